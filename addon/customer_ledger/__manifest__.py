@@ -1,0 +1,23 @@
+# Copyright 2026 Customer Ledger contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Customer Ledger",
+    "summary": "Customer ledger: bank feeds with stable identities, "
+    "reconciliation with customers and the bank",
+    "version": "17.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/customer-ledger/customer-ledger",
+    "author": "Customer Ledger contributors",
+    "license": "LGPL-3",
+    "depends": ["account"],
+    "data": [
+        "security/customer_ledger_security.xml",
+        "security/ir.model.access.csv",
+        "views/customer_ledger_menus.xml",
+        "views/account_bank_statement_line_views.xml",
+        "wizards/customer_ledger_robot_wizard_views.xml",
+    ],
+    "demo": ["demo/customer_ledger_demo.xml"],
+    "installable": True,
+    "application": False,
+}

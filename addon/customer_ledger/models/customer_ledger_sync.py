@@ -1,0 +1,459 @@
+# Copyright 2026 Customer Ledger contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The sync API: the one public entry point of the syncd daemon.
+
+Every method is reachable over RPC, so each validates its arguments and checks the caller
+before it touches anything. The caller needs the Ledger Sync Robot group (or is a full
+accountant) and access to the journal's company; the work itself runs as superuser within
+those checks, because the robot deliberately has no accounting rights of its own.
+"""
+
+import json
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_round
+
+from odoo.addons.base.models.res_bank import sanitize_account_number
+
+from ..lib.matching import OpenItem, exact_matches
+
+API_VERSION = "1.0"
+MAX_BATCH = 5000
+MAX_KEY_LENGTH = 128
+_TEXT_FIELDS = {
+    # payload key: (statement line field, max length)
+    "payment_ref": ("payment_ref", 1000),
+    "partner_name": ("partner_name", 255),
+    "account_number": ("account_number", 100),
+    "structured_ref": ("ledger_structured_ref", 100),
+    "bank_ref": ("ledger_bank_ref", 255),
+    "end_to_end_id": ("ledger_end_to_end_id", 255),
+}
+_LINE_KEYS = {"key", "date", "amount", "currency", "raw"} | set(_TEXT_FIELDS)
+_SOURCE_KEYS = {"feed", "file", "batch"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class CustomerLedgerSync(models.AbstractModel):
+    _name = "customer.ledger.sync"
+    _description = "Customer Ledger Sync API"
+
+    # ------------------------------------------------------------------
+    # Public API (RPC)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def api_info(self):
+        """What the daemon checks at start-up: versions and who it is."""
+        self._check_caller()
+        module = self.env["ir.module.module"].sudo().search([("name", "=", "customer_ledger")])
+        return {
+            "api_version": API_VERSION,
+            "module_version": module.latest_version,
+            "login": self.env.user.login,
+            "company_ids": self.env.user.company_ids.ids,
+            "max_batch": MAX_BATCH,
+        }
+
+    @api.model
+    def push_statement_lines(self, api_version, journal, lines, source=None):
+        """Create the bank statement lines whose keys are new, all in this transaction.
+
+        :param api_version: the contract version the caller speaks, e.g. ``"1.0"``
+        :param journal: ``{"code": "BNK1"}`` or ``{"account_number": "DE89 3704 ..."}``
+        :param lines: list of dicts: ``key``, ``date`` (``YYYY-MM-DD``), ``amount`` (a decimal
+            string), ``currency`` (ISO code: the journal's currency) and optionally
+            ``payment_ref``, ``partner_name``, ``account_number``, ``structured_ref``,
+            ``bank_ref``, ``end_to_end_id``, ``raw``
+        :param source: optional ``{"feed": ..., "file": ..., "batch": ...}``
+        :return: ``{"api_version": ..., "journal_id": ..., "lines": {key: {"id": line_id,
+            "created": bool}}}``
+        """
+        self._check_api_version(api_version)
+        self._check_caller()
+        journal = self._resolve_journal(journal)
+        source = self._validate_source(source)
+        if not isinstance(lines, list) or not lines:
+            raise ValidationError(_("lines must be a non-empty list."))
+        if len(lines) > MAX_BATCH:
+            raise ValidationError(
+                _("A batch holds at most %(max)s lines, got %(count)s.", max=MAX_BATCH, count=len(lines))
+            )
+        currency = journal.currency_id or journal.company_id.currency_id
+        vals_by_key = {}
+        for index, line in enumerate(lines):
+            vals = self._prepare_statement_line_vals(journal, currency, line, index, source)
+            if vals["ledger_import_key"] in vals_by_key:
+                raise ValidationError(
+                    _("lines[%(index)s]: key %(key)s appears twice in the batch.",
+                      index=index, key=vals["ledger_import_key"])
+                )
+            vals_by_key[vals["ledger_import_key"]] = vals
+
+        existing = self._existing_lines(journal.company_id, list(vals_by_key))
+        new_vals = [vals for key, vals in vals_by_key.items() if key not in existing]
+        self._link_partners(new_vals, journal.company_id)
+        StatementLine = self.env["account.bank.statement.line"].sudo().with_company(journal.company_id)
+        created = StatementLine.create(new_vals) if new_vals else StatementLine
+        self._push_statement_lines_hook(journal, created, source)
+
+        result = {key: {"id": line_id, "created": False} for key, line_id in existing.items()}
+        for line in created:
+            result[line.ledger_import_key] = {"id": line.id, "created": True}
+        return {"api_version": API_VERSION, "journal_id": journal.id, "lines": result}
+
+    @api.model
+    def lookup_keys(self, api_version, journal, keys):
+        """Which of ``keys`` the journal's company already holds: ``{key: line_id or False}``.
+
+        After a timeout or a crash the daemon asks this before it sends again.
+        """
+        self._check_api_version(api_version)
+        self._check_caller()
+        journal = self._resolve_journal(journal)
+        if not isinstance(keys, list) or len(keys) > MAX_BATCH:
+            raise ValidationError(_("keys must be a list of at most %s import keys.", MAX_BATCH))
+        for index, key in enumerate(keys):
+            self._check_key(key, f"keys[{index}]")
+        existing = self._existing_lines(journal.company_id, keys)
+        return {key: existing.get(key, False) for key in keys}
+
+    @api.model
+    def reconcile_statement_lines(self, api_version, line_ids):
+        """Reconcile each line that exactly pays one open customer invoice.
+
+        :return: ``{line_id: {"state": "reconciled"|"unmatched", "invoice_ids": [...],
+            "reason": str}}``, keys as strings (JSON objects have string keys)
+        """
+        self._check_api_version(api_version)
+        self._check_caller()
+        if (
+            not isinstance(line_ids, list)
+            or len(line_ids) > MAX_BATCH
+            or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in line_ids)
+        ):
+            raise ValidationError(_("line_ids must be a list of at most %s record ids.", MAX_BATCH))
+        st_lines = self.env["account.bank.statement.line"].sudo().browse(line_ids).exists()
+        missing = set(line_ids) - set(st_lines.ids)
+        if missing:
+            raise ValidationError(_("No bank transaction with id(s) %s.", sorted(missing)))
+        for journal in st_lines.journal_id:
+            self._check_journal_access(journal)
+        outcome = {}
+        to_match = st_lines.filtered(lambda line: not line.is_reconciled)
+        for st_line in st_lines - to_match:
+            outcome[str(st_line.id)] = {
+                "state": "reconciled",
+                "invoice_ids": self._reconciled_invoices(st_line).ids,
+                "reason": _("already reconciled"),
+            }
+        candidates = self._exact_match_candidates(to_match)
+        for st_line in to_match:
+            outcome[str(st_line.id)] = self._reconcile_exact(st_line, candidates)
+        return outcome
+
+    # ------------------------------------------------------------------
+    # Checks
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _check_api_version(self, api_version):
+        major = str(api_version).split(".", 1)[0]
+        if major != API_VERSION.split(".", 1)[0]:
+            raise UserError(
+                _("This server speaks sync API %(ours)s; the caller speaks %(theirs)s. "
+                  "Upgrade syncd or the Customer Ledger module so that both agree.",
+                  ours=API_VERSION, theirs=api_version)
+            )
+
+    @api.model
+    def _check_caller(self):
+        user = self.env.user
+        if not (
+            user.has_group("customer_ledger.group_ledger_sync_robot")
+            or user.has_group("account.group_account_user")
+        ):
+            raise AccessError(
+                _("%s may not use the sync API: it needs the Ledger Sync Robot group.", user.login)
+            )
+
+    @api.model
+    def _check_journal_access(self, journal):
+        if journal.company_id not in self.env.user.company_ids:
+            raise AccessError(_("You have no access to the company of journal %s.", journal.code))
+        journal = journal.with_user(self.env.user).with_company(journal.company_id)
+        journal.check_access_rights("read")
+        journal.check_access_rule("read")
+
+    @api.model
+    def _resolve_journal(self, spec):
+        """A bank journal from ``{"code": ...}`` or ``{"account_number": ...}``."""
+        if not isinstance(spec, dict) or len(spec) != 1 or not set(spec) <= {"code", "account_number"}:
+            raise ValidationError(
+                _('journal must be {"code": CODE} or {"account_number": IBAN_OR_NUMBER}.')
+            )
+        (kind, value), = spec.items()
+        if not isinstance(value, str) or not value.strip() or len(value) > 100:
+            raise ValidationError(_("journal %s must be a non-empty string.", kind))
+        domain = [("type", "=", "bank"), ("company_id", "in", self.env.user.company_ids.ids)]
+        if kind == "code":
+            domain.append(("code", "=", value.strip()))
+        else:
+            sanitized = sanitize_account_number(value)
+            domain.append(("bank_account_id.sanitized_acc_number", "=", sanitized))
+        journals = self.env["account.journal"].sudo().search(domain)
+        if not journals:
+            raise UserError(_("No bank journal with %(kind)s %(value)s in your companies.",
+                              kind=kind.replace("_", " "), value=value))
+        if len(journals) > 1:
+            raise UserError(
+                _("%(kind)s %(value)s names several bank journals (%(codes)s); use the journal code.",
+                  kind=kind.replace("_", " "), value=value, codes=", ".join(journals.mapped("code")))
+            )
+        self._check_journal_access(journals)
+        return journals
+
+    @api.model
+    def _check_key(self, key, where):
+        if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+            raise ValidationError(
+                _("%(where)s: key must be a printable string of 1 to %(max)s characters.",
+                  where=where, max=MAX_KEY_LENGTH)
+            )
+
+    @api.model
+    def _validate_source(self, source):
+        if source is None:
+            return {}
+        if not isinstance(source, dict) or not set(source) <= _SOURCE_KEYS:
+            raise ValidationError(_("source must be a dict with keys among %s.", sorted(_SOURCE_KEYS)))
+        for name, value in source.items():
+            if not isinstance(value, str) or len(value) > 500:
+                raise ValidationError(_("source %s must be a string of at most 500 characters.", name))
+        return source
+
+    # ------------------------------------------------------------------
+    # Preparing and creating lines
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _parse_amount(self, value, currency, where):
+        """A decimal string (or int) to a float rounded as the currency rounds, refusing
+        anything that rounding would change: money is never silently altered."""
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise ValidationError(_("%s: amount must be a decimal string such as \"12.30\".", where))
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValidationError(_("%(where)s: amount %(value)r is not a number.", where=where, value=value)) from None
+        if not amount.is_finite():
+            raise ValidationError(_("%(where)s: amount %(value)r is not a number.", where=where, value=value))
+        if amount != amount.quantize(Decimal(1).scaleb(-currency.decimal_places)):
+            raise ValidationError(
+                _("%(where)s: amount %(value)s has more decimals than %(currency)s allows.",
+                  where=where, value=value, currency=currency.name)
+            )
+        if abs(amount) >= Decimal("1e13"):
+            raise ValidationError(_("%(where)s: amount %(value)s is out of range.", where=where, value=value))
+        return float_round(float(amount), precision_rounding=currency.rounding)
+
+    @api.model
+    def _prepare_statement_line_vals(self, journal, currency, line, index, source):
+        where = f"lines[{index}]"
+        if not isinstance(line, dict):
+            raise ValidationError(_("%s must be a dict.", where))
+        unknown = set(line) - _LINE_KEYS
+        if unknown:
+            raise ValidationError(
+                _("%(where)s: unknown field(s) %(fields)s.", where=where, fields=sorted(unknown))
+            )
+        for required in ("key", "date", "amount", "currency"):
+            if required not in line:
+                raise ValidationError(_("%(where)s: %(field)s is missing.", where=where, field=required))
+        self._check_key(line["key"], where)
+        if not isinstance(line["date"], str) or not _DATE.match(line["date"]):
+            raise ValidationError(_("%s: date must be a string YYYY-MM-DD.", where))
+        if line["currency"] != currency.name:
+            raise ValidationError(
+                _("%(where)s: the amount is in %(currency)s but journal %(journal)s keeps %(journal_currency)s.",
+                  where=where, currency=line["currency"], journal=journal.code, journal_currency=currency.name)
+            )
+        try:
+            line_date = date.fromisoformat(line["date"])
+        except ValueError:
+            raise ValidationError(
+                _("%(where)s: date %(date)s does not exist.", where=where, date=line["date"])
+            ) from None
+        vals = {
+            "journal_id": journal.id,
+            "date": fields.Date.to_string(line_date),
+            "amount": self._parse_amount(line["amount"], currency, where),
+            "ledger_import_key": line["key"],
+            "ledger_feed": source.get("feed"),
+            "ledger_source_file": source.get("file"),
+            "ledger_batch": source.get("batch"),
+        }
+        for name, (field_name, max_length) in _TEXT_FIELDS.items():
+            value = line.get(name)
+            if value in (None, ""):
+                continue
+            if not isinstance(value, str) or len(value) > max_length:
+                raise ValidationError(
+                    _("%(where)s: %(field)s must be a string of at most %(max)s characters.",
+                      where=where, field=name, max=max_length)
+                )
+            vals[field_name] = value
+        vals.setdefault("payment_ref", vals.get("ledger_structured_ref") or "/")
+        if line.get("raw") is not None:
+            raw = json.dumps(line["raw"], indent=1, sort_keys=True, ensure_ascii=False)
+            if len(raw) > 20000:
+                raise ValidationError(_("%s: raw is larger than 20000 characters.", where))
+            vals["ledger_raw_record"] = raw
+        return vals
+
+    @api.model
+    def _existing_lines(self, company, keys):
+        if not keys:
+            return {}
+        self.env["account.bank.statement.line"].flush_model(["ledger_import_key", "ledger_company_id"])
+        self.env.cr.execute(
+            """
+            SELECT ledger_import_key, id FROM account_bank_statement_line
+             WHERE ledger_company_id = %s AND ledger_import_key IN %s
+            """,
+            (company.id, tuple(keys)),
+        )
+        return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _link_partners(self, vals_list, company):
+        """Set the partner of each new line whose counterparty account is known, in one query."""
+        numbers = {
+            sanitize_account_number(vals["account_number"]): vals
+            for vals in vals_list
+            if vals.get("account_number")
+        }
+        if not numbers:
+            return
+        banks = self.env["res.partner.bank"].sudo().search([
+            ("sanitized_acc_number", "in", list(numbers)),
+            ("company_id", "in", [False, company.id]),
+        ])
+        partners_by_number = {}
+        for bank in banks:
+            partner = bank.partner_id.commercial_partner_id
+            partners_by_number.setdefault(bank.sanitized_acc_number, set()).add(partner.id)
+        for vals in vals_list:
+            number = vals.get("account_number") and sanitize_account_number(vals["account_number"])
+            partners = partners_by_number.get(number)
+            if partners and len(partners) == 1:
+                vals["partner_id"] = next(iter(partners))
+
+    @api.model
+    def _push_statement_lines_hook(self, journal, lines, source):
+        """Extension point: called with the lines a push created."""
+
+    # ------------------------------------------------------------------
+    # Exact reconciliation
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _exact_match_candidates(self, st_lines):
+        """Open customer invoices whose residual equals one of the lines' amounts: one query."""
+        if not st_lines:
+            return self.env["account.move"]
+        amounts = {line.amount for line in st_lines if line.amount > 0}
+        if not amounts:
+            return self.env["account.move"]
+        return self.env["account.move"].sudo().search([
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("company_id", "in", st_lines.company_id.ids),
+            ("amount_residual", "in", list(amounts)),
+        ])
+
+    @api.model
+    def _open_item(self, invoice):
+        currency = invoice.currency_id
+        return OpenItem(
+            id=invoice.id,
+            partner_id=invoice.commercial_partner_id.id,
+            residual=self._to_units(invoice.amount_residual, currency),
+            references=(invoice.name, invoice.payment_reference, invoice.ref),
+        )
+
+    @api.model
+    def _to_units(self, amount, currency):
+        return round(amount * 10**currency.decimal_places)
+
+    @api.model
+    def _reconcile_exact(self, st_line, candidates):
+        currency = st_line.currency_id
+        if st_line.foreign_currency_id or currency != st_line.company_id.currency_id:
+            return {"state": "unmatched", "invoice_ids": [],
+                    "reason": _("foreign-currency lines are left to the accountant")}
+        invoices = candidates.filtered(
+            lambda inv: inv.company_id == st_line.company_id and inv.currency_id == currency
+            and inv.payment_state in ("not_paid", "partial")
+        )
+        text = " ".join(filter(None, (st_line.payment_ref, st_line.ledger_structured_ref)))
+        matches = exact_matches(
+            text,
+            self._to_units(st_line.amount, currency),
+            st_line.partner_id.commercial_partner_id.id or None,
+            [self._open_item(invoice) for invoice in invoices],
+        )
+        if not matches:
+            return {"state": "unmatched", "invoice_ids": [],
+                    "reason": _("no open invoice with this amount is referenced in the text")}
+        if len(matches) > 1:
+            return {"state": "unmatched", "invoice_ids": [m.item_id for m in matches],
+                    "reason": _("several invoices match; left to the accountant")}
+        invoice = invoices.browse(matches[0].item_id)
+        self._reconcile_with_invoice(st_line, invoice)
+        return {"state": "reconciled", "invoice_ids": invoice.ids, "reason": matches[0].reason}
+
+    @api.model
+    def _reconcile_with_invoice(self, st_line, invoice):
+        """Replace the line's suspense item by the invoice's receivable counterparts and
+        reconcile them, so that the invoice becomes paid."""
+        partner = invoice.commercial_partner_id
+        if st_line.partner_id != partner:
+            st_line.partner_id = partner
+        receivables = invoice.line_ids.filtered(
+            lambda aml: aml.account_id.account_type == "asset_receivable" and not aml.reconciled
+        )
+        _liquidity, suspense, _other = st_line._seek_for_lines()
+        commands = [(2, suspense.id)] + [
+            (0, 0, {
+                "name": st_line.payment_ref or invoice.name,
+                "account_id": receivable.account_id.id,
+                "partner_id": partner.id,
+                "currency_id": receivable.currency_id.id,
+                "amount_currency": -receivable.amount_residual_currency,
+                "balance": -receivable.amount_residual,
+            })
+            for receivable in receivables
+        ]
+        st_line.move_id.with_context(skip_account_move_synchronization=True, force_delete=True).write(
+            {"line_ids": commands}
+        )
+        counterparts = st_line.move_id.line_ids - st_line._seek_for_lines()[0]
+        for receivable in receivables:
+            counterpart = counterparts.filtered(
+                lambda aml, rec=receivable: aml.account_id == rec.account_id
+                and aml.currency_id.compare_amounts(aml.amount_residual, -rec.amount_residual) == 0
+                and not aml.reconciled
+            )[:1]
+            (counterpart + receivable).reconcile()
+
+    @api.model
+    def _reconciled_invoices(self, st_line):
+        partials = st_line.line_ids.matched_debit_ids | st_line.line_ids.matched_credit_ids
+        moves = (partials.debit_move_id | partials.credit_move_id).move_id
+        return moves.filtered(lambda move: move.is_invoice(include_receipts=True))

@@ -1,0 +1,220 @@
+# Copyright 2026 Customer Ledger contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.account.models.account_bank_statement_line import AccountBankStatementLine
+
+from ..models.customer_ledger_sync import MAX_BATCH
+from .common import CUSTOMER_IBAN, JOURNAL_IBAN, LedgerSyncCommon
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerSyncPush(LedgerSyncCommon):
+    def test_push_creates_lines_once(self):
+        lines = [self.line("k1", "10.50", "first"), self.line("k2", "-3.20", "fee")]
+        result = self.push(lines, source={"feed": "camt053", "file": "a.xml", "batch": "b1"})
+        self.assertEqual(result["api_version"], "1.0")
+        self.assertEqual(result["journal_id"], self.journal.id)
+        self.assertEqual({k: v["created"] for k, v in result["lines"].items()}, {"k1": True, "k2": True})
+        created = self.lines_with_key("k1", "k2")
+        self.assertRecordValues(created.sorted("ledger_import_key"), [
+            {"amount": 10.5, "payment_ref": "first", "journal_id": self.journal.id, "ledger_feed": "camt053",
+             "ledger_source_file": "a.xml", "ledger_batch": "b1", "create_uid": self.robot.id},
+            {"amount": -3.2, "payment_ref": "fee", "journal_id": self.journal.id, "ledger_feed": "camt053",
+             "ledger_source_file": "a.xml", "ledger_batch": "b1", "create_uid": self.robot.id},
+        ])
+        self.assertEqual(created.move_id.mapped("state"), ["posted", "posted"])
+
+        again = self.push(lines + [self.line("k3", "1.00", "new")])
+        self.assertEqual(again["lines"]["k1"], {"id": result["lines"]["k1"]["id"], "created": False})
+        self.assertEqual(again["lines"]["k2"], {"id": result["lines"]["k2"]["id"], "created": False})
+        self.assertTrue(again["lines"]["k3"]["created"])
+        self.assertEqual(len(self.lines_with_key("k1", "k2", "k3")), 3)
+
+    def test_one_create_per_batch(self):
+        calls = []
+        original = AccountBankStatementLine.create
+
+        def counting_create(records, vals_list):
+            calls.append(len(vals_list))
+            return original(records, vals_list)
+
+        with patch.object(AccountBankStatementLine, "create", counting_create):
+            self.push([self.line(f"batch-{i}", "1.00", f"line {i}") for i in range(25)])
+        self.assertEqual(calls, [25])
+
+    def test_journal_by_account_number(self):
+        for spelling in (JOURNAL_IBAN, JOURNAL_IBAN.replace(" ", "").lower()):
+            result = self.push([self.line(f"acc-{spelling}", "2.00")], journal={"account_number": spelling})
+            self.assertEqual(result["journal_id"], self.journal.id)
+
+    def test_unknown_or_malformed_journal(self):
+        with self.assertRaisesRegex(UserError, "No bank journal"):
+            self.push([self.line("x", "1.00")], journal={"account_number": "FR7630006000011234567890189"})
+        with self.assertRaisesRegex(UserError, "No bank journal"):
+            self.push([self.line("x", "1.00")], journal={"code": self.company_data["default_journal_sale"].code})
+        for spec in ("BNK1", {"code": "a", "account_number": "b"}, {"name": "x"}, {"code": ""}, {"code": 3}):
+            with self.assertRaises(ValidationError, msg=spec):
+                self.push([self.line("x", "1.00")], journal=spec)
+
+    def test_partner_from_counterparty_account(self):
+        self.push([self.line("p1", "5.00", account_number=CUSTOMER_IBAN.lower(), partner_name="A")])
+        self.assertEqual(self.lines_with_key("p1").partner_id, self.customer)
+        # an account number shared by two customers names neither
+        self.env["res.partner.bank"].create({"acc_number": CUSTOMER_IBAN, "partner_id": self.partner_b.id})
+        self.push([self.line("p2", "5.00", account_number=CUSTOMER_IBAN)])
+        self.assertFalse(self.lines_with_key("p2").partner_id)
+
+    def test_references_and_raw_record_are_kept(self):
+        raw = {"source": "file.xml:/Document/Stmt[1]/Ntry[1]", "amount": "7.00"}
+        self.push([self.line("r1", "7.00", "text", structured_ref="RF18539007547034", bank_ref="B-1",
+                             end_to_end_id="E2E-1", raw=raw)])
+        line = self.lines_with_key("r1")
+        self.assertRecordValues(line, [{"ledger_structured_ref": "RF18539007547034", "ledger_bank_ref": "B-1",
+                                        "ledger_end_to_end_id": "E2E-1"}])
+        self.assertEqual(json.loads(line.ledger_raw_record), raw)
+
+    def test_bad_lines_are_refused_and_nothing_is_created(self):
+        good = self.line("good", "1.00")
+        bad_lines = {
+            "float amount": self.line("b", 1.5),
+            "more decimals than the currency": self.line("b", "1.005"),
+            "not a number": self.line("b", "12,50"),
+            "infinite": self.line("b", "Infinity"),
+            "bad date": self.line("b", "1.00", date="2026-02-30"),
+            "date format": self.line("b", "1.00", date="20.11.2026"),
+            "unknown field": self.line("b", "1.00", colour="red"),
+            "missing amount": {"key": "b", "date": "2026-11-20", "currency": good["currency"]},
+            "missing currency": {"key": "b", "date": "2026-11-20", "amount": "1.00"},
+            "another currency": self.line("b", "1.00", currency="XAF" if good["currency"] != "XAF" else "EUR"),
+            "empty key": self.line("", "1.00"),
+            "long text": self.line("b", "1.00", "x" * 1001),
+            "not a dict": "b",
+        }
+        for reason, bad in bad_lines.items():
+            with self.subTest(reason), self.assertRaises(ValidationError):
+                self.push([good, bad])
+        with self.assertRaisesRegex(ValidationError, "twice"):
+            self.push([good, dict(good)])
+        with self.assertRaises(ValidationError):
+            self.push([])
+        with self.assertRaisesRegex(ValidationError, "at most"):
+            self.push([good] * (MAX_BATCH + 1))
+        with self.assertRaises(ValidationError):
+            self.push([good], source={"feed": 1})
+        self.assertFalse(self.lines_with_key("good", "b"))
+
+    def test_api_version_must_match(self):
+        with self.assertRaisesRegex(UserError, "sync API"):
+            self.Sync.with_user(self.robot).push_statement_lines("2.0", {"code": self.journal.code},
+                                                                 [self.line("v", "1.00")])
+
+    def test_lookup_keys(self):
+        result = self.push([self.line("l1", "1.00")])
+        found = self.Sync.with_user(self.robot).lookup_keys("1.0", {"code": self.journal.code}, ["l1", "l2"])
+        self.assertEqual(found, {"l1": result["lines"]["l1"]["id"], "l2": False})
+        with self.assertRaises(ValidationError):
+            self.Sync.with_user(self.robot).lookup_keys("1.0", {"code": self.journal.code}, [1])
+
+    def test_api_info(self):
+        info = self.Sync.with_user(self.robot).api_info()
+        self.assertEqual(info["api_version"], "1.0")
+        self.assertEqual(info["login"], "cl_robot")
+        self.assertTrue(info["module_version"].endswith("1.0.0"))
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerSyncReconcile(LedgerSyncCommon):
+    def reconcile(self, result):
+        ids = [line["id"] for line in result["lines"].values()]
+        return self.Sync.with_user(self.robot).reconcile_statement_lines("1.0", ids)
+
+    def test_exact_match_pays_the_invoice(self):
+        result = self.push([self.line("pay1", "1000.00", f"Payment {self.invoice.name} thanks")])
+        outcome = self.reconcile(result)
+        line_id = str(result["lines"]["pay1"]["id"])
+        self.assertEqual(outcome[line_id]["state"], "reconciled")
+        self.assertEqual(outcome[line_id]["invoice_ids"], self.invoice.ids)
+        self.assertIn(self.invoice.name, outcome[line_id]["reason"])
+        self.assertEqual(self.invoice.payment_state, "paid")
+        st_line = self.lines_with_key("pay1")
+        self.assertTrue(st_line.is_reconciled)
+        self.assertEqual(st_line.partner_id, self.customer)
+        # asking again changes nothing
+        again = self.reconcile(result)
+        self.assertEqual(again[line_id]["state"], "reconciled")
+        self.assertEqual(again[line_id]["invoice_ids"], self.invoice.ids)
+
+    def test_payment_reference_matches_too(self):
+        invoice = self.init_invoice("out_invoice", partner=self.customer, amounts=[250.0], taxes=[])
+        invoice.payment_reference = "RF18539007547034"
+        invoice.action_post()
+        result = self.push([self.line("pay-rf", "250.00", "", structured_ref="RF18 5390 0754 7034")])
+        # the spaced form is not the reference; the compact one is
+        self.assertEqual(self.reconcile(result)[str(result["lines"]["pay-rf"]["id"])]["state"], "unmatched")
+        result = self.push([self.line("pay-rf2", "250.00", "", structured_ref="RF18539007547034")])
+        self.assertEqual(self.reconcile(result)[str(result["lines"]["pay-rf2"]["id"])]["state"], "reconciled")
+        self.assertEqual(invoice.payment_state, "paid")
+
+    def test_no_match_leaves_everything_open(self):
+        cases = {
+            "wrong amount": self.line("n1", "999.00", self.invoice.name),
+            "no reference": self.line("n2", "1000.00", "thank you"),
+            "other partner": self.line("n3", "1000.00", self.invoice.name,
+                                       account_number=self._other_partner_iban()),
+            "outgoing": self.line("n4", "-1000.00", self.invoice.name),
+        }
+        result = self.push(list(cases.values()))
+        outcome = self.reconcile(result)
+        self.assertEqual({v["state"] for v in outcome.values()}, {"unmatched"})
+        self.assertEqual(self.invoice.payment_state, "not_paid")
+        self.assertFalse(any(self.lines_with_key("n1", "n2", "n3", "n4").mapped("is_reconciled")))
+
+    def _other_partner_iban(self):
+        iban = "NL91ABNA0417164300"
+        self.env["res.partner.bank"].create({"acc_number": iban, "partner_id": self.partner_b.id})
+        return iban
+
+    def test_two_candidates_is_left_to_the_accountant(self):
+        twin = self.init_invoice("out_invoice", partner=self.customer, amounts=[1000.0], taxes=[], post=True)
+        result = self.push([self.line("two", "1000.00", f"{self.invoice.name} {twin.name}")])
+        outcome = self.reconcile(result)[str(result["lines"]["two"]["id"])]
+        self.assertEqual(outcome["state"], "unmatched")
+        self.assertEqual(sorted(outcome["invoice_ids"]), sorted((self.invoice | twin).ids))
+        self.assertEqual((self.invoice | twin).mapped("payment_state"), ["not_paid", "not_paid"])
+
+    def test_installments_are_all_paid(self):
+        term = self.env["account.payment.term"].create({
+            "name": "30% now, 70% in 60 days",
+            "line_ids": [
+                Command.create({"value": "percent", "value_amount": 30, "nb_days": 0}),
+                Command.create({"value": "percent", "value_amount": 70, "nb_days": 60}),
+            ],
+        })
+        invoice = self.init_invoice("out_invoice", partner=self.customer, amounts=[400.0], taxes=[])
+        invoice.invoice_payment_term_id = term
+        invoice.action_post()
+        self.assertEqual(len(invoice.line_ids.filtered(lambda aml: aml.account_type == "asset_receivable")), 2)
+        result = self.push([self.line("inst", "400.00", invoice.name)])
+        self.assertEqual(self.reconcile(result)[str(result["lines"]["inst"]["id"])]["state"], "reconciled")
+        self.assertEqual(invoice.payment_state, "paid")
+
+    def test_undo_restores_line_and_invoice(self):
+        result = self.push([self.line("undo", "1000.00", self.invoice.name)])
+        self.reconcile(result)
+        st_line = self.lines_with_key("undo")
+        self.assertEqual(self.invoice.payment_state, "paid")
+        st_line.action_undo_reconciliation()
+        self.assertEqual(self.invoice.payment_state, "not_paid")
+        self.assertFalse(st_line.is_reconciled)
+        self.assertEqual(self.invoice.amount_residual, 1000.0)
+
+    def test_bad_line_ids_are_refused(self):
+        for bad in ("1", [0], [True], ["3"], [10**9]):
+            with self.subTest(bad), self.assertRaises(ValidationError):
+                self.Sync.with_user(self.robot).reconcile_statement_lines("1.0", bad)

@@ -1,0 +1,178 @@
+"""Configuration: a TOML file, every key overridable by a documented environment variable,
+validated into typed objects at start-up with errors that name the section and key."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import platformdirs
+import tomllib
+
+from .errors import ConfigError
+
+#: Environment variables, the key each overrides, and what it is. The README lists them.
+ENVIRONMENT = {
+    "SYNCD_CONFIG": (None, "path of the TOML configuration file"),
+    "SYNCD_ODOO_URL": ("odoo.url", "Odoo's base URL, e.g. http://127.0.0.1:8069"),
+    "SYNCD_ODOO_DATABASE": ("odoo.database", "Odoo database name"),
+    "SYNCD_ODOO_LOGIN": ("odoo.login", "login of the robot user"),
+    "SYNCD_ODOO_API_KEY": ("odoo.api_key", "the robot's API key (preferred over a password)"),
+    "SYNCD_ODOO_PASSWORD": ("odoo.password", "the robot's password, if no API key"),
+    "SYNCD_ODOO_TIMEOUT": ("odoo.timeout", "seconds to wait for one RPC call"),
+    "SYNCD_STATE_URL": ("state.url", "SQLAlchemy URL of the state store"),
+    "SYNCD_PUSH_BATCH_SIZE": ("push.batch_size", "statement lines per RPC call"),
+    "SYNCD_JOURNALS": ("journals", "account-to-journal map: ACCOUNT=CODE[,ACCOUNT=CODE...]"),
+}
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir("syncd")) / "syncd.toml"
+
+
+def default_state_url() -> str:
+    return "sqlite:///" + str(Path(platformdirs.user_data_dir("syncd")) / "state.sqlite")
+
+
+@dataclass(frozen=True)
+class OdooConfig:
+    url: str = ""
+    database: str = ""
+    login: str = ""
+    api_key: str = field(default="", repr=False)
+    password: str = field(default="", repr=False)
+    timeout: float = 120.0
+
+    @property
+    def secret(self) -> str:
+        return self.api_key or self.password
+
+
+@dataclass(frozen=True)
+class Config:
+    odoo: OdooConfig
+    state_url: str
+    batch_size: int = 500
+    #: statement account (IBAN or number, without spaces) -> Odoo journal code
+    journals: dict = field(default_factory=dict)
+
+    def journal_for(self, account: str) -> dict:
+        """The journal spec the addon's API takes for a statement account."""
+        code = self.journals.get(_compact(account))
+        return {"code": code} if code else {"account_number": account}
+
+    def require_odoo(self) -> OdooConfig:
+        missing = [name for name in ("url", "database", "login") if not getattr(self.odoo, name)]
+        if not self.odoo.secret:
+            missing.append("api_key (or password)")
+        if missing:
+            raise ConfigError(
+                "[odoo] is missing " + ", ".join(missing)
+                + " (or set SYNCD_ODOO_URL, SYNCD_ODOO_DATABASE, SYNCD_ODOO_LOGIN, SYNCD_ODOO_API_KEY)"
+            )
+        return self.odoo
+
+
+def _compact(account: str) -> str:
+    return "".join(account.split()).upper()
+
+
+def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
+    """Read the file (if any), apply environment overrides, validate."""
+    environ = os.environ if environ is None else environ
+    explicit = path or environ.get("SYNCD_CONFIG")
+    config_path = Path(explicit) if explicit else default_config_path()
+    data: dict = {}
+    if config_path.exists():
+        try:
+            data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{config_path}: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{config_path}: cannot read: {exc.strerror}") from None
+    elif explicit:
+        raise ConfigError(f"{config_path}: no such configuration file")
+    source = str(config_path) if config_path.exists() else "configuration"
+
+    unknown = set(data) - {"odoo", "state", "push", "journals"}
+    if unknown:
+        raise ConfigError(f"{source}: unknown section(s) {', '.join(sorted(unknown))}")
+    odoo = _section(data, "odoo", source, {"url", "database", "login", "api_key", "password", "timeout"})
+    state = _section(data, "state", source, {"url"})
+    push = _section(data, "push", source, {"batch_size"})
+    journals = _section(data, "journals", source, None)
+
+    def pick(section: dict, key: str, env: str, default=None):
+        if env in environ and environ[env] != "":
+            return environ[env], env
+        return section.get(key, default), f"{source} [{key_section(env)}] {key}"
+
+    url, where = pick(odoo, "url", "SYNCD_ODOO_URL", "")
+    if url:
+        parts = urlsplit(str(url))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{where}: {url!r} is not an http(s) URL")
+    timeout, where = pick(odoo, "timeout", "SYNCD_ODOO_TIMEOUT", 120)
+    batch_size, batch_where = pick(push, "batch_size", "SYNCD_PUSH_BATCH_SIZE", 500)
+    state_url, _where = pick(state, "url", "SYNCD_STATE_URL", "")
+    odoo_config = OdooConfig(
+        url=str(url).rstrip("/"),
+        database=_string(*pick(odoo, "database", "SYNCD_ODOO_DATABASE", "")),
+        login=_string(*pick(odoo, "login", "SYNCD_ODOO_LOGIN", "")),
+        api_key=_string(*pick(odoo, "api_key", "SYNCD_ODOO_API_KEY", "")),
+        password=_string(*pick(odoo, "password", "SYNCD_ODOO_PASSWORD", "")),
+        timeout=_number(timeout, where, float, 1, 3600),
+    )
+    journal_map = {_compact(k): _string(v, f"{source} [journals] {k}") for k, v in journals.items()}
+    if environ.get("SYNCD_JOURNALS"):
+        journal_map = _parse_journal_env(environ["SYNCD_JOURNALS"])
+    return Config(
+        odoo=odoo_config,
+        state_url=str(state_url or default_state_url()),
+        batch_size=_number(batch_size, batch_where, int, 1, 5000),
+        journals=journal_map,
+    )
+
+
+def key_section(env: str) -> str:
+    key = ENVIRONMENT[env][0]
+    return key.split(".", 1)[0]
+
+
+def _section(data: dict, name: str, source: str, allowed: set | None) -> dict:
+    section = data.get(name, {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{source}: [{name}] must be a table")
+    if allowed is not None:
+        unknown = set(section) - allowed
+        if unknown:
+            raise ConfigError(f"{source}: [{name}] has unknown key(s) {', '.join(sorted(unknown))}")
+    return section
+
+
+def _string(value, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: must be a string, not {type(value).__name__}")
+    return value
+
+
+def _number(value, where: str, kind, low, high):
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: {value!r} is not a {kind.__name__}") from None
+    if not low <= number <= high:
+        raise ConfigError(f"{where}: {number} is outside {low}..{high}")
+    return number
+
+
+def _parse_journal_env(text: str) -> dict:
+    journal_map = {}
+    for item in text.split(","):
+        account, sep, code = item.partition("=")
+        if not sep or not account.strip() or not code.strip():
+            raise ConfigError(f"SYNCD_JOURNALS: {item!r} is not ACCOUNT=CODE")
+        journal_map[_compact(account)] = code.strip()
+    return journal_map

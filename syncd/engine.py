@@ -1,0 +1,210 @@
+"""The import pipeline: files -> normalized records -> state store -> Odoo.
+
+Plan, then apply: every file is read and checked whole before anything of it is stored, and
+the store learns a file's transactions in one transaction. Pushing and reconciling work from
+the store, so whatever an earlier run left undone (Odoo down, a crash) is done by the next.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import AccessDeniedError, InputError, PermanentError, SyncdError
+from .identity import assign_keys
+from .parsers import parse_bytes, read_bytes
+from .safexml import DEFAULT_MAX_BYTES
+from .store import FileRecord, State, TransactionRecord
+
+
+@dataclass
+class ImportSummary:
+    files_read: int = 0
+    files_already_known: int = 0
+    transactions_read: int = 0
+    transactions_new: int = 0
+    created_in_odoo: int = 0
+    already_in_odoo: int = 0
+    reconciled: int = 0
+    unmatched: int = 0
+    errors: list = field(default_factory=list)
+
+    def lines(self):
+        yield f"files read: {self.files_read} ({self.files_already_known} seen before)"
+        yield f"transactions read: {self.transactions_read} ({self.transactions_new} new to the store)"
+        yield f"statement lines created in Odoo: {self.created_in_odoo} (already there: {self.already_in_odoo})"
+        yield f"reconciled: {self.reconciled}, left unmatched: {self.unmatched}"
+        for error in self.errors:
+            yield f"error: {error}"
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    path: str
+    sha256: str
+    format: str
+    transactions: list
+
+
+def read_file(path, format_name="auto", max_bytes=DEFAULT_MAX_BYTES) -> ParsedFile:
+    """Read and parse one file completely, or raise :class:`InputError`."""
+    path = str(path)
+    data = read_bytes(path, max_bytes)
+    parser, statements = parse_bytes(data, path, format_name, max_bytes)
+    transactions = assign_keys(t for statement in statements for t in statement.transactions)
+    return ParsedFile(path, hashlib.sha256(data).hexdigest(), parser.name, transactions)
+
+
+def line_payload(transaction) -> dict:
+    """The addon's statement-line fields for one transaction (amounts stay strings)."""
+    raw = transaction.to_json()
+    return {
+        "key": transaction.key,
+        "date": transaction.booking_date.isoformat(),
+        "amount": str(transaction.amount),
+        "currency": transaction.currency,
+        "payment_ref": transaction.remittance or transaction.structured_ref or transaction.bank_ref or "/",
+        "partner_name": transaction.counterparty_name,
+        "account_number": transaction.counterparty_account,
+        "structured_ref": transaction.structured_ref,
+        "bank_ref": transaction.bank_ref,
+        "end_to_end_id": transaction.end_to_end_id,
+        "raw": raw,
+    }
+
+
+class Importer:
+    def __init__(self, config, store, sink=None, echo=None):
+        self.config = config
+        self.store = store
+        self.sink = sink
+        self.echo = echo or (lambda message: None)
+
+    # -- plan and record -------------------------------------------------
+
+    def record(self, parsed: ParsedFile, summary: ImportSummary):
+        """Store a parsed file's new transactions, all or nothing."""
+        summary.files_read += 1
+        summary.transactions_read += len(parsed.transactions)
+        with self.store.transaction() as session:
+            file_record = self.store.file_by_sha(session, parsed.sha256)
+            if file_record is not None:
+                summary.files_already_known += 1
+            else:
+                file_record = FileRecord(
+                    sha256=parsed.sha256,
+                    path=os.path.abspath(parsed.path),
+                    format=parsed.format,
+                    transactions=len(parsed.transactions),
+                )
+                session.add(file_record)
+                session.flush()
+            known = self.store.known_keys(session, [t.key for t in parsed.transactions])
+            for transaction in parsed.transactions:
+                if transaction.key in known:
+                    continue
+                session.add(TransactionRecord(
+                    key=transaction.key,
+                    file_id=file_record.id,
+                    journal=self.config.journal_for(transaction.account),
+                    payload=line_payload(transaction),
+                    state=State.QUEUED.value,
+                ))
+                summary.transactions_new += 1
+
+    # -- apply -------------------------------------------------------------
+
+    def push(self, summary: ImportSummary):
+        """Send every queued (or maybe-sent) transaction, batch by batch per journal."""
+        with self.store.transaction() as session:
+            pending = self.store.in_states(session, State.QUEUED, State.SENDING)
+            file_names = {f.id: f for f in session.query(FileRecord).filter(
+                FileRecord.id.in_({t.file_id for t in pending}))}
+        groups = {}
+        for record in pending:
+            groups.setdefault((repr(sorted(record.journal.items())), record.file_id), []).append(record)
+        size = self.config.batch_size
+        for (_journal, file_id), records in groups.items():
+            file_record = file_names[file_id]
+            for start in range(0, len(records), size):
+                batch = records[start:start + size]
+                try:
+                    self._push_batch(batch, file_record, summary)
+                except AccessDeniedError:
+                    raise
+                except PermanentError as exc:
+                    # Odoo refused this batch for good: keep the reason, serve the rest.
+                    self._mark_failed(batch, str(exc))
+                    summary.errors.append(f"{file_record.path}: {exc}")
+
+    def _mark_failed(self, records, reason):
+        with self.store.transaction() as session:
+            ids = [r.id for r in records]
+            for record in session.query(TransactionRecord).filter(TransactionRecord.id.in_(ids)):
+                record.state = State.FAILED.value
+                record.reason = reason[:1000]
+
+    def _push_batch(self, records, file_record, summary):
+        ids = [r.id for r in records]
+        with self.store.transaction() as session:
+            for record in session.query(TransactionRecord).filter(TransactionRecord.id.in_(ids)):
+                record.state = State.SENDING.value
+                record.attempts += 1
+        source = {
+            "feed": file_record.format,
+            "file": Path(file_record.path).name,
+            "batch": f"{file_record.sha256[:12]}-{ids[0]}",
+        }
+        result = self.sink.push_lines(records[0].journal, [r.payload for r in records], source)
+        lines = result["lines"]
+        with self.store.transaction() as session:
+            for record in session.query(TransactionRecord).filter(TransactionRecord.id.in_(ids)):
+                outcome = lines[record.key]
+                record.odoo_line_id = outcome["id"]
+                record.created_in_odoo = outcome["created"]
+                record.state = State.CONFIRMED.value
+                if outcome["created"]:
+                    summary.created_in_odoo += 1
+                else:
+                    summary.already_in_odoo += 1
+        self.echo(f"pushed {len(records)} line(s) from {source['file']} to journal {records[0].journal}")
+
+    def reconcile(self, summary: ImportSummary):
+        """Ask Odoo to reconcile what was pushed, and lines still unmatched from earlier runs."""
+        with self.store.transaction() as session:
+            todo = self.store.in_states(session, State.CONFIRMED, State.UNMATCHED)
+        size = self.config.batch_size
+        for start in range(0, len(todo), size):
+            batch = todo[start:start + size]
+            outcome = self.sink.reconcile([r.odoo_line_id for r in batch])
+            with self.store.transaction() as session:
+                ids = [r.id for r in batch]
+                for record in session.query(TransactionRecord).filter(TransactionRecord.id.in_(ids)):
+                    result = outcome[str(record.odoo_line_id)]
+                    record.state = State(result["state"]).value
+                    record.reason = result["reason"][:1000]
+                    record.invoice_ids = result["invoice_ids"]
+            states = Counter(result["state"] for result in outcome.values())
+            summary.reconciled += states["reconciled"]
+            summary.unmatched += states["unmatched"]
+
+    def run(self, paths, format_name="auto") -> ImportSummary:
+        summary = ImportSummary()
+        for path in paths:
+            try:
+                parsed = read_file(path, format_name)
+            except InputError as exc:
+                summary.errors.append(str(exc))
+                continue
+            self.record(parsed, summary)
+        if self.sink is not None:
+            self.sink.api_info()
+            self.push(summary)
+            self.reconcile(summary)
+        return summary
+
+
+__all__ = ["ImportSummary", "Importer", "SyncdError", "line_payload", "read_file"]

@@ -1,0 +1,53 @@
+"""One exception base for syncd, with three kinds that decide retries and exit codes.
+
+- ``UserError``: the input or the configuration is wrong; fix it and run again.
+- ``TransientError``: the outside world hiccupped (network, Odoo restarting); retrying may help.
+- ``PermanentError``: the other side refused for good (validation, access rights).
+"""
+
+
+class SyncdError(Exception):
+    """Base of every error syncd raises on purpose."""
+
+    exit_code = 1
+    hint = ""
+
+    def __str__(self):
+        message = super().__str__()
+        return f"{message} ({self.hint})" if self.hint else message
+
+
+class UserError(SyncdError):
+    exit_code = 2
+
+
+class InputError(UserError):
+    """A file that cannot be read as a statement: names the file, the place and the reason."""
+
+    exit_code = 3
+
+    def __init__(self, path, location, reason):
+        self.path = str(path)
+        self.location = location
+        self.reason = reason
+        where = f"{self.path}: {location}" if location else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+class ConfigError(UserError):
+    exit_code = 4
+    hint = "check the configuration file and the SYNCD_* environment variables"
+
+
+class TransientError(SyncdError):
+    exit_code = 75  # EX_TEMPFAIL
+    hint = "nothing was lost; run again once the service is back"
+
+
+class PermanentError(SyncdError):
+    exit_code = 65
+
+
+class AccessDeniedError(PermanentError):
+    exit_code = 77  # EX_NOPERM
+    hint = "check the robot's login and API key, and that it has the Ledger Sync Robot group"

@@ -1,0 +1,139 @@
+"""The state store: what syncd has read, sent and learned, in SQLAlchemy 2.
+
+Only this module imports SQLAlchemy. SQLite is the embedded default; any SQLAlchemy URL
+(PostgreSQL included) works. Every write happens inside :meth:`Store.transaction`.
+"""
+
+from __future__ import annotations
+
+import enum
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from .errors import ConfigError
+
+
+class State(str, enum.Enum):
+    """Where a transaction stands. ``SENDING`` is written before the RPC call: a transaction
+    left in it was maybe created in Odoo, and the next push (idempotent by key) settles it."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    CONFIRMED = "confirmed"
+    RECONCILED = "reconciled"
+    UNMATCHED = "unmatched"
+    #: Odoo refused the batch for good (bad data, unknown journal); the reason is kept.
+    FAILED = "failed"
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class FileRecord(Base):
+    __tablename__ = "files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    path: Mapped[str] = mapped_column(String(1000))
+    format: Mapped[str] = mapped_column(String(40))
+    transactions: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class TransactionRecord(Base):
+    __tablename__ = "transactions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("files.id"), index=True)
+    journal: Mapped[dict] = mapped_column(JSON)
+    payload: Mapped[dict] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), index=True, default=State.QUEUED.value)
+    odoo_line_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_in_odoo: Mapped[bool | None] = mapped_column(nullable=True)
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    invoice_ids: Mapped[list] = mapped_column(JSON, default=list)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class Store:
+    def __init__(self, url: str):
+        self.url = url
+        if url.startswith("sqlite:///"):
+            path = Path(url[len("sqlite:///"):])
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(f"state url {url}: cannot create {path.parent}: {exc.strerror}") from None
+        try:
+            self.engine = create_engine(url)
+        except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several kinds for a bad URL
+            raise ConfigError(f"state url {url!r}: {exc}") from None
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        try:
+            Base.metadata.create_all(self.engine)
+        except OperationalError as exc:
+            raise ConfigError(f"state url {url}: {exc.orig}") from None
+
+    @contextmanager
+    def transaction(self):
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def file_by_sha(self, session, sha256):
+        return session.scalar(select(FileRecord).where(FileRecord.sha256 == sha256))
+
+    def known_keys(self, session, keys):
+        found = set()
+        keys = list(keys)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            found.update(session.scalars(select(TransactionRecord.key).where(TransactionRecord.key.in_(chunk))))
+        return found
+
+    def in_states(self, session, *states):
+        return list(session.scalars(
+            select(TransactionRecord)
+            .where(TransactionRecord.state.in_([s.value for s in states]))
+            .order_by(TransactionRecord.id)
+        ))
+
+    def counts(self):
+        with self.transaction() as session:
+            rows = session.execute(
+                select(TransactionRecord.state, func.count()).group_by(TransactionRecord.state)
+            ).all()
+            files = session.scalar(select(func.count()).select_from(FileRecord))
+            last = session.scalar(select(func.max(FileRecord.imported_at)))
+        return {"files": files, "last_import": last, "states": dict(rows)}
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+

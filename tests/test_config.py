@@ -1,0 +1,72 @@
+"""Configuration: file, environment overrides, and errors that name section and key."""
+
+import pytest
+
+from syncd.config import load_config
+from syncd.errors import ConfigError
+
+
+def write(tmp_path, text):
+    path = tmp_path / "syncd.toml"
+    path.write_text(text)
+    return path
+
+
+def test_file_values_and_environment_overrides(tmp_path):
+    path = write(tmp_path, """
+[odoo]
+url = "http://127.0.0.1:8069/"
+database = "prod"
+login = "syncd"
+api_key = "from-file"
+
+[push]
+batch_size = 200
+
+[journals]
+"DE89 3704 0044 0532 0130 00" = "BNK1"
+""")
+    config = load_config(path, environ={})
+    assert config.odoo.url == "http://127.0.0.1:8069"
+    assert config.odoo.secret == "from-file"
+    assert config.batch_size == 200
+    assert config.journal_for("DE89370400440532013000") == {"code": "BNK1"}
+    assert config.journal_for("GB29NWBK60161331926819") == {"account_number": "GB29NWBK60161331926819"}
+    assert "from-file" not in repr(config)
+
+    overridden = load_config(path, environ={
+        "SYNCD_ODOO_DATABASE": "staging", "SYNCD_ODOO_API_KEY": "from-env", "SYNCD_PUSH_BATCH_SIZE": "50",
+        "SYNCD_JOURNALS": "GB29NWBK60161331926819=BNK2",
+    })
+    assert overridden.odoo.database == "staging"
+    assert overridden.odoo.secret == "from-env"
+    assert overridden.batch_size == 50
+    assert overridden.journal_for("GB29 NWBK 6016 1331 9268 19") == {"code": "BNK2"}
+
+
+@pytest.mark.parametrize(("text", "environ", "message"), [
+    ("[odoo]\nurl = 'ftp://x'\n", {}, "[odoo] url: 'ftp://x' is not an http(s) URL"),
+    ("[odoo]\nurl = 'http://x'\n", {"SYNCD_ODOO_URL": "nope"}, "SYNCD_ODOO_URL: 'nope' is not an http(s) URL"),
+    ("[push]\nbatch_size = 0\n", {}, "[push] batch_size: 0 is outside 1..5000"),
+    ("[push]\nbatch_size = 'many'\n", {}, "[push] batch_size: 'many' is not a int"),
+    ("[odoo]\ncolour = 1\n", {}, "[odoo] has unknown key(s) colour"),
+    ("[nonsense]\n", {}, "unknown section(s) nonsense"),
+    ("[odoo\n", {}, "syncd.toml"),
+    ("[odoo]\nlogin = 3\n", {}, "[odoo] login: must be a string"),
+    ("", {"SYNCD_JOURNALS": "DE89"}, "SYNCD_JOURNALS: 'DE89' is not ACCOUNT=CODE"),
+])
+def test_errors_name_where(tmp_path, text, environ, message):
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, text), environ=environ)
+    assert message in str(error.value)
+
+
+def test_missing_odoo_settings_are_listed(tmp_path):
+    config = load_config(write(tmp_path, "[odoo]\nurl = 'http://127.0.0.1:8069'\n"), environ={})
+    with pytest.raises(ConfigError, match="database, login, api_key"):
+        config.require_odoo()
+
+
+def test_explicit_missing_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="no such configuration file"):
+        load_config(tmp_path / "absent.toml", environ={})

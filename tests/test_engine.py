@@ -1,0 +1,94 @@
+"""The import pipeline's own logic, with an in-memory stand-in for the addon's API.
+
+Only syncd's bookkeeping is under test here; that Odoo does its part is proven by
+test_e2e_import.py against a live server.
+"""
+
+from decimal import Decimal
+
+import pytest
+
+from syncd.config import Config, OdooConfig
+from syncd.engine import Importer
+from syncd.errors import TransientError
+from syncd.store import State, Store, TransactionRecord
+
+from .camt_builder import Entry, build_camt053
+
+ACCOUNT = "GB29NWBK60161331926819"
+
+
+class FakeAddon:
+    """Keeps lines by key like the addon does; can fail the next N pushes."""
+
+    def __init__(self):
+        self.lines = {}
+        self.fail_pushes = 0
+        self.push_calls = 0
+
+    def api_info(self):
+        return {"api_version": "1.0"}
+
+    def push_lines(self, journal, lines, source):
+        self.push_calls += 1
+        result = {}
+        for line in lines:
+            created = line["key"] not in self.lines
+            self.lines.setdefault(line["key"], len(self.lines) + 1)
+            result[line["key"]] = {"id": self.lines[line["key"]], "created": created}
+        if self.fail_pushes:
+            self.fail_pushes -= 1
+            raise TransientError("the response was lost after Odoo committed")
+        return {"lines": result}
+
+    def reconcile(self, line_ids):
+        return {str(i): {"state": "unmatched", "invoice_ids": [], "reason": "test"} for i in line_ids}
+
+
+@pytest.fixture
+def importer(tmp_path):
+    config = Config(odoo=OdooConfig(), state_url=f"sqlite:///{tmp_path / 'state.sqlite'}", batch_size=2)
+    return Importer(config, Store(config.state_url), FakeAddon())
+
+
+def statement(tmp_path, name, amounts):
+    path = tmp_path / name
+    entries = [Entry(Decimal(a), f"payment {i}", bank_ref=f"{name}-{i}") for i, a in enumerate(amounts)]
+    path.write_bytes(build_camt053(ACCOUNT, entries))
+    return path
+
+
+def states(store):
+    with store.transaction() as session:
+        return sorted(r.state for r in session.query(TransactionRecord))
+
+
+def test_lost_response_is_settled_by_the_next_run(importer, tmp_path):
+    path = statement(tmp_path, "a.xml", ["1.00", "2.00", "3.00"])
+    importer.sink.fail_pushes = 1
+    with pytest.raises(TransientError):
+        importer.run([path])
+    # the first batch reached the addon; syncd does not know it yet
+    assert len(importer.sink.lines) == 2
+    assert states(importer.store) == ["queued", "sending", "sending"]
+
+    summary = importer.run([path])
+    assert summary.transactions_new == 0
+    assert (summary.created_in_odoo, summary.already_in_odoo) == (1, 2)
+    assert len(importer.sink.lines) == 3
+    assert states(importer.store) == [State.UNMATCHED.value] * 3
+
+
+def test_bad_file_leaves_nothing_behind(importer, tmp_path):
+    good = statement(tmp_path, "good.xml", ["5.00"])
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(good.read_bytes().replace(b"5.00</Amt>", b"5.0.0</Amt>", 1))
+    summary = importer.run([bad])
+    assert summary.errors and "bad.xml" in summary.errors[0]
+    assert states(importer.store) == []
+    assert importer.sink.push_calls == 0
+
+
+def test_batches_follow_the_configured_size(importer, tmp_path):
+    importer.run([statement(tmp_path, "b.xml", ["1.00", "2.00", "3.00", "4.00", "5.00"])])
+    assert importer.sink.push_calls == 3
