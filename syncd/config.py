@@ -137,7 +137,7 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
 
 
 def key_section(env: str) -> str:
-    key = ENVIRONMENT[env][0]
+    key = ENVIRONMENT[env][0] or ""
     return key.split(".", 1)[0]
 
 

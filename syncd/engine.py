@@ -121,14 +121,13 @@ class Importer:
         """Send every queued (or maybe-sent) transaction, batch by batch per journal."""
         with self.store.transaction() as session:
             pending = self.store.in_states(session, State.QUEUED, State.SENDING)
-            file_names = {f.id: f for f in session.query(FileRecord).filter(
-                FileRecord.id.in_({t.file_id for t in pending}))}
-        groups = {}
+            files = self.store.files_by_id(session, {t.file_id for t in pending})
+        groups: dict[tuple[str, int], list[TransactionRecord]] = {}
         for record in pending:
             groups.setdefault((repr(sorted(record.journal.items())), record.file_id), []).append(record)
         size = self.config.batch_size
         for (_journal, file_id), records in groups.items():
-            file_record = file_names[file_id]
+            file_record = files[file_id]
             for start in range(0, len(records), size):
                 batch = records[start:start + size]
                 try:
@@ -142,15 +141,14 @@ class Importer:
 
     def _mark_failed(self, records, reason):
         with self.store.transaction() as session:
-            ids = [r.id for r in records]
-            for record in session.query(TransactionRecord).filter(TransactionRecord.id.in_(ids)):
+            for record in self.store.transactions_by_id(session, [r.id for r in records]):
                 record.state = State.FAILED.value
                 record.reason = reason[:1000]
 
     def _push_batch(self, records, file_record, summary):
         ids = [r.id for r in records]
         with self.store.transaction() as session:
-            for record in session.query(TransactionRecord).filter(TransactionRecord.id.in_(ids)):
+            for record in self.store.transactions_by_id(session, ids):
                 record.state = State.SENDING.value
                 record.attempts += 1
         source = {
@@ -161,7 +159,7 @@ class Importer:
         result = self.sink.push_lines(records[0].journal, [r.payload for r in records], source)
         lines = result["lines"]
         with self.store.transaction() as session:
-            for record in session.query(TransactionRecord).filter(TransactionRecord.id.in_(ids)):
+            for record in self.store.transactions_by_id(session, ids):
                 outcome = lines[record.key]
                 record.odoo_line_id = outcome["id"]
                 record.created_in_odoo = outcome["created"]
@@ -181,8 +179,7 @@ class Importer:
             batch = todo[start:start + size]
             outcome = self.sink.reconcile([r.odoo_line_id for r in batch])
             with self.store.transaction() as session:
-                ids = [r.id for r in batch]
-                for record in session.query(TransactionRecord).filter(TransactionRecord.id.in_(ids)):
+                for record in self.store.transactions_by_id(session, [r.id for r in batch]):
                     result = outcome[str(record.odoo_line_id)]
                     record.state = State(result["state"]).value
                     record.reason = result["reason"][:1000]

@@ -50,7 +50,8 @@ def normalize_amount(amount: Decimal) -> str:
     if amount == 0:
         return "0.00"
     reduced = amount.normalize()
-    if reduced.as_tuple().exponent > -2:
+    exponent = reduced.as_tuple().exponent  # an int: Transaction refuses non-finite amounts
+    if isinstance(exponent, int) and exponent > -2:
         reduced = reduced.quantize(_CENTS)
     return format(reduced, "f")
 

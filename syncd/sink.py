@@ -10,7 +10,6 @@ jittered exponential backoff; every call it retries is idempotent by import key.
 from __future__ import annotations
 
 import http.client
-import socket
 import urllib.error
 from urllib.parse import urlsplit
 
@@ -42,7 +41,7 @@ def _classify(exc, what):
         if exc.code in _TRANSIENT_HTTP:
             return TransientError(f"{what}: Odoo answered HTTP {exc.code}")
         return PermanentError(f"{what}: Odoo answered HTTP {exc.code} {exc.reason}")
-    if isinstance(exc, (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError,
+    if isinstance(exc, (urllib.error.URLError, ConnectionError, TimeoutError,
                         http.client.HTTPException)):
         reason = getattr(exc, "reason", exc)
         return TransientError(f"{what}: cannot reach Odoo: {reason}")

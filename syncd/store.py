@@ -113,6 +113,12 @@ class Store:
             found.update(session.scalars(select(TransactionRecord.key).where(TransactionRecord.key.in_(chunk))))
         return found
 
+    def transactions_by_id(self, session, ids):
+        return list(session.scalars(select(TransactionRecord).where(TransactionRecord.id.in_(list(ids)))))
+
+    def files_by_id(self, session, ids):
+        return {f.id: f for f in session.scalars(select(FileRecord).where(FileRecord.id.in_(list(ids))))}
+
     def in_states(self, session, *states):
         return list(session.scalars(
             select(TransactionRecord)

@@ -80,6 +80,14 @@ class OdooTestRun:
         return problems
 
 
+    @property
+    def skips(self):
+        """Lines telling that a test was skipped (a browser test without Chromium, say)."""
+        return [line for line in self.output.splitlines() if _SKIP.search(line)]
+
+
+_SKIP = re.compile(r"SkipTest|skipped|websocket-client module is not installed|Chrome executable not found"
+                   r"|Chrome headless connection|chrome dev ?tools", re.IGNORECASE)
 _LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ ")
 
 

@@ -18,6 +18,9 @@
         "wizards/customer_ledger_robot_wizard_views.xml",
     ],
     "demo": ["demo/customer_ledger_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["customer_ledger/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
 }

@@ -1,1 +1,2 @@
-from . import account_bank_statement_line, customer_ledger_sync
+from . import account_bank_statement_line
+from . import customer_ledger_sync

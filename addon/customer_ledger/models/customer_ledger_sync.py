@@ -206,13 +206,14 @@ class CustomerLedgerSync(models.AbstractModel):
             sanitized = sanitize_account_number(value)
             domain.append(("bank_account_id.sanitized_acc_number", "=", sanitized))
         journals = self.env["account.journal"].sudo().search(domain)
+        label = _("code") if kind == "code" else _("account number")
         if not journals:
             raise UserError(_("No bank journal with %(kind)s %(value)s in your companies.",
-                              kind=kind.replace("_", " "), value=value))
+                              kind=label, value=value))
         if len(journals) > 1:
             raise UserError(
                 _("%(kind)s %(value)s names several bank journals (%(codes)s); use the journal code.",
-                  kind=kind.replace("_", " "), value=value, codes=", ".join(journals.mapped("code")))
+                  kind=label, value=value, codes=", ".join(journals.mapped("code")))
             )
         self._check_journal_access(journals)
         return journals

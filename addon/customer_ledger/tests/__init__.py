@@ -1,1 +1,5 @@
-from . import test_matching, test_robot_wizard, test_security, test_sync_api
+from . import test_matching
+from . import test_robot_wizard
+from . import test_security
+from . import test_sync_api
+from . import test_ui

@@ -3,9 +3,12 @@
 import json
 from unittest.mock import patch
 
+from psycopg2 import IntegrityError
+
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.account.models.account_bank_statement_line import AccountBankStatementLine
 
@@ -35,6 +38,20 @@ class TestLedgerSyncPush(LedgerSyncCommon):
         self.assertEqual(again["lines"]["k2"], {"id": result["lines"]["k2"]["id"], "created": False})
         self.assertTrue(again["lines"]["k3"]["created"])
         self.assertEqual(len(self.lines_with_key("k1", "k2", "k3")), 3)
+
+    def test_import_key_is_unique_per_company(self):
+        self.push([self.line("uniq", "1.00")])
+        vals = {"journal_id": self.journal.id, "date": "2026-11-20", "amount": 2.0, "payment_ref": "again",
+                "ledger_import_key": "uniq"}
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.cr.savepoint():
+            self.StatementLine.create(vals).flush_recordset()
+        # another company may hold the same key
+        other_journal = self.company_data_2["default_journal_bank"]
+        other = self.StatementLine.with_company(other_journal.company_id).create(
+            dict(vals, journal_id=other_journal.id)
+        )
+        self.assertEqual(self.lines_with_key("uniq").mapped("company_id"),
+                         self.journal.company_id | other.company_id)
 
     def test_one_create_per_batch(self):
         calls = []

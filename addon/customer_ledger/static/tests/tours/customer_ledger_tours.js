@@ -1,0 +1,45 @@
+/** @odoo-module **/
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("customer_ledger_bank_transaction_tour", {
+    test: true,
+    steps: () => [
+        {
+            content: "Open the imported transaction from the list",
+            trigger: ".o_list_view .o_data_row td[name=payment_ref]:contains('Tour payment CL-TOUR-1')",
+        },
+        {
+            content: "The form says where it came from",
+            trigger: ".o_form_view .o_field_widget[name=ledger_import_key]:contains('tour:key:1')",
+            isCheck: true,
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=ledger_source_file]:contains('tour_statement.xml')",
+            isCheck: true,
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=ledger_raw_record]:contains('CL-TOUR-1')",
+            isCheck: true,
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("customer_ledger_robot_wizard_tour", {
+    test: true,
+    steps: () => [
+        {
+            content: "Choose the robot's login",
+            trigger: ".o_field_widget[name=login] input",
+            run: "text syncd-tour",
+        },
+        {
+            content: "Create the robot and its key",
+            trigger: "button[name=action_generate]",
+        },
+        {
+            content: "The key is shown once",
+            trigger: ".o_field_widget[name=api_key]:not(:empty)",
+            isCheck: true,
+        },
+    ],
+});

@@ -1,0 +1,35 @@
+# Copyright 2026 Customer Ledger contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import HttpCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerUi(HttpCase):
+    def test_bank_transaction_shows_its_source(self):
+        journal = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.env.company.id)], limit=1
+        )
+        currency = journal.currency_id or journal.company_id.currency_id
+        admin = self.env.ref("base.user_admin")
+        self.env["customer.ledger.sync"].with_user(admin).push_statement_lines(
+            "1.0",
+            {"code": journal.code},
+            [{"key": "tour:key:1", "date": "2026-11-20", "amount": "42.00", "currency": currency.name,
+              "payment_ref": "Tour payment CL-TOUR-1", "raw": {"remittance": "Tour payment CL-TOUR-1"}}],
+            {"feed": "camt053", "file": "tour_statement.xml", "batch": "tour"},
+        )
+        self.start_tour(
+            "/web#action=customer_ledger.account_bank_statement_line_action",
+            "customer_ledger_bank_transaction_tour",
+            login="admin",
+        )
+
+    def test_robot_wizard(self):
+        self.start_tour(
+            "/web#action=customer_ledger.customer_ledger_robot_wizard_action",
+            "customer_ledger_robot_wizard_tour",
+            login="admin",
+        )
+        robot = self.env["res.users"].search([("login", "=", "syncd-tour")])
+        self.assertTrue(robot.has_group("customer_ledger.group_ledger_sync_robot"))
+        self.assertEqual(len(robot.api_key_ids), 1)
