@@ -29,6 +29,7 @@ class ImportSummary:
     created_in_odoo: int = 0
     already_in_odoo: int = 0
     reconciled: int = 0
+    suggested: int = 0
     unmatched: int = 0
     errors: list = field(default_factory=list)
 
@@ -36,7 +37,8 @@ class ImportSummary:
         yield f"files read: {self.files_read} ({self.files_already_known} seen before)"
         yield f"transactions read: {self.transactions_read} ({self.transactions_new} new to the store)"
         yield f"statement lines created in Odoo: {self.created_in_odoo} (already there: {self.already_in_odoo})"
-        yield f"reconciled: {self.reconciled}, left unmatched: {self.unmatched}"
+        yield (f"reconciled: {self.reconciled}, suggested to the accountant: {self.suggested}, "
+               f"left unmatched: {self.unmatched}")
         for error in self.errors:
             yield f"error: {error}"
 
@@ -171,9 +173,10 @@ class Importer:
         self.echo(f"pushed {len(records)} line(s) from {source['file']} to journal {records[0].journal}")
 
     def reconcile(self, summary: ImportSummary):
-        """Ask Odoo to reconcile what was pushed, and lines still unmatched from earlier runs."""
+        """Ask Odoo to reconcile what was pushed, and the lines still open from earlier runs
+        (new invoices may have arrived since)."""
         with self.store.transaction() as session:
-            todo = self.store.in_states(session, State.CONFIRMED, State.UNMATCHED)
+            todo = self.store.in_states(session, State.CONFIRMED, State.SUGGESTED, State.UNMATCHED)
         size = self.config.batch_size
         for start in range(0, len(todo), size):
             batch = todo[start:start + size]
@@ -186,6 +189,7 @@ class Importer:
                     record.invoice_ids = result["invoice_ids"]
             states = Counter(result["state"] for result in outcome.values())
             summary.reconciled += states["reconciled"]
+            summary.suggested += states["suggested"]
             summary.unmatched += states["unmatched"]
 
     def run(self, paths, format_name="auto") -> ImportSummary:

@@ -36,6 +36,8 @@ class State(str, enum.Enum):
     SENDING = "sending"
     CONFIRMED = "confirmed"
     RECONCILED = "reconciled"
+    #: Odoo has a candidate but is not sure enough: an accountant decides in Odoo.
+    SUGGESTED = "suggested"
     UNMATCHED = "unmatched"
     #: Odoo refused the batch for good (bad data, unknown journal); the reason is kept.
     FAILED = "failed"

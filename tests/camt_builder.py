@@ -36,8 +36,9 @@ def build_camt053(account: str, entries, opening=Decimal("1000.00"), statement_i
         ref = f"<AcctSvcrRef>{escape(entry.bank_ref)}</AcctSvcrRef>" if entry.bank_ref else ""
         parties = ""
         if entry.counterparty or entry.iban:
-            parties = (f"<RltdPties><{party}><Nm>{escape(entry.counterparty)}</Nm></{party}>"
-                       f"<{party}Acct><Id><IBAN>{entry.iban}</IBAN></Id></{party}Acct></RltdPties>")
+            name = f"<{party}><Nm>{escape(entry.counterparty)}</Nm></{party}>" if entry.counterparty else ""
+            account = f"<{party}Acct><Id><IBAN>{entry.iban}</IBAN></Id></{party}Acct>" if entry.iban else ""
+            parties = f"<RltdPties>{name}{account}</RltdPties>"
         parts.append(
             f'<Ntry><Amt Ccy="{currency}">{abs(entry.amount):.2f}</Amt><CdtDbtInd>{side}</CdtDbtInd>'
             f"<Sts>BOOK</Sts><BookgDt><Dt>{entry.date}</Dt></BookgDt><ValDt><Dt>{entry.date}</Dt></ValDt>{ref}"

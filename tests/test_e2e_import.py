@@ -76,7 +76,7 @@ def test_import_pays_the_invoice_once(admin, scenario, syncd, tmp_path):
     first = syncd("import", str(statement))
     assert first.returncode == 0, first.stderr
     assert "statement lines created in Odoo: 2 (already there: 0)" in first.stdout
-    assert "reconciled: 1, left unmatched: 1" in first.stdout
+    assert "reconciled: 1, suggested to the accountant: 0, left unmatched: 1" in first.stdout
 
     [invoice] = admin("account.move", "read", [scenario["invoice"]], ["payment_state", "amount_residual"])
     assert invoice["payment_state"] == "paid"
@@ -164,3 +164,71 @@ def test_refused_batch_is_kept_with_its_reason(admin, scenario, syncd, tmp_path)
     assert "statement lines created in Odoo: 1" in result.stdout
     assert len(statement_lines(admin, scenario["journal"])) == len(before) + 1
     assert json.loads(syncd("status", "--json").stdout)["states"]["failed"] == 1
+
+
+def test_a_mix_of_payments(admin, syncd, tmp_path):
+    """One statement, every kind of payment the engine handles; each invoice ends as it should."""
+    journal = admin("account.journal", "create",
+                    {"name": "Mix Bank", "code": "MIXB", "type": "bank", "bank_acc_number": "GB82WEST12345698765432"})
+    [company_id] = [j["company_id"][0] for j in admin("account.journal", "read", [journal], ["company_id"])]
+    [expense] = admin("account.account", "search", [("account_type", "=", "expense"),
+                                                     ("company_id", "=", company_id)], limit=1)
+    admin("res.company", "write", [company_id], {"ledger_tolerance_amount": 5.0,
+                                                 "ledger_writeoff_account_id": expense})
+
+    def customer(name, iban=None):
+        partner = admin("res.partner", "create", {"name": name, "is_company": True})
+        if iban:
+            admin("res.partner.bank", "create", {"acc_number": iban, "partner_id": partner})
+        return partner
+
+    def invoice(partner, amount):
+        move = admin("account.move", "create", {
+            "move_type": "out_invoice", "partner_id": partner, "invoice_date": "2026-11-02",
+            "invoice_line_ids": [(0, 0, {"name": "Goods", "quantity": 1, "price_unit": amount,
+                                         "tax_ids": [(6, 0, [])]})],
+        })
+        admin("account.move", "action_post", [move])
+        return move, admin("account.move", "read", [move], ["name"])[0]["name"]
+
+    clean, clean_name = invoice(customer("Clean Reference AG"), 410.00)
+    loose, loose_name = invoice(customer("Loose Text SARL"), 220.00)
+    prefix, year, number = loose_name.split("/")
+    loose_text = f"pmt {prefix.lower()} {year}-{int(number)} thx"
+    partial, partial_name = invoice(customer("Partial Payer BV", "NL91ABNA0417164300"), 900.00)
+    fee, fee_name = invoice(customer("Fee Deducted Ltd"), 150.00)
+    iban_only, _ = invoice(customer("Known Account GmbH", "DE44500105175407324931"), 333.33)
+    by_name, _ = invoice(customer("Zebra Logistics Oy"), 271.00)
+    statement = tmp_path / "mix.xml"
+    statement.write_bytes(build_camt053("GB82WEST12345698765432", [
+        Entry(Decimal("410.00"), f"Invoice {clean_name}", "Clean Reference AG", bank_ref="MIX-1"),
+        Entry(Decimal("220.00"), loose_text, "Loose Text SARL", bank_ref="MIX-2"),
+        Entry(Decimal("400.00"), f"first instalment {partial_name}", "Partial Payer BV", "NL91ABNA0417164300",
+              bank_ref="MIX-3"),
+        Entry(Decimal("147.50"), f"{fee_name} less charges", "Fee Deducted Ltd", bank_ref="MIX-4"),
+        Entry(Decimal("333.33"), "monthly settlement", "KNOWN ACCOUNT", "DE44500105175407324931", bank_ref="MIX-5"),
+        Entry(Decimal("271.00"), "our order 99", "ZEBRA LOGISTICS OY", bank_ref="MIX-6"),
+        Entry(Decimal("58.13"), "refund of deposit", "Nobody Known", bank_ref="MIX-7"),
+    ]))
+    result = syncd("import", str(statement))
+    assert result.returncode == 0, result.stderr
+    assert "statement lines created in Odoo: 7" in result.stdout
+
+    states = {values["id"]: (values["payment_state"], values["amount_residual"])
+              for values in admin("account.move", "read", [clean, loose, partial, fee, iban_only, by_name],
+                                  ["payment_state", "amount_residual"])}
+    assert states[clean] == ("paid", 0.0)
+    assert states[loose] == ("paid", 0.0)
+    assert states[partial] == ("partial", 500.0)
+    assert states[fee] == ("paid", 0.0)
+    assert states[iban_only] == ("paid", 0.0)
+    assert states[by_name] == ("not_paid", 271.0)  # a name alone is only a suggestion
+
+    lines = {line["ledger_bank_ref"]: line for line in admin(
+        "account.bank.statement.line", "search_read", [("journal_id", "=", journal)],
+        ["ledger_bank_ref", "ledger_match_state", "ledger_suggested_move_ids", "ledger_match_reason"])}
+    assert lines["MIX-6"]["ledger_match_state"] == "suggested"
+    assert lines["MIX-6"]["ledger_suggested_move_ids"] == [by_name]
+    assert "payer name" in lines["MIX-6"]["ledger_match_reason"]
+    assert lines["MIX-7"]["ledger_match_state"] in ("unmatched", "suggested")
+    assert "reconciled: 5" in result.stdout

@@ -19,8 +19,6 @@ from odoo.tools import float_round
 
 from odoo.addons.base.models.res_bank import sanitize_account_number
 
-from ..lib.matching import OpenItem, exact_matches
-
 API_VERSION = "1.0"
 MAX_BATCH = 5000
 MAX_KEY_LENGTH = 128
@@ -124,10 +122,12 @@ class CustomerLedgerSync(models.AbstractModel):
 
     @api.model
     def reconcile_statement_lines(self, api_version, line_ids):
-        """Reconcile each line that exactly pays one open customer invoice.
+        """Match the lines to open customer items and reconcile those that are sure.
 
-        :return: ``{line_id: {"state": "reconciled"|"unmatched", "invoice_ids": [...],
-            "reason": str}}``, keys as strings (JSON objects have string keys)
+        The robot may do this only for lines it imported itself.
+
+        :return: ``{line_id: {"state": "reconciled"|"suggested"|"unmatched", "confidence": float,
+            "invoice_ids": [...], "reason": str}}``, keys as strings (JSON objects have string keys)
         """
         self._check_api_version(api_version)
         self._check_caller()
@@ -143,18 +143,13 @@ class CustomerLedgerSync(models.AbstractModel):
             raise ValidationError(_("No bank transaction with id(s) %s.", sorted(missing)))
         for journal in st_lines.journal_id:
             self._check_journal_access(journal)
-        outcome = {}
-        to_match = st_lines.filtered(lambda line: not line.is_reconciled)
-        for st_line in st_lines - to_match:
-            outcome[str(st_line.id)] = {
-                "state": "reconciled",
-                "invoice_ids": self._reconciled_invoices(st_line).ids,
-                "reason": _("already reconciled"),
-            }
-        candidates = self._exact_match_candidates(to_match)
-        for st_line in to_match:
-            outcome[str(st_line.id)] = self._reconcile_exact(st_line, candidates)
-        return outcome
+        if not self.env.user.has_group("account.group_account_user"):
+            foreign = st_lines.filtered(lambda line: line.create_uid != self.env.user)
+            if foreign:
+                raise AccessError(_("The sync robot may only reconcile the transactions it imported (not %s).",
+                                    ", ".join(foreign.mapped("display_name"))))
+        outcome = st_lines._ledger_match()
+        return {str(line_id): values for line_id, values in outcome.items()}
 
     # ------------------------------------------------------------------
     # Checks
@@ -357,104 +352,3 @@ class CustomerLedgerSync(models.AbstractModel):
     @api.model
     def _push_statement_lines_hook(self, journal, lines, source):
         """Extension point: called with the lines a push created."""
-
-    # ------------------------------------------------------------------
-    # Exact reconciliation
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _exact_match_candidates(self, st_lines):
-        """Open customer invoices whose residual equals one of the lines' amounts: one query."""
-        if not st_lines:
-            return self.env["account.move"]
-        amounts = {line.amount for line in st_lines if line.amount > 0}
-        if not amounts:
-            return self.env["account.move"]
-        return self.env["account.move"].sudo().search([
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-            ("company_id", "in", st_lines.company_id.ids),
-            ("amount_residual", "in", list(amounts)),
-        ])
-
-    @api.model
-    def _open_item(self, invoice):
-        currency = invoice.currency_id
-        return OpenItem(
-            id=invoice.id,
-            partner_id=invoice.commercial_partner_id.id,
-            residual=self._to_units(invoice.amount_residual, currency),
-            references=(invoice.name, invoice.payment_reference, invoice.ref),
-        )
-
-    @api.model
-    def _to_units(self, amount, currency):
-        return round(amount * 10**currency.decimal_places)
-
-    @api.model
-    def _reconcile_exact(self, st_line, candidates):
-        currency = st_line.currency_id
-        if st_line.foreign_currency_id or currency != st_line.company_id.currency_id:
-            return {"state": "unmatched", "invoice_ids": [],
-                    "reason": _("foreign-currency lines are left to the accountant")}
-        invoices = candidates.filtered(
-            lambda inv: inv.company_id == st_line.company_id and inv.currency_id == currency
-            and inv.payment_state in ("not_paid", "partial")
-        )
-        text = " ".join(filter(None, (st_line.payment_ref, st_line.ledger_structured_ref)))
-        matches = exact_matches(
-            text,
-            self._to_units(st_line.amount, currency),
-            st_line.partner_id.commercial_partner_id.id or None,
-            [self._open_item(invoice) for invoice in invoices],
-        )
-        if not matches:
-            return {"state": "unmatched", "invoice_ids": [],
-                    "reason": _("no open invoice with this amount is referenced in the text")}
-        if len(matches) > 1:
-            return {"state": "unmatched", "invoice_ids": [m.item_id for m in matches],
-                    "reason": _("several invoices match; left to the accountant")}
-        invoice = invoices.browse(matches[0].item_id)
-        self._reconcile_with_invoice(st_line, invoice)
-        return {"state": "reconciled", "invoice_ids": invoice.ids, "reason": matches[0].reason}
-
-    @api.model
-    def _reconcile_with_invoice(self, st_line, invoice):
-        """Replace the line's suspense item by the invoice's receivable counterparts and
-        reconcile them, so that the invoice becomes paid."""
-        partner = invoice.commercial_partner_id
-        if st_line.partner_id != partner:
-            st_line.partner_id = partner
-        receivables = invoice.line_ids.filtered(
-            lambda aml: aml.account_id.account_type == "asset_receivable" and not aml.reconciled
-        )
-        _liquidity, suspense, _other = st_line._seek_for_lines()
-        commands = [(2, suspense.id)] + [
-            (0, 0, {
-                "name": st_line.payment_ref or invoice.name,
-                "account_id": receivable.account_id.id,
-                "partner_id": partner.id,
-                "currency_id": receivable.currency_id.id,
-                "amount_currency": -receivable.amount_residual_currency,
-                "balance": -receivable.amount_residual,
-            })
-            for receivable in receivables
-        ]
-        st_line.move_id.with_context(skip_account_move_synchronization=True, force_delete=True).write(
-            {"line_ids": commands}
-        )
-        counterparts = st_line.move_id.line_ids - st_line._seek_for_lines()[0]
-        for receivable in receivables:
-            counterpart = counterparts.filtered(
-                lambda aml, rec=receivable: aml.account_id == rec.account_id
-                and aml.currency_id.compare_amounts(aml.amount_residual, -rec.amount_residual) == 0
-                and not aml.reconciled
-            )[:1]
-            (counterpart + receivable).reconcile()
-
-    @api.model
-    def _reconciled_invoices(self, st_line):
-        partials = st_line.line_ids.matched_debit_ids | st_line.line_ids.matched_credit_ids
-        moves = (partials.debit_move_id | partials.credit_move_id).move_id
-        return moves.filtered(lambda move: move.is_invoice(include_receipts=True))

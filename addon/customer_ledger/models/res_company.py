@@ -1,0 +1,41 @@
+# Copyright 2026 Customer Ledger contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    ledger_auto_reconcile = fields.Boolean(
+        string="Reconcile Automatically",
+        default=True,
+        help="Reconcile bank transactions whose best match is above the threshold and clearly "
+        "ahead of the next one. Others stay as suggestions.",
+    )
+    ledger_match_threshold = fields.Float(string="Automatic Threshold", default=0.9)
+    ledger_match_margin = fields.Float(string="Lead Over the Next Candidate", default=0.1)
+    ledger_tolerance_amount = fields.Monetary(
+        string="Payment Difference Tolerance",
+        currency_field="currency_id",
+        help="A payment short by at most this much (bank fees, small discounts) is reconciled "
+        "in full and the difference written off.",
+    )
+    ledger_tolerance_percent = fields.Float(string="Payment Difference Tolerance (%)")
+    ledger_writeoff_account_id = fields.Many2one(
+        "account.account",
+        string="Write-off Account",
+        check_company=True,
+        domain="[('deprecated', '=', False), ('account_type', 'in', ('expense', 'income', 'income_other'))]",
+    )
+
+    @api.constrains("ledger_match_threshold", "ledger_match_margin", "ledger_tolerance_percent",
+                    "ledger_tolerance_amount")
+    def _check_ledger_match_settings(self):
+        for company in self:
+            if not 0.5 <= company.ledger_match_threshold <= 1:
+                raise ValidationError(_("The automatic threshold must lie between 0.5 and 1."))
+            if not 0 <= company.ledger_match_margin <= 0.5:
+                raise ValidationError(_("The lead over the next candidate must lie between 0 and 0.5."))
+            if not 0 <= company.ledger_tolerance_percent <= 10 or company.ledger_tolerance_amount < 0:
+                raise ValidationError(_("Tolerances are positive, and at most 10%."))
