@@ -20,6 +20,7 @@
         "views/account_bank_statement_line_views.xml",
         "views/customer_ledger_counterparty_views.xml",
         "views/res_config_settings_views.xml",
+        "wizards/customer_ledger_reconcile_wizard_views.xml",
         "wizards/customer_ledger_robot_wizard_views.xml",
     ],
     "demo": ["demo/customer_ledger_demo.xml"],

@@ -122,6 +122,12 @@ class AccountBankStatementLine(models.Model):
             line._ledger_apply_proposal(line.ledger_suggested_line_ids, line.ledger_suggested_shape, "accepted")
             line._ledger_remember_payer()
 
+    def action_ledger_reconcile_wizard(self):
+        """Reconcile this transaction by hand."""
+        self.ensure_one()
+        self._check_ledger_reconcile_rights()
+        return self.env["customer.ledger.reconcile.wizard"]._open_for(self)
+
     def action_undo_reconciliation(self):
         result = super().action_undo_reconciliation()
         self.write({"ledger_match_state": "new", "ledger_reconciled_how": False, "ledger_confidence": 0,
@@ -286,14 +292,17 @@ class AccountBankStatementLine(models.Model):
             result[line.id] = (bank_line, items, line._ledger_settings(currency))
         return result
 
+    def _ledger_residual_in_transaction_currency(self, currency, residual, residual_currency, transaction_currency):
+        """An open item's residual in this line's transaction currency, at the bank's rate."""
+        if currency == transaction_currency:
+            return residual_currency
+        return -self._prepare_counterpart_amounts_using_st_line_rate(
+            currency, -residual, -residual_currency)["amount_currency"]
+
     def _ledger_open_item(self, row, currency, units):
-        if row["currency_id"] == currency.id:
-            residual = row["amount_residual_currency"]
-        else:
-            aml_currency = self.env["res.currency"].browse(row["currency_id"])
-            residual = -self._prepare_counterpart_amounts_using_st_line_rate(
-                aml_currency, -row["amount_residual"], -row["amount_residual_currency"]
-            )["amount_currency"]
+        residual = self._ledger_residual_in_transaction_currency(
+            self.env["res.currency"].browse(row["currency_id"]), row["amount_residual"],
+            row["amount_residual_currency"], currency)
         return OpenItem(
             id=row["id"],
             partner_id=row["partner_id"] or 0,
@@ -501,6 +510,18 @@ class AccountBankStatementLine(models.Model):
         created = (self.move_id.line_ids - before).sorted("id")
         for (aml, _values), counterpart in zip(counterparts, created, strict=False):
             (counterpart + aml).reconcile()
+
+    def _ledger_reconcile_by_hand(self, amls, amounts=None, writeoff_account=None, writeoff_label=None,
+                                  to_check=False):
+        """What the accountant chose in the reconciliation wizard."""
+        self.ensure_one()
+        self._check_ledger_reconcile_rights()
+        self._ledger_reconcile(amls, amounts=amounts, writeoff_account=writeoff_account or None,
+                               writeoff_label=writeoff_label)
+        self.write({"ledger_match_state": "reconciled", "ledger_reconciled_how": "manual"})
+        if to_check:
+            self.move_id.to_check = True
+        self._ledger_remember_payer()
 
     def _ledger_remember_payer(self):
         """Remember who paid, from what the accountant confirmed."""

@@ -31,7 +31,7 @@ _TEXT_FIELDS = {
     "bank_ref": ("ledger_bank_ref", 255),
     "end_to_end_id": ("ledger_end_to_end_id", 255),
 }
-_LINE_KEYS = {"key", "date", "amount", "currency", "raw"} | set(_TEXT_FIELDS)
+_LINE_KEYS = {"key", "date", "amount", "currency", "foreign_currency", "amount_currency", "raw"} | set(_TEXT_FIELDS)
 _SOURCE_KEYS = {"feed", "file", "batch"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -66,7 +66,8 @@ class CustomerLedgerSync(models.AbstractModel):
         :param lines: list of dicts: ``key``, ``date`` (``YYYY-MM-DD``), ``amount`` (a decimal
             string), ``currency`` (ISO code: the journal's currency) and optionally
             ``payment_ref``, ``partner_name``, ``account_number``, ``structured_ref``,
-            ``bank_ref``, ``end_to_end_id``, ``raw``
+            ``bank_ref``, ``end_to_end_id``, ``raw``, and ``foreign_currency`` with
+            ``amount_currency`` for a transfer made in another currency (what the payer sent)
         :param source: optional ``{"feed": ..., "file": ..., "batch": ...}``
         :return: ``{"api_version": ..., "journal_id": ..., "lines": {key: {"id": line_id,
             "created": bool}}}``
@@ -303,6 +304,8 @@ class CustomerLedgerSync(models.AbstractModel):
                       where=where, field=name, max=max_length)
                 )
             vals[field_name] = value
+        if "foreign_currency" in line or "amount_currency" in line:
+            vals.update(self._prepare_foreign_amount(line, currency, where))
         vals.setdefault("payment_ref", vals.get("ledger_structured_ref") or "/")
         if line.get("raw") is not None:
             raw = json.dumps(line["raw"], indent=1, sort_keys=True, ensure_ascii=False)
@@ -310,6 +313,19 @@ class CustomerLedgerSync(models.AbstractModel):
                 raise ValidationError(_("%s: raw is larger than 20000 characters.", where))
             vals["ledger_raw_record"] = raw
         return vals
+
+    @api.model
+    def _prepare_foreign_amount(self, line, journal_currency, where):
+        code = line.get("foreign_currency")
+        foreign = isinstance(code, str) and self.env["res.currency"].with_context(active_test=False).search(
+            [("name", "=", code)], limit=1)
+        if not foreign or "amount_currency" not in line:
+            raise ValidationError(
+                _("%s: foreign_currency (an ISO code Odoo knows) and amount_currency go together.", where))
+        if foreign == journal_currency:
+            return {}
+        return {"foreign_currency_id": foreign.id,
+                "amount_currency": self._parse_amount(line["amount_currency"], foreign, where)}
 
     @api.model
     def _existing_lines(self, company, keys):

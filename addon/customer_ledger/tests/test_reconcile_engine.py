@@ -99,6 +99,19 @@ class TestLedgerReconcileShapes(LedgerSyncCommon):
         self.assertEqual(invoice.payment_state, "paid")
         self.assertTrue(result["lines"]["fx"]["created"])
 
+    def test_foreign_currency_line_pays_invoice_in_that_currency(self):
+        currency = self.currency_data["currency"]
+        invoice = self.new_invoice(300.0, currency=currency)
+        company_amount = invoice.amount_residual_signed * 1.01  # the bank's rate differs a little
+        self.push([self.line("fxline", f"{company_amount:.2f}", invoice.name,
+                             foreign_currency=currency.name, amount_currency="300.00")])
+        line = self.lines_with_key("fxline")
+        self.assertEqual((line.foreign_currency_id, line.amount_currency), (currency, 300.0))
+        outcome = line._ledger_match()[line.id]
+        self.assertEqual(outcome["state"], "reconciled", outcome["reason"])
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assert_undo_restores(line, invoice)
+
     def test_suggestion_accepted_and_payer_remembered(self):
         invoice = self.new_invoice(123.0)
         payer = {"partner_name": "LOTUS HANDEL", "account_number": "DE02120300000000202051"}

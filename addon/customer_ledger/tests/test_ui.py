@@ -24,6 +24,34 @@ class TestLedgerUi(HttpCase):
             login="admin",
         )
 
+    def test_reconcile_by_hand(self):
+        customer = self.env["res.partner"].create({"name": "Tour Customer", "is_company": True})
+        self.env["res.partner.bank"].create({"acc_number": "DE12500105170648489890", "partner_id": customer.id})
+        invoice = self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": customer.id, "invoice_date": "2026-11-01",
+            "invoice_line_ids": [(0, 0, {"name": "Tour goods", "quantity": 1, "price_unit": 87.0,
+                                         "tax_ids": [(6, 0, [])]})],
+        })
+        invoice.action_post()
+        journal = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.env.company.id)], limit=1)
+        currency = journal.currency_id or journal.company_id.currency_id
+        self.env["customer.ledger.sync"].with_user(self.env.ref("base.user_admin")).push_statement_lines(
+            "1.0", {"code": journal.code},
+            [{"key": "tour:manual", "date": "2026-11-20", "amount": "87.00", "currency": currency.name,
+              "payment_ref": "Tour manual payment", "account_number": "DE12500105170648489890"}],
+        )
+        self.start_tour(
+            "/web#action=customer_ledger.account_bank_statement_line_action",
+            "customer_ledger_manual_reconcile_tour",
+            login="admin",
+        )
+        line = self.env["account.bank.statement.line"].search([("ledger_import_key", "=", "tour:manual")])
+        self.assertTrue(line.is_reconciled)
+        self.assertEqual(line.ledger_reconciled_how, "manual")
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertTrue(self.env["customer.ledger.counterparty"].search([("partner_id", "=", customer.id)]))
+
     def test_robot_wizard(self):
         self.start_tour(
             "/web#action=customer_ledger.customer_ledger_robot_wizard_action",

@@ -1,1 +1,2 @@
+from . import customer_ledger_reconcile_wizard
 from . import customer_ledger_robot_wizard

@@ -43,3 +43,35 @@ registry.category("web_tour.tours").add("customer_ledger_robot_wizard_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("customer_ledger_manual_reconcile_tour", {
+    test: true,
+    steps: () => [
+        {
+            content: "Open the transaction to reconcile",
+            trigger: ".o_list_view .o_data_row td[name=payment_ref]:contains('Tour manual payment')",
+        },
+        {
+            content: "Reconcile it by hand",
+            trigger: ".o_form_view button[name=action_ledger_reconcile_wizard]",
+        },
+        {
+            content: "Pick the customer's open invoice",
+            trigger: ".o_data_row:contains('Tour Customer') td[name=selected] input",
+        },
+        {
+            content: "Nothing is left over",
+            trigger: ".o_field_widget[name=difference]:contains('0.00')",
+            isCheck: true,
+        },
+        {
+            content: "Reconcile",
+            trigger: "button[name=action_reconcile]",
+        },
+        {
+            content: "The transaction is reconciled",
+            trigger: ".o_form_view .ribbon:contains('Reconciled')",
+            isCheck: true,
+        },
+    ],
+});
