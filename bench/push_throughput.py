@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,12 +47,11 @@ print("ELAPSED %.6f" % (time.perf_counter() - start))
 
 
 def in_process(harness, database, n):
-    cmd = [harness.odoo_python, harness.odoo_bin, "shell", "-c", str(harness.config_path), "-d", database,
-           "--log-level=warn", "--no-http"]
-    result = subprocess.run(cmd, input=IN_PROCESS.format(n=n), capture_output=True, text=True, check=False)
-    match = re.search(r"ELAPSED ([0-9.]+)", result.stdout)
+    _code, output = harness.odoo("-d", database, "--log-level=warn", "--no-http", command="shell",
+                                 input=IN_PROCESS.format(n=n))
+    match = re.search(r"ELAPSED ([0-9.]+)", output)
     if not match:
-        raise RuntimeError(f"odoo-bin shell failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"odoo-bin shell failed:\n{output[-5000:]}")
     return float(match.group(1))
 
 

@@ -151,9 +151,10 @@ class OdooHarness:
         )
         return self
 
-    def odoo(self, *args, log_file=None, timeout=1800):
-        cmd = [self.odoo_python, self.odoo_bin, "-c", str(self.config_path), *args]
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    def odoo(self, *args, command=None, log_file=None, timeout=3600, input=None):
+        """Run odoo-bin (``command``: a subcommand such as ``shell``) with this harness's config."""
+        cmd = [self.odoo_python, self.odoo_bin, *([command] if command else []), "-c", str(self.config_path), *args]
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, input=input)
         output = result.stdout + result.stderr
         if log_file:
             Path(log_file).write_text(output)

@@ -26,7 +26,7 @@ subset of its open items (credit notes included) that adds up to the amount.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import combinations
 
@@ -39,9 +39,10 @@ _SPACES = re.compile(r"\s+")
 STRUCTURED_REFERENCE = 0.99
 EXACT_REFERENCE = 0.97
 NUMBER_REFERENCE = 0.85
-FUZZY_REFERENCE = 0.75
+FUZZY_REFERENCE = 0.8
 PARTNER_BY_ACCOUNT = 0.95
 PARTNER_BY_MEMORY = 0.93
+FIFO_GUESS = 0.8
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class Proposal:
     shape: str  # exact, writeoff, partial, overpayment
     difference: int  # line amount minus the items' residuals
     reasons: tuple = field(default=())
+    oldest: date | None = None  # ties go to the oldest open item: customers pay those first
+    fifo: bool = False  # chosen as the oldest of identical items, not by evidence
 
     @property
     def explanation(self):
@@ -170,8 +173,12 @@ def text_keys(text, max_window=5):
     return {key for key in keys if len(key) >= 3}
 
 
-def reference_signal(line, item, line_keys=None):
-    """``(strength, reason)`` of the best reference evidence that ``line`` pays ``item``."""
+def reference_signal(line, item, line_keys=None, fuzzy=True):
+    """``(strength, reason)`` of the best reference evidence that ``line`` pays ``item``.
+
+    ``fuzzy`` looks for references nearly in the text (typos); it is off when the text names
+    another item exactly, as the neighbours of an invoice number are always nearly in it.
+    """
     line_keys = text_keys(line.text) if line_keys is None else line_keys
     structured = compact(line.structured_ref)
     best = (0.0, "")
@@ -187,7 +194,7 @@ def reference_signal(line, item, line_keys=None):
         numbers = number_key(reference)
         if numbers and numbers in line_keys and best[0] < NUMBER_REFERENCE:
             best = (NUMBER_REFERENCE, f"the numbers of {reference} are in the payment text")
-        if best[0] < FUZZY_REFERENCE and len(ref) >= 6 and text:
+        if fuzzy and best[0] < FUZZY_REFERENCE and len(ref) >= 6 and text:
             score = fuzz.partial_ratio(ref, text)
             if score >= 90:
                 best = (FUZZY_REFERENCE * score / 100, f"{reference} is nearly in the payment text ({score:.0f}%)")
@@ -216,7 +223,7 @@ def partner_signal(line, item, settings):
         return 0.0, "", True
     score = name_score(line.counterparty_name, item.partner_name)
     if score >= settings.name_min_score:
-        strength = 0.85 if score >= 95 else 0.7
+        strength = 0.93 if score >= 95 else 0.75
         return strength, f"payer name is like {item.partner_name} ({score:.0f}%)", False
     return 0.0, "", False
 
@@ -225,18 +232,22 @@ def tolerance_for(amount, settings):
     return max(settings.tolerance, round(abs(amount) * settings.tolerance_percent / 100))
 
 
-def amount_fit(amount, residual, settings, identified):
+def amount_fit(amount, residual, settings, identified, referenced=False):
     """``(fit, shape, reason)`` for paying ``residual`` with ``amount``."""
     difference = amount - residual
     if difference == 0:
         return 1.0, "exact", "same amount"
     if difference < 0 and -difference <= tolerance_for(residual, settings) and settings.can_write_off:
-        return 0.93, "writeoff", f"short by {-difference / 100:.2f}, within the tolerance: written off"
+        # a deducted fee comes with a reference; from a known payer without one it is a guess
+        fit = 0.93 if identified == "reference" or referenced else 0.7
+        return fit, "writeoff", f"short by {-difference / 100:.2f}, within the tolerance: written off"
     if not identified:
         return 0.3, "partial" if difference < 0 else "overpayment", "amounts differ"
+    # without knowing the payer, another number in the text may be a typo as well as a part payment
+    fit = 0.85 if identified == "partner" else 0.7
     if difference < 0:
-        return 0.85, "partial", f"partial payment, {-difference / 100:.2f} left open"
-    return 0.85, "overpayment", f"overpaid by {difference / 100:.2f}, left as customer credit"
+        return fit, "partial", f"partial payment, {-difference / 100:.2f} left open"
+    return fit, "overpayment", f"overpaid by {difference / 100:.2f}, left as customer credit"
 
 
 def date_factor(line, items):
@@ -268,7 +279,8 @@ def _proposal(line, items, reference, reference_reason, settings, unique):
     residual = sum(item.residual for item in items)
     partner = max((partner_signal(line, item, settings) for item in items), key=lambda p: p[0])
     contradicts = all(partner_signal(line, item, settings)[2] for item in items)
-    fit, shape, amount_reason = amount_fit(line.amount, residual, settings, bool(reference or partner[0]))
+    identified = "partner" if partner[0] and not contradicts else "reference" if reference else ""
+    fit, shape, amount_reason = amount_fit(line.amount, residual, settings, identified, bool(reference))
     confidence = _combine(reference, partner[0], contradicts, fit, unique)
     factor, date_reason = date_factor(line, items)
     confidence *= factor
@@ -281,6 +293,7 @@ def _proposal(line, items, reference, reference_reason, settings, unique):
         shape=shape,
         difference=line.amount - residual,
         reasons=tuple(reasons),
+        oldest=min(item.date for item in items),
     )
 
 
@@ -315,15 +328,35 @@ def propose(line, items, settings=Settings()):
     for item in items:
         exact_counts[item.partner_id] = exact_counts.get(item.partner_id, 0) + (item.residual == line.amount)
     exact_overall = sum(exact_counts.values())
+    signals = {item.id: reference_signal(line, item, keys, fuzzy=False) for item in items if item.residual > 0}
+    # invoices named exactly that explain the amount make their neighbours' numbers noise;
+    # named for another amount, the text may as well hold a typo of the one that fits
+    named = [item for item in items if item.residual > 0 and signals[item.id][0]]
+    explained = any(abs(line.amount - item.residual) <= tolerance_for(item.residual, settings) for item in named)
+    explained = explained or (len(named) > 1 and sum(item.residual for item in named) == line.amount)
+    if not explained:
+        signals = {item.id: reference_signal(line, item, keys) for item in items if item.residual > 0}
+    # a payer with several open items of exactly this amount (a subscription, say) pays the
+    # oldest first: that one is the candidate, the others are not
+    oldest_alike = {}
+    for item in sorted(items, key=lambda i: (i.date, i.id)):
+        if item.residual == line.amount and not named:
+            oldest_alike.setdefault(item.partner_id, item.id)
     for item in items:
         if item.residual <= 0:
             continue
-        reference, reason = reference_signal(line, item, keys)
+        reference, reason = signals[item.id]
         if reference >= NUMBER_REFERENCE:
             referenced.append((item, reference, reason))
         partner_known = line.partner_id and line.partner_id == item.partner_id
         unique = exact_counts[item.partner_id] == 1 if partner_known or not line.partner_id else exact_overall == 1
-        proposal = _proposal(line, [item], reference, reason, settings, unique)
+        fifo = not unique and not reference and oldest_alike.get(item.partner_id) == item.id
+        if fifo:
+            reason = f"the oldest of the payer's {exact_counts[item.partner_id]} open items of this amount"
+        proposal = _proposal(line, [item], reference, reason, settings, unique or fifo)
+        if fifo:
+            # a good guess, and the one to suggest, but nothing tells the items apart
+            proposal = replace(proposal, confidence=min(proposal.confidence, FIFO_GUESS), fifo=True)
         proposals[proposal.item_ids] = proposal
 
     # several invoices named in the text
@@ -340,8 +373,10 @@ def propose(line, items, settings=Settings()):
                              settings, True)
         proposals[proposal.item_ids] = proposal
 
-    # a known payer's open items (credit notes netted) that add up to the amount
-    if line.partner_id:
+    # a known payer's open items (credit notes netted) that add up to the amount, when no single
+    # item of the payer has the amount and the text named nothing sure
+    sure = any(p.confidence >= settings.threshold for p in proposals.values())
+    if line.partner_id and not exact_counts.get(line.partner_id) and not sure:
         own = sorted((item for item in items if item.partner_id == line.partner_id), key=lambda i: (i.date, i.id))
         own = own[: settings.max_subset_items]
         subsets = subsets_summing_to(own, line.amount, settings.max_subset_size, settings.max_subset_nodes)
@@ -350,7 +385,7 @@ def propose(line, items, settings=Settings()):
                                  settings, len(subsets) == 1)
             proposals.setdefault(proposal.item_ids, proposal)
 
-    ordered = sorted(proposals.values(), key=lambda p: (-p.confidence, len(p.item_ids), p.item_ids))
+    ordered = sorted(proposals.values(), key=lambda p: (-p.confidence, len(p.item_ids), p.oldest, p.item_ids))
     return [p for p in ordered if p.confidence > 0.05]
 
 
@@ -360,7 +395,9 @@ def decide(proposals, settings=Settings()):
     if not proposals:
         return Decision(None, (), False, "no candidate")
     best, others = proposals[0], tuple(proposals[1:])
-    runner_up = others[0].confidence if others else 0.0
+    # a proposal paying part of the best one's items is no rival: it explains the amount worse
+    rivals = [p for p in others if not set(p.item_ids) < set(best.item_ids)]
+    runner_up = rivals[0].confidence if rivals else 0.0
     if best.confidence < settings.threshold:
         return Decision(best, others, False, f"confidence {best.confidence:.0%} is below the threshold")
     if best.confidence - runner_up < settings.margin:

@@ -156,11 +156,15 @@ class AccountBankStatementLine(models.Model):
         for company in todo.company_id:
             company_lines = todo.filtered(lambda line, c=company: line.company_id == c)
             candidates = company_lines._ledger_candidates()
+            taken = set()  # items reconciled for an earlier line of this batch
             for line in company_lines:
                 bank_line, items, settings = candidates[line.id]
-                proposals = propose(bank_line, items, settings)
+                proposals = propose(bank_line, [item for item in items if item.id not in taken], settings)
                 decision = decide(proposals, settings)
                 line._ledger_store_decision(decision, auto and company.ledger_auto_reconcile)
+                if line.is_reconciled or (decision.best and decision.best.fifo):
+                    # the next payment of the same amount goes to the next oldest item
+                    taken.update(decision.best.item_ids)
                 outcome[line.id] = line._ledger_outcome()
         return outcome
 

@@ -169,6 +169,8 @@ class CustomerLedgerSync(models.AbstractModel):
     @api.model
     def _check_caller(self):
         user = self.env.user
+        if self.env.su:
+            return  # server-side code (a scheduled action, a shell): never an RPC caller
         if not (
             user.has_group("customer_ledger.group_ledger_sync_robot")
             or user.has_group("account.group_account_user")

@@ -81,9 +81,15 @@ class TestLedgerMatchingProposals(BaseCase):
         best, decision = self.best(line(10000, "thanks", partner=7, source="account"), items)
         self.assertEqual(best.item_ids, (1,))
         self.assertTrue(decision.automatic)
-        # two open items of that amount: not sure which
-        items.append(item(4, 7, 10000, "INV/2026/00004"))
+        # several open items of that amount: the payer pays the oldest first
+        items.append(item(4, 7, 10000, "INV/2026/00004", when=date(2026, 10, 1)))
         best, decision = self.best(line(10000, "thanks", partner=7, source="account"), items)
+        self.assertEqual(best.item_ids, (4,))
+        self.assertIn("oldest", best.explanation)
+        self.assertTrue(best.fifo)
+        self.assertFalse(decision.automatic)  # a good guess, not evidence
+        # from an unknown payer, an amount alone decides nothing
+        best, decision = self.best(line(10000, "thanks"), items)
         self.assertFalse(decision.automatic)
 
     def test_partner_by_name_suggests(self):
