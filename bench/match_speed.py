@@ -34,12 +34,12 @@ partners = env["res.partner"].search([("name", "like", "Speed customer %")])
 if not partners:
     partners = env["res.partner"].create([{"name": f"Speed customer {i}", "is_company": True} for i in range(1000)])
 start = env["account.move"].search_count([("partner_id", "in", partners.ids)])
-for offset in range(0, {count}, 1000):
-    vals = [{{"move_type": "out_invoice", "partner_id": partners[(start + offset + i) % len(partners)].id,
+for offset in range(0, PARAMS["count"], 1000):
+    vals = [{"move_type": "out_invoice", "partner_id": partners[(start + offset + i) % len(partners)].id,
               "invoice_date": "2026-10-01",
-              "invoice_line_ids": [(0, 0, {{"name": "x", "quantity": 1, "price_unit": round(rng.uniform(10, 9000), 2),
-                                            "tax_ids": [(6, 0, [])]}})]}}
-            for i in range(min(1000, {count} - offset))]
+              "invoice_line_ids": [(0, 0, {"name": "x", "quantity": 1, "price_unit": round(rng.uniform(10, 9000), 2),
+                                            "tax_ids": [(6, 0, [])]})]}
+            for i in range(min(1000, PARAMS["count"] - offset))]
     env["account.move"].create(vals).action_post()
     env.cr.commit()
 print("DONE")
@@ -48,21 +48,21 @@ print("DONE")
 GENERATE_LINES = COMMON + """
 invoices = env["account.move"].search([("move_type", "=", "out_invoice"), ("payment_state", "=", "not_paid"),
                                        ("partner_id.name", "like", "Speed customer %")])
-chosen = rng.sample(list(invoices), {count})
+chosen = rng.sample(list(invoices), PARAMS["count"])
 lines = env["account.bank.statement.line"].create([
-    {{"journal_id": journal.id, "date": "2026-11-20", "amount": inv.amount_residual,
-      "payment_ref": f"Invoice {{inv.name}} thank you", "ledger_import_key": f"speed:{{inv.id}}"}} for inv in chosen])
+    {"journal_id": journal.id, "date": "2026-11-20", "amount": inv.amount_residual,
+      "payment_ref": f"Invoice {inv.name} thank you", "ledger_import_key": f"speed:{inv.id}"} for inv in chosen])
 env.cr.commit()
 print("DONE")
 """
 
 FLOOR = COMMON + """
 lines = env["account.bank.statement.line"].search([("journal_id", "=", journal.id)], order="id")
-invoices = {{int(line.ledger_import_key.split(":")[1]): line for line in lines}}
+invoices = {int(line.ledger_import_key.split(":")[1]): line for line in lines}
 pairs = [(line, env["account.move"].browse(inv_id)) for inv_id, line in invoices.items()]
 t0 = time.time()
-for start in range(0, len(pairs), {batch}):
-    for line, invoice in pairs[start:start + {batch}]:
+for start in range(0, len(pairs), PARAMS["batch"]):
+    for line, invoice in pairs[start:start + PARAMS["batch"]]:
         _liquidity, suspense, _other = line._seek_for_lines()
         receivable = invoice.line_ids.filtered(lambda aml: aml.account_type == "asset_receivable")
         line.partner_id = invoice.partner_id
@@ -70,14 +70,14 @@ for start in range(0, len(pairs), {batch}):
         suspense.account_id = receivable.account_id
         (suspense + receivable).reconcile()
     env.cr.commit()
-print(json.dumps({{"seconds": time.time() - t0, "reconciled": sum(lines.mapped("is_reconciled"))}}))
+print(json.dumps({"seconds": time.time() - t0, "reconciled": sum(lines.mapped("is_reconciled"))}))
 """
 
 ENGINE = COMMON + """
 lines = env["account.bank.statement.line"].search([("journal_id", "=", journal.id)], order="id")
 t0 = time.time()
-for start in range(0, len(lines), {batch}):
-    lines[start:start + {batch}]._ledger_match(auto={auto})
+for start in range(0, len(lines), PARAMS["batch"]):
+    lines[start:start + PARAMS["batch"]]._ledger_match(auto=PARAMS["auto"])
     env.cr.commit()
 elapsed = time.time() - t0
 env.invalidate_all()
@@ -85,11 +85,12 @@ correct = sum(1 for line in lines if line.is_reconciled and
               line._ledger_reconciled_moves().ids == [int(line.ledger_import_key.split(":")[1])])
 suggested_right = sum(1 for line in lines if line.ledger_suggested_line_ids.move_id.ids ==
                       [int(line.ledger_import_key.split(":")[1])])
-print(json.dumps({{"seconds": elapsed, "reconciled_correctly": correct, "suggested_right": suggested_right}}))
+print(json.dumps({"seconds": elapsed, "reconciled_correctly": correct, "suggested_right": suggested_right}))
 """
 
 
-def shell(harness, database, script):
+def shell(harness, database, script, **params):
+    script = f"PARAMS = {params!r}\n" + script
     code, output = harness.odoo("-d", database, "--log-level=warn", "--no-http", command="shell", input=script)
     last = [line for line in output.splitlines() if line.startswith(("{", "DONE"))]
     if code or not last:
@@ -110,19 +111,19 @@ def main(argv=None):
         harness.setup()
         print("building the database and generating the scenario...", file=sys.stderr)
         template = harness.build_template()
-        shell(harness, template, GENERATE_ITEMS.format(count=half))
-        shell(harness, template, GENERATE_LINES.format(count=args.lines))
+        shell(harness, template, GENERATE_ITEMS, count=half)
+        shell(harness, template, GENERATE_LINES, count=args.lines)
         half_db = harness.copy_database("speed_half")
-        shell(harness, template, GENERATE_ITEMS.format(count=args.items - half))
+        shell(harness, template, GENERATE_ITEMS, count=args.items - half)
         floor_db = harness.copy_database("speed_floor")
         engine_db = harness.copy_database("speed_engine")
 
         print("matching only, half and all of the items...", file=sys.stderr)
-        match_half = shell(harness, half_db, ENGINE.format(batch=args.batch, auto=False))
-        match_all = shell(harness, template, ENGINE.format(batch=args.batch, auto=False))
+        match_half = shell(harness, half_db, ENGINE, batch=args.batch, auto=False)
+        match_all = shell(harness, template, ENGINE, batch=args.batch, auto=False)
         print("floor and engine...", file=sys.stderr)
-        floor = shell(harness, floor_db, FLOOR.format(batch=args.batch))
-        engine = shell(harness, engine_db, ENGINE.format(batch=args.batch, auto=True))
+        floor = shell(harness, floor_db, FLOOR, batch=args.batch)
+        engine = shell(harness, engine_db, ENGINE, batch=args.batch, auto=True)
     finally:
         harness.cleanup()
 

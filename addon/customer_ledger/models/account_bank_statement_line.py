@@ -454,6 +454,9 @@ class AccountBankStatementLine(models.Model):
             self.partner_id = partners
             liquidity, suspense, other = self._seek_for_lines()
 
+        if len(amls) == 1 and not amounts and self._ledger_reconcile_exactly(amls, suspense, currency):
+            return
+
         remaining = transaction_amount
         counterparts = []
         for aml in amls.sorted(lambda a: (a.amount_residual > 0, a.date, a.id)):
@@ -514,6 +517,21 @@ class AccountBankStatementLine(models.Model):
         created = (self.move_id.line_ids - before).sorted("id")
         for (aml, _values), counterpart in zip(counterparts, created, strict=False):
             (counterpart + aml).reconcile()
+
+    def _ledger_reconcile_exactly(self, aml, suspense, currency):
+        """The common case, done the cheap way: one item in the transaction's currency whose
+        residual is the suspense item's amount. The suspense item moves to the item's account
+        and the two are reconciled; nothing is rewritten."""
+        if aml.currency_id != currency or suspense.currency_id != currency or len(suspense) != 1:
+            return False
+        if currency.compare_amounts(suspense.amount_currency, -aml.amount_residual_currency) != 0:
+            return False
+        if self.company_id.currency_id.compare_amounts(suspense.balance, -aml.amount_residual) != 0:
+            return False
+        suspense.with_context(skip_account_move_synchronization=True).write(
+            {"account_id": aml.account_id.id, "partner_id": aml.partner_id.id})
+        (suspense + aml).reconcile()
+        return True
 
     def _ledger_reconcile_by_hand(self, amls, amounts=None, writeoff_account=None, writeoff_label=None,
                                   to_check=False):

@@ -63,6 +63,14 @@ class TestLedgerMatchingProposals(BaseCase):
         self.assertTrue(decision.automatic)
         self.assertIn("structured reference", best.explanation)
 
+    def test_swiss_qr_reference(self):
+        qrr = "21 00000 00003 13947 14300 09017"
+        best, decision = self.best(line(25000, "", structured=qrr),
+                                   [item(1, 7, 25000, "INV/2026/00001", "210000000003139471430009017"),
+                                    item(2, 8, 25000, "INV/2026/00002", "210000000003139471430009025")])
+        self.assertEqual(best.item_ids, (1,))
+        self.assertTrue(decision.automatic)
+
     def test_invoice_number_in_free_text(self):
         best, decision = self.best(line(10000, "pay inv 2026-12 thx"),
                                    [item(1, 7, 10000, "INV/2026/00012"), item(2, 8, 10000, "INV/2026/00013")])

@@ -132,6 +132,32 @@ class TestLedgerReconcileShapes(LedgerSyncCommon):
         self.assertIn("remembered", outcome["reason"])
         self.assertEqual(second.payment_state, "paid")
 
+    def test_by_hand_partial_amount_writeoff_and_to_check(self):
+        invoice, other = self.new_invoice(200.0), self.new_invoice(100.0)
+        self.push([self.line("hand", "250.00", "see our email")])
+        line = self.lines_with_key("hand")
+        with self.assertRaises(AccessError):
+            line.with_user(self.ledger_user).action_ledger_reconcile_wizard()
+        action = line.with_user(self.accountant).action_ledger_reconcile_wizard()
+        wizard = self.env["customer.ledger.reconcile.wizard"].with_user(self.accountant).browse(action["res_id"])
+        wizard.partner_id = self.customer
+        wizard.action_search()
+        rows = wizard.line_ids.filtered(lambda row: row.move_id in invoice | other)
+        self.assertEqual(len(rows), 2)
+        rows.selected = True
+        rows.filtered(lambda row: row.move_id == other).amount_to_pay = 40.0
+        wizard.write({"writeoff_account_id": self.writeoff_account.id, "writeoff_label": "rounding",
+                      "to_check": True})
+        self.assertEqual(wizard.difference, 10.0)
+        wizard.action_reconcile()
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual((other.payment_state, other.amount_residual), ("partial", 60.0))
+        self.assertEqual(line.ledger_reconciled_how, "manual")
+        self.assertTrue(line.move_id.to_check)
+        writeoff = line.move_id.line_ids.filtered(lambda aml: aml.account_id == self.writeoff_account)
+        self.assertEqual((writeoff.balance, writeoff.name), (-10.0, "rounding"))
+        self.assert_undo_restores(line, invoice | other)
+
     def test_below_threshold_is_never_applied(self):
         self.company.ledger_auto_reconcile = False
         invoice = self.new_invoice(64.0)

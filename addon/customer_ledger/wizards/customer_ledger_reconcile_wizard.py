@@ -20,6 +20,7 @@ class CustomerLedgerReconcileWizard(models.TransientModel):
     payment_ref = fields.Char(related="statement_line_id.payment_ref")
     partner_id = fields.Many2one("res.partner", string="Customer", domain="[('parent_id', '=', False)]")
     search_text = fields.Char(string="Number or Reference")
+    search_amount = fields.Monetary(string="Open Amount")
     line_ids = fields.One2many("customer.ledger.reconcile.wizard.line", "wizard_id", string="Open Items")
     selected_total = fields.Monetary(compute="_compute_difference", string="Selected")
     difference = fields.Monetary(compute="_compute_difference")
@@ -102,6 +103,9 @@ class CustomerLedgerReconcileWizard(models.TransientModel):
             key = compact(self.search_text)
             filters.append(["|", "|", ("move_id.ledger_name_key", "=like", f"%{key}%"),
                             ("move_id.ledger_payref_key", "=", key), ("move_id.ref", "ilike", self.search_text)])
+        if self.search_amount:
+            filters.append([("currency_id", "=", self.currency_id.id),
+                            ("amount_residual_currency", "=", self.search_amount)])
         if preselect:
             filters.append([("id", "in", preselect.ids)])
         if not filters:
