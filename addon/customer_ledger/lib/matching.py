@@ -68,7 +68,7 @@ class BankLine:
     text: str = ""
     structured_ref: str = ""
     partner_id: int = 0
-    partner_source: str = ""  # "account", "memory" or "" (unknown)
+    partner_source: str = ""  # "account", "memory", "line" (set on the transaction) or ""
     counterparty_name: str = ""
 
 
@@ -139,11 +139,6 @@ def prefixed_number_key(reference):
     return f"{match.group(1).upper()}:{numbers}" if match and numbers else ""
 
 
-def reference_keys(reference):
-    """The keys under which a reference is looked up: its compact form and number key."""
-    return {key for key in (compact(reference), number_key(reference)) if len(key) >= 3}
-
-
 def text_keys(text, max_window=5):
     """Every key a reference in ``text`` could have: compact forms of runs of up to
     ``max_window`` tokens, and number keys of runs of digit tokens."""
@@ -176,8 +171,9 @@ def text_keys(text, max_window=5):
 def reference_signal(line, item, line_keys=None, fuzzy=True):
     """``(strength, reason)`` of the best reference evidence that ``line`` pays ``item``.
 
-    ``fuzzy`` looks for references nearly in the text (typos); it is off when the text names
-    another item exactly, as the neighbours of an invoice number are always nearly in it.
+    ``fuzzy`` also looks for references nearly in the text (typos). :func:`propose` turns it
+    off when the text names an item that explains the amount, as the neighbours of an invoice
+    number are always nearly in the text.
     """
     line_keys = text_keys(line.text) if line_keys is None else line_keys
     structured = compact(line.structured_ref)
@@ -218,7 +214,8 @@ def partner_signal(line, item, settings):
     if line.partner_id:
         if line.partner_id == item.partner_id:
             strength = PARTNER_BY_ACCOUNT if line.partner_source == "account" else PARTNER_BY_MEMORY
-            how = "bank account" if line.partner_source == "account" else "a remembered mapping"
+            how = {"account": "bank account", "memory": "a remembered mapping"}.get(
+                line.partner_source, "the transaction's partner")
             return strength, f"payer identified by {how}", False
         return 0.0, "", True
     score = name_score(line.counterparty_name, item.partner_name)
@@ -232,19 +229,20 @@ def tolerance_for(amount, settings):
     return max(settings.tolerance, round(abs(amount) * settings.tolerance_percent / 100))
 
 
-def amount_fit(amount, residual, settings, identified, referenced=False):
-    """``(fit, shape, reason)`` for paying ``residual`` with ``amount``."""
+def amount_fit(amount, residual, settings, referenced, partner_known):
+    """``(fit, shape, reason)`` for paying ``residual`` with ``amount``, given whether the text
+    names the item and whether the payer is known to be its partner."""
     difference = amount - residual
     if difference == 0:
         return 1.0, "exact", "same amount"
     if difference < 0 and -difference <= tolerance_for(residual, settings) and settings.can_write_off:
         # a deducted fee comes with a reference; from a known payer without one it is a guess
-        fit = 0.93 if identified == "reference" or referenced else 0.7
+        fit = 0.93 if referenced else 0.7
         return fit, "writeoff", f"short by {-difference / 100:.2f}, within the tolerance: written off"
-    if not identified:
+    if not (referenced or partner_known):
         return 0.3, "partial" if difference < 0 else "overpayment", "amounts differ"
     # without knowing the payer, another number in the text may be a typo as well as a part payment
-    fit = 0.85 if identified == "partner" else 0.7
+    fit = 0.85 if partner_known else 0.7
     if difference < 0:
         return fit, "partial", f"partial payment, {-difference / 100:.2f} left open"
     return fit, "overpayment", f"overpaid by {difference / 100:.2f}, left as customer credit"
@@ -277,10 +275,11 @@ def _combine(reference, partner, contradicts, fit, unique):
 
 def _proposal(line, items, reference, reference_reason, settings, unique):
     residual = sum(item.residual for item in items)
-    partner = max((partner_signal(line, item, settings) for item in items), key=lambda p: p[0])
-    contradicts = all(partner_signal(line, item, settings)[2] for item in items)
-    identified = "partner" if partner[0] and not contradicts else "reference" if reference else ""
-    fit, shape, amount_reason = amount_fit(line.amount, residual, settings, identified, bool(reference))
+    signals = [partner_signal(line, item, settings) for item in items]
+    partner = max(signals, key=lambda signal: signal[0])
+    contradicts = all(signal[2] for signal in signals)
+    fit, shape, amount_reason = amount_fit(line.amount, residual, settings, bool(reference),
+                                           bool(partner[0]) and not contradicts)
     confidence = _combine(reference, partner[0], contradicts, fit, unique)
     factor, date_reason = date_factor(line, items)
     confidence *= factor

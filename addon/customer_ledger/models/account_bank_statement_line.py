@@ -184,6 +184,8 @@ class AccountBankStatementLine(models.Model):
             "ledger_suggested_line_ids": [Command.set(amls.ids)],
             "ledger_suggested_shape": best.shape,
         })
+        if not decision.automatic:
+            self.ledger_match_reason = f"{best.explanation} ({decision.reason})"
         if not (decision.automatic and may_apply):
             return
         try:
@@ -249,7 +251,8 @@ class AccountBankStatementLine(models.Model):
         lines = {}
         for line in self:
             amount, currency = line._ledger_transaction()
-            partner, source = line.partner_id.commercial_partner_id.id, "account" if line.partner_id else ""
+            partner = line.partner_id.commercial_partner_id.id
+            source = ("account" if line.account_number else "line") if partner else ""
             if not partner and (line.account_number, line.partner_name) in memory:
                 partner, source = memory[(line.account_number, line.partner_name)], "memory"
             text = " ".join(filter(None, (line.payment_ref, line.ledger_structured_ref)))
