@@ -86,7 +86,7 @@ for i in range(PARAMS["invoices"]):
     })
 invoices = env["account.move"]
 for start in range(0, len(invoice_vals), 500):
-    batch = env["account.move"].create(invoice_vals[start:start + 500])
+    batch = env["account.move"].with_context(tracking_disable=True).create(invoice_vals[start:start + 500])
     batch.action_post()
     env.cr.commit()
     invoices |= batch
@@ -173,8 +173,13 @@ for n in range(PARAMS["lines"]):
     elif kind == "several_invoices":
         named = rng.random() < 0.5
         first = take(lambda i, named=named: i.currency_id == company.currency_id
-                     and len(by_partner[i.partner_id.id]) > 3 and (named or i.partner_id.id in has_iban))
+                     and (named or i.partner_id.id in has_iban) and sum(
+                         1 for other in by_partner[i.partner_id.id]
+                         if other.id not in used and other.currency_id == company.currency_id) >= 2)
         second = take(lambda i, p=first.partner_id: i.partner_id == p and i.currency_id == company.currency_id)
+        if not named:  # without a reference, of items alike the oldest are paid first
+            first = oldest_alike(first)
+            second = oldest_alike(second)
         paid = [first, second]
         amount = round(first.amount_residual + second.amount_residual, 2)
         if named:

@@ -182,9 +182,9 @@ def test_a_mix_of_payments(admin, syncd, tmp_path):
             admin("res.partner.bank", "create", {"acc_number": iban, "partner_id": partner})
         return partner
 
-    def invoice(partner, amount):
+    def invoice(partner, amount, day="2026-11-02"):
         move = admin("account.move", "create", {
-            "move_type": "out_invoice", "partner_id": partner, "invoice_date": "2026-11-02",
+            "move_type": "out_invoice", "partner_id": partner, "invoice_date": day,
             "invoice_line_ids": [(0, 0, {"name": "Goods", "quantity": 1, "price_unit": amount,
                                          "tax_ids": [(6, 0, [])]})],
         })
@@ -199,6 +199,11 @@ def test_a_mix_of_payments(admin, syncd, tmp_path):
     fee, fee_name = invoice(customer("Fee Deducted Ltd"), 150.00)
     iban_only, _ = invoice(customer("Known Account GmbH", "DE44500105175407324931"), 333.33)
     by_name, _ = invoice(customer("Zebra Logistics Oy"), 271.00)
+    subscriber = customer("Subscriber Oy", "FI2112345600000785")
+    newer, _ = invoice(subscriber, 49.00, "2026-10-02")
+    older, _ = invoice(subscriber, 49.00, "2026-09-02")
+    typo, typo_name = invoice(customer("Typo Trading SA"), 612.40)
+    mistyped = typo_name + typo_name[-1]  # the last digit typed twice: a number no invoice has
     statement = tmp_path / "mix.xml"
     statement.write_bytes(build_camt053("GB82WEST12345698765432", [
         Entry(Decimal("410.00"), f"Invoice {clean_name}", "Clean Reference AG", bank_ref="MIX-1"),
@@ -209,20 +214,24 @@ def test_a_mix_of_payments(admin, syncd, tmp_path):
         Entry(Decimal("333.33"), "monthly settlement", "KNOWN ACCOUNT", "DE44500105175407324931", bank_ref="MIX-5"),
         Entry(Decimal("271.00"), "our order 99", "ZEBRA LOGISTIK OY", bank_ref="MIX-6"),
         Entry(Decimal("58.13"), "refund of deposit", "Nobody Known", bank_ref="MIX-7"),
+        Entry(Decimal("49.00"), "subscription", "SUBSCRIBER OY", "FI2112345600000785", bank_ref="MIX-8"),
+        Entry(Decimal("612.40"), f"Invoice {mistyped}", bank_ref="MIX-9"),
     ]))
     result = syncd("import", str(statement))
     assert result.returncode == 0, result.stderr
-    assert "statement lines created in Odoo: 7" in result.stdout
+    assert "statement lines created in Odoo: 9" in result.stdout
 
+    moves = [clean, loose, partial, fee, iban_only, by_name, newer, older, typo]
     states = {values["id"]: (values["payment_state"], values["amount_residual"])
-              for values in admin("account.move", "read", [clean, loose, partial, fee, iban_only, by_name],
-                                  ["payment_state", "amount_residual"])}
+              for values in admin("account.move", "read", moves, ["payment_state", "amount_residual"])}
     assert states[clean] == ("paid", 0.0)
     assert states[loose] == ("paid", 0.0)
     assert states[partial] == ("partial", 500.0)
     assert states[fee] == ("paid", 0.0)
     assert states[iban_only] == ("paid", 0.0)
     assert states[by_name] == ("not_paid", 271.0)  # a name only like the customer's: a suggestion
+    assert (states[older], states[newer]) == (("paid", 0.0), ("not_paid", 49.0))  # the oldest first
+    assert states[typo] == ("paid", 0.0)  # one typo away, the only invoice of that amount
 
     lines = {line["ledger_bank_ref"]: line for line in admin(
         "account.bank.statement.line", "search_read", [("journal_id", "=", journal)],
@@ -231,4 +240,5 @@ def test_a_mix_of_payments(admin, syncd, tmp_path):
     assert lines["MIX-6"]["ledger_suggested_move_ids"] == [by_name]
     assert "payer name" in lines["MIX-6"]["ledger_match_reason"]
     assert lines["MIX-7"]["ledger_match_state"] in ("unmatched", "suggested")
-    assert "reconciled: 5" in result.stdout
+    assert "reconciled: 7" in result.stdout
+

@@ -8,7 +8,18 @@ from rapidfuzz import fuzz, process
 from odoo import Command, _, api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..lib.matching import BankLine, OpenItem, Settings, compact, decide, normalize_text, propose, text_keys
+from ..lib.matching import (
+    BankLine,
+    OpenItem,
+    Settings,
+    compact,
+    decide,
+    explained,
+    normalize_text,
+    propose,
+    text_keys,
+    typo_number_keys,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -27,6 +38,8 @@ SHAPES = [
 # how many open items of one payer, or of one amount, the matcher looks at
 MAX_ITEMS_PER_PARTNER = 200
 MAX_ITEMS_PER_AMOUNT = 30
+# a suggestion this sure keeps its items from being guessed for another payment
+RESERVING_CONFIDENCE = 0.5
 
 
 class AccountBankStatementLine(models.Model):
@@ -157,16 +170,40 @@ class AccountBankStatementLine(models.Model):
             company_lines = todo.filtered(lambda line, c=company: line.company_id == c)
             candidates = company_lines._ledger_candidates()
             taken = set()  # items reconciled for an earlier line of this batch
+            # items suggested for another open line: not the ones to guess "oldest first"
+            reserved = company_lines._ledger_reserved_items(
+                {item.id for _line, items, _settings in candidates.values() for item in items})
             for line in company_lines:
                 bank_line, items, settings = candidates[line.id]
-                proposals = propose(bank_line, [item for item in items if item.id not in taken], settings)
+                proposals = propose(bank_line, [item for item in items if item.id not in taken], settings,
+                                    reserved=frozenset(reserved))
                 decision = decide(proposals, settings)
                 line._ledger_store_decision(decision, auto and company.ledger_auto_reconcile)
-                if line.is_reconciled or (decision.best and decision.best.fifo):
-                    # the next payment of the same amount goes to the next oldest item
+                if line.is_reconciled:
                     taken.update(decision.best.item_ids)
+                elif decision.best and decision.best.confidence >= RESERVING_CONFIDENCE:
+                    # the next payment of the same amount goes to the next oldest item
+                    reserved.update(decision.best.item_ids)
                 outcome[line.id] = line._ledger_outcome()
         return outcome
+
+    def _ledger_reserved_items(self, aml_ids):
+        """Which of ``aml_ids`` another open bank line, not in ``self``, has as a suggestion
+        with some evidence behind it."""
+        if not aml_ids:
+            return set()
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT rel.move_line_id
+              FROM customer_ledger_suggestion_rel rel
+              JOIN account_bank_statement_line st ON st.id = rel.statement_line_id
+             WHERE rel.move_line_id = ANY(%(amls)s) AND st.id != ALL(%(lines)s)
+               AND st.is_reconciled IS NOT TRUE AND st.ledger_confidence >= %(confidence)s
+            """,
+            {"amls": list(aml_ids), "lines": self.ids, "confidence": RESERVING_CONFIDENCE},
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
 
     def _ledger_store_decision(self, decision, may_apply):
         self.ensure_one()
@@ -223,6 +260,7 @@ class AccountBankStatementLine(models.Model):
             tolerance=round(tolerance * 10**currency.decimal_places),
             tolerance_percent=company.ledger_tolerance_percent,
             can_write_off=bool(company.ledger_writeoff_account_id),
+            oldest_first=company.ledger_oldest_first,
         )
 
     def _ledger_transaction(self):
@@ -237,10 +275,12 @@ class AccountBankStatementLine(models.Model):
 
         Open receivable items are found with a few indexed queries for the whole batch: by
         the references the texts could hold, by the payers known by bank account, remembered
-        mapping or a name like theirs, and by amount.
+        mapping or a name like theirs, and by amount. For the lines that none of these items
+        fits, also by the invoice numbers one typo away from the numbers in their text.
         """
         company = self.company_id
         company.ensure_one()
+        self.env.flush_all()  # the queries below read open items as they are now, not as last flushed
         receivables = self.env["account.account"].search([
             ("company_id", "=", company.id), ("account_type", "=", "asset_receivable"), ("reconcile", "=", True),
         ]).ids
@@ -297,7 +337,29 @@ class AccountBankStatementLine(models.Model):
                 counterparty_name=line.partner_name or "",
             )
             result[line.id] = (bank_line, items, line._ledger_settings(currency))
+        self._ledger_add_mistyped(result, lines, receivables)
         return result
+
+    def _ledger_add_mistyped(self, result, lines, receivables):
+        """Add to the candidates of the lines that no candidate explains the items whose
+        number is one typo away from a number in the text."""
+        typos = {}
+        for line, info in lines.items():
+            bank_line, items, settings = result[line.id]
+            if bank_line.amount > 0 and not explained(bank_line, items, settings):
+                typos[line] = typo_number_keys(info["text"])
+        by_typo = self._ledger_items_by_key(receivables, set().union(*typos.values()) if typos else set(),
+                                            columns=("ledger_number_key",))
+        if not by_typo:
+            return
+        details = self._ledger_item_details(set().union(*by_typo.values()))
+        for line, keys in typos.items():
+            bank_line, items, settings = result[line.id]
+            known = {item.id for item in items}
+            mistyped = sorted({aml_id for key in keys for aml_id in by_typo.get(key, ())} - known)
+            currency = lines[line]["currency"]
+            items.extend(line._ledger_open_item(details[aml_id], currency, 10**currency.decimal_places)
+                         for aml_id in mistyped)
 
     def _ledger_residual_in_transaction_currency(self, currency, residual, residual_currency, transaction_currency):
         """An open item's residual in this line's transaction currency, at the bank's rate."""
@@ -325,15 +387,17 @@ class AccountBankStatementLine(models.Model):
         AND aml.parent_state = 'posted'
     """
 
-    def _ledger_items_by_key(self, accounts, keys):
+    _KEY_COLUMNS = ("ledger_name_key", "ledger_number_key", "ledger_payref_key", "ledger_ref_key")
+
+    def _ledger_items_by_key(self, accounts, keys, columns=_KEY_COLUMNS):
         if not keys or not accounts:
             return {}
+        assert set(columns) <= set(self._KEY_COLUMNS)
         self.env.cr.execute(
             f"""
-            SELECT aml.id, m.ledger_name_key, m.ledger_number_key, m.ledger_payref_key, m.ledger_ref_key
+            SELECT aml.id, {", ".join(f"m.{column}" for column in columns)}
               FROM account_move m JOIN account_move_line aml ON aml.move_id = m.id
-             WHERE (m.ledger_name_key = ANY(%(keys)s) OR m.ledger_number_key = ANY(%(keys)s)
-                    OR m.ledger_payref_key = ANY(%(keys)s) OR m.ledger_ref_key = ANY(%(keys)s))
+             WHERE ({" OR ".join(f"m.{column} = ANY(%(keys)s)" for column in columns)})
                AND {self._OPEN_RECEIVABLE}
             """,  # noqa: S608 - no user input in the format, only constant SQL
             {"keys": list(keys), "accounts": accounts},

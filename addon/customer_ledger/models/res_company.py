@@ -15,6 +15,14 @@ class ResCompany(models.Model):
     )
     ledger_match_threshold = fields.Float(string="Automatic Threshold", default=0.9)
     ledger_match_margin = fields.Float(string="Lead Over the Next Candidate", default=0.1)
+    ledger_oldest_first = fields.Boolean(
+        string="Identical Open Items: Oldest First",
+        default=True,
+        help="When a payer known by bank account, a remembered mapping or its name pays, without "
+        "a reference, the amount of several of its open items alike (a subscription, say), "
+        "reconcile the oldest of them, as reconciliation models do with 'oldest first'. "
+        "Unticked, such payments stay as suggestions.",
+    )
     ledger_tolerance_amount = fields.Monetary(
         string="Payment Difference Tolerance",
         currency_field="currency_id",

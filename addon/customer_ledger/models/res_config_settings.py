@@ -9,6 +9,7 @@ class ResConfigSettings(models.TransientModel):
     ledger_auto_reconcile = fields.Boolean(related="company_id.ledger_auto_reconcile", readonly=False)
     ledger_match_threshold = fields.Float(related="company_id.ledger_match_threshold", readonly=False)
     ledger_match_margin = fields.Float(related="company_id.ledger_match_margin", readonly=False)
+    ledger_oldest_first = fields.Boolean(related="company_id.ledger_oldest_first", readonly=False)
     ledger_tolerance_amount = fields.Monetary(related="company_id.ledger_tolerance_amount", readonly=False)
     ledger_tolerance_percent = fields.Float(related="company_id.ledger_tolerance_percent", readonly=False)
     ledger_writeoff_account_id = fields.Many2one(related="company_id.ledger_writeoff_account_id", readonly=False)

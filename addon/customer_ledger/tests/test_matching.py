@@ -1,5 +1,6 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from dataclasses import replace
 from datetime import date
 
 from odoo.tests import BaseCase, tagged
@@ -15,6 +16,7 @@ from ..lib.matching import (
     reference_in_text,
     subsets_summing_to,
     text_keys,
+    typo_number_keys,
 )
 
 DAY = date(2026, 11, 20)
@@ -41,6 +43,14 @@ class TestLedgerMatchingReferences(BaseCase):
         for text in ("INV/2026/000123", "INV/2025/00012", "XINV202600012", ""):
             with self.subTest(text):
                 self.assertFalse(reference_in_text("INV/2026/00012", text))
+
+    def test_typo_keys_reach_the_number_meant(self):
+        keys = typo_number_keys("Invoice INV/2026/0139 for order 12")
+        self.assertIn("2026-1393", keys)  # the payer dropped a digit
+        self.assertIn("2026-138", keys)  # or changed one
+        self.assertIn("2026-319", keys)  # or swapped two
+        self.assertNotIn("2026-13933", keys)  # two typos
+        self.assertEqual(typo_number_keys("thanks, order 12"), set())
 
     def test_text_keys_hold_compact_and_number_forms(self):
         keys = text_keys("Rechnung INV 2026-12 und RF18 5390 0754 7034")
@@ -78,10 +88,36 @@ class TestLedgerMatchingProposals(BaseCase):
         self.assertEqual(best.shape, "exact")
         self.assertTrue(decision.automatic)
 
-    def test_typo_is_only_a_suggestion(self):
-        best, decision = self.best(line(10000, "INV/2026/00l12"), [item(1, 7, 10000, "INV/2026/00112")])
+    def test_digits_typed_as_letters(self):
+        best, decision = self.best(line(10000, "INV/2026/0O1l2"), [item(1, 7, 10000, "INV/2026/00112")])
+        self.assertEqual(best.item_ids, (1,))
+        self.assertIn("O for 0", best.explanation)
+        self.assertTrue(decision.automatic)
+        self.assertIn("INV202600112", text_keys("INV/2026/0O1l2"))
+        self.assertNotIn("INV202600112", text_keys("INV/2026/0O1X2"))
+
+    def test_typo_counts_where_the_amount_fits(self):
+        items = [item(1, 7, 10000, "INV/2026/01393"), item(2, 8, 55000, "INV/2026/00139")]
+        # a digit doubled: no other reference, the only item of the amount
+        best, decision = self.best(line(10000, "Invoice INV/2026/013933"), items)
+        self.assertEqual(best.item_ids, (1,))
+        self.assertIn("one character off", best.explanation)
+        self.assertTrue(decision.automatic)
+        # a digit dropped: the text names another invoice exactly, the amount is the typo's
+        best, decision = self.best(line(10000, "Invoice INV/2026/0139"), items)
         self.assertEqual(best.item_ids, (1,))
         self.assertFalse(decision.automatic)
+        # the amount fits no item: the typo is no evidence, the invoice named is paid in part
+        best, decision = self.best(line(7000, "Invoice INV/2026/0139"), items)
+        self.assertEqual((best.item_ids, best.shape), ((2,), "partial"))
+        # two items of the amount: the nearer reference is suggested, nothing is applied
+        items = [item(1, 7, 10000, "INV/2026/00578"), item(2, 8, 10000, "INV/2026/00576")]
+        best, decision = self.best(line(10000, "Invoice INV/2026/005778"), items)
+        self.assertEqual(best.item_ids, (1,))
+        self.assertFalse(decision.automatic)
+        # a short reference one character off is another reference, not a typo
+        best, _decision = self.best(line(10000, "Order 12346"), [item(1, 7, 10000, "SO12345")])
+        self.assertNotIn("off", best.explanation)
 
     def test_partner_by_account_and_unique_amount(self):
         items = [item(1, 7, 10000, "INV/2026/00001"), item(2, 7, 25000, "INV/2026/00002"),
@@ -95,7 +131,21 @@ class TestLedgerMatchingProposals(BaseCase):
         self.assertEqual(best.item_ids, (4,))
         self.assertIn("oldest", best.explanation)
         self.assertTrue(best.fifo)
-        self.assertFalse(decision.automatic)  # a good guess, not evidence
+        self.assertTrue(decision.automatic)
+        # the oldest is suggested for another payment (a reference with a typo, say): the next one
+        proposals = propose(line(10000, "thanks", partner=7, source="account"), items, SETTINGS, reserved={4})
+        self.assertEqual(proposals[0].item_ids, (1,))
+        self.assertTrue(decide(proposals, SETTINGS).automatic)
+        # unless the company says otherwise, then it is a suggestion
+        best, decision = self.best(line(10000, "thanks", partner=7, source="account"), items,
+                                   Settings(oldest_first=False))
+        self.assertEqual(best.item_ids, (4,))
+        self.assertFalse(decision.automatic)
+        # a payer named as the partner is (the legal form dropped) is sure enough
+        best, decision = self.best(line(10000, "thanks", name="LOTUS TRADING"),
+                                   [replace(i, partner_name="Lotus Trading GmbH") for i in items if i.partner_id == 7])
+        self.assertEqual(best.item_ids, (4,))
+        self.assertTrue(decision.automatic)
         # from an unknown payer, an amount alone decides nothing
         best, decision = self.best(line(10000, "thanks"), items)
         self.assertFalse(decision.automatic)
@@ -116,19 +166,23 @@ class TestLedgerMatchingProposals(BaseCase):
     def test_shapes(self):
         invoice = item(1, 7, 10000, "INV/2026/00001")
         cases = {
-            10000: ("exact", True),
-            9700: ("writeoff", True),  # short by 3.00, tolerance 5.00
-            6000: ("partial", False),
-            12000: ("overpayment", False),
+            10000: "exact",
+            9700: "writeoff",  # short by 3.00, tolerance 5.00
+            6000: "partial",
+            12000: "overpayment",
         }
-        for amount, (shape, automatic) in cases.items():
+        for amount, shape in cases.items():
             with self.subTest(amount):
                 best, decision = self.best(line(amount, "INV/2026/00001"), [invoice])
                 self.assertEqual(best.shape, shape)
                 self.assertEqual(best.difference, amount - 10000)
-                self.assertEqual(decision.automatic, automatic)
-        # with the payer known, partial payments and overpayments are sure enough
-        best, decision = self.best(line(6000, "INV/2026/00001", partner=7, source="account"), [invoice])
+                self.assertTrue(decision.automatic)
+        # another item has the amount: the text may name the wrong invoice
+        other = item(2, 8, 6000, "SO/77")
+        best, decision = self.best(line(6000, "INV/2026/00001"), [invoice, other])
+        self.assertEqual((best.shape, decision.automatic), ("partial", False))
+        # unless the payer is known
+        best, decision = self.best(line(6000, "INV/2026/00001", partner=7, source="account"), [invoice, other])
         self.assertEqual((best.shape, decision.automatic), ("partial", True))
         # without a write-off account a short payment is a partial one
         best, _decision = self.best(line(9700, "INV/2026/00001"), [invoice], Settings(tolerance=500))
@@ -148,6 +202,15 @@ class TestLedgerMatchingProposals(BaseCase):
         best, decision = self.best(line(15000, "see remittance advice", partner=7, source="account"), items)
         self.assertEqual(set(best.item_ids), {1, 2, 3})
         self.assertTrue(decision.automatic)
+
+    def test_subset_of_items_alike_takes_the_oldest(self):
+        items = [item(i, 7, 9900, f"INV/2026/{i:05d}", when=date(2026, i, 1)) for i in range(1, 6)]
+        best, decision = self.best(line(19800, "subscription", partner=7, source="account"), items)
+        self.assertEqual(best.item_ids, (1, 2))
+        self.assertIn("oldest", best.explanation)
+        self.assertTrue(decision.automatic)
+        subsets = subsets_summing_to(items, 19800, 3, 1000)
+        self.assertEqual([(tuple(i.id for i in combo), alike) for combo, alike in subsets], [((1, 2), 9)])
 
     def test_subset_search_is_bounded(self):
         items = [item(i, 7, 100 + i, f"INV/2026/{i:05d}") for i in range(1, 30)]

@@ -4,6 +4,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from ..models.account_bank_statement_line import MAX_ITEMS_PER_AMOUNT
 from .common import LedgerSyncCommon
 
 
@@ -16,9 +17,9 @@ class TestLedgerReconcileShapes(LedgerSyncCommon):
         cls.writeoff_account = cls.company_data["default_account_expense"]
         cls.company.write({"ledger_tolerance_amount": 5.0, "ledger_writeoff_account_id": cls.writeoff_account.id})
 
-    def new_invoice(self, amount, move_type="out_invoice", partner=None, **values):
+    def new_invoice(self, amount, move_type="out_invoice", partner=None, when="2026-11-01", **values):
         invoice = self.init_invoice(move_type, partner=partner or self.customer, amounts=[amount], taxes=[],
-                                    invoice_date=fields.Date.from_string("2026-11-01"), **values)
+                                    invoice_date=fields.Date.from_string(when), **values)
         invoice.action_post()
         return invoice
 
@@ -157,6 +158,37 @@ class TestLedgerReconcileShapes(LedgerSyncCommon):
         writeoff = line.move_id.line_ids.filtered(lambda aml: aml.account_id == self.writeoff_account)
         self.assertEqual((writeoff.balance, writeoff.name), (-10.0, "rounding"))
         self.assert_undo_restores(line, invoice | other)
+
+    def test_identical_invoices_are_paid_oldest_first(self):
+        newer, older, oldest = (self.new_invoice(99.0, when=day) for day in ("2026-10-01", "2026-09-01", "2026-08-01"))
+        payer = {"account_number": "FR1420041010050500013M02606"}
+        self.push([self.line("sub1", "99.00", "subscription", **payer), self.line("sub2", "99.00", "abo", **payer)])
+        lines = self.lines_with_key("sub1", "sub2")
+        outcome = lines.with_user(self.accountant)._ledger_match()
+        self.assertEqual([outcome[line.id]["state"] for line in lines], ["reconciled", "reconciled"])
+        self.assertIn("oldest", outcome[lines[0].id]["reason"])
+        self.assertEqual((oldest | older | newer).mapped("payment_state"), ["paid", "paid", "not_paid"])
+        # a company that wants to see these first gets suggestions
+        lines.action_undo_reconciliation()
+        self.company.ledger_oldest_first = False
+        outcome = lines.with_user(self.accountant)._ledger_match()
+        self.assertEqual([outcome[line.id]["state"] for line in lines], ["suggested", "suggested"])
+        self.assertEqual(lines[0].ledger_suggested_move_ids, oldest)
+        self.assertEqual((oldest | older | newer).mapped("payment_state"), ["not_paid"] * 3)
+
+    def test_mistyped_number_is_found_among_many_of_its_amount(self):
+        subscriber = self.env["res.partner"].create({"name": "Subscriber"})
+        for _i in range(MAX_ITEMS_PER_AMOUNT):
+            self.new_invoice(49.0, partner=subscriber)
+        # the newest: the oldest of an amount are candidates anyway
+        meant = self.init_invoice("out_invoice", partner=subscriber, amounts=[49.0], taxes=[],
+                                  invoice_date=fields.Date.from_string("2026-11-02"))
+        meant.name = "INV/2026/90417"
+        meant.action_post()
+        line, outcome = self.import_and_match("typo", "49.00", "Invoice INV/2026/904177")
+        self.assertEqual(outcome["state"], "suggested")  # 31 items of that amount: no certainty
+        self.assertEqual(line.ledger_suggested_move_ids, meant)
+        self.assertIn("one character off", outcome["reason"])
 
     def test_below_threshold_is_never_applied(self):
         self.company.ledger_auto_reconcile = False

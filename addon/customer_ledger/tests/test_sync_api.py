@@ -178,6 +178,9 @@ class TestLedgerSyncReconcile(LedgerSyncCommon):
         self.assertEqual(invoice.payment_state, "paid")
 
     def test_doubtful_lines_stay_open(self):
+        # the amount of another customer's invoice, naming this one: which is it?
+        other = self.env["res.partner"].create({"name": "Other Customer"})
+        self.init_invoice("out_invoice", partner=other, amounts=[999.0], taxes=[], post=True)
         cases = {
             "wrong amount": (self.line("n1", "999.00", self.invoice.name), "suggested"),
             "no reference": (self.line("n2", "1000.00", "thank you"), "suggested"),
@@ -189,7 +192,8 @@ class TestLedgerSyncReconcile(LedgerSyncCommon):
         outcome = self.reconcile(result)
         for name, (values, state) in cases.items():
             with self.subTest(name):
-                self.assertEqual(outcome[str(result["lines"][values["key"]]["id"])]["state"], state)
+                got = outcome[str(result["lines"][values["key"]]["id"])]
+                self.assertEqual(got["state"], state, got["reason"])
         self.assertEqual(self.invoice.payment_state, "not_paid")
         self.assertFalse(any(self.lines_with_key("n1", "n2", "n3", "n4").mapped("is_reconciled")))
 

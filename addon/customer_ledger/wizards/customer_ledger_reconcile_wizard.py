@@ -15,7 +15,7 @@ class CustomerLedgerReconcileWizard(models.TransientModel):
 
     statement_line_id = fields.Many2one("account.bank.statement.line", required=True, readonly=True)
     company_id = fields.Many2one(related="statement_line_id.company_id")
-    currency_id = fields.Many2one("res.currency", compute="_compute_transaction", string="Currency")
+    currency_id = fields.Many2one("res.currency", compute="_compute_transaction")
     amount = fields.Monetary(compute="_compute_transaction", string="Amount Received")
     payment_ref = fields.Char(related="statement_line_id.payment_ref")
     partner_id = fields.Many2one("res.partner", string="Customer", domain="[('parent_id', '=', False)]")
@@ -30,7 +30,7 @@ class CustomerLedgerReconcileWizard(models.TransientModel):
         help="Where the difference goes. Without it, money left over stays as the customer's credit.",
     )
     writeoff_label = fields.Char(string="Write-off Reason")
-    to_check = fields.Boolean(string="To Check", help="Reconcile, but flag the entry for review.")
+    to_check = fields.Boolean(help="Reconcile, but flag the entry for review.")
 
     @api.depends("statement_line_id")
     def _compute_transaction(self):
