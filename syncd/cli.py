@@ -52,13 +52,17 @@ def main(ctx, config_path, verbose):
     ctx.obj = {"config_path": config_path}
 
 
+ENCODING_HELP = "Code page of text formats (MT940...) when it is not UTF-8, e.g. cp852; XML declares its own."
+
+
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--format", "format_name", type=FORMATS, default="auto", show_default=True,
               help="Statement format; auto detects it from the content.")
-def parse(path, format_name):
+@click.option("--encoding", default=None, help=ENCODING_HELP)
+def parse(path, format_name, encoding):
     """Print the normalized transactions of a statement file as JSON lines."""
-    parsed = read_file(path, format_name)
+    parsed = read_file(path, format_name, encoding=encoding)
     for transaction in parsed.transactions:
         click.echo(json.dumps(transaction.to_json(), sort_keys=True, ensure_ascii=False))
 
@@ -66,8 +70,9 @@ def parse(path, format_name):
 @main.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "format_name", type=FORMATS, default="auto", show_default=True)
+@click.option("--encoding", default=None, help=ENCODING_HELP)
 @click.pass_context
-def import_(ctx, paths, format_name):
+def import_(ctx, paths, format_name, encoding):
     """Parse files, record them in the state store, push them to Odoo and reconcile them.
 
     A file that cannot be read is reported and skipped whole; the others go on. Importing the
@@ -80,7 +85,7 @@ def import_(ctx, paths, format_name):
     sink = OdooSink(config.require_odoo())
     store = Store(config.state_url)
     importer = Importer(config, store, sink, echo=logging.getLogger("syncd").info)
-    summary = importer.run(paths, format_name)
+    summary = importer.run(paths, format_name, encoding)
     for line in summary.lines():
         click.echo(line, err=line.startswith("error:"))
     if summary.errors:

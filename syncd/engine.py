@@ -51,11 +51,11 @@ class ParsedFile:
     transactions: list
 
 
-def read_file(path, format_name="auto", max_bytes=DEFAULT_MAX_BYTES) -> ParsedFile:
+def read_file(path, format_name="auto", max_bytes=DEFAULT_MAX_BYTES, encoding=None) -> ParsedFile:
     """Read and parse one file completely, or raise :class:`InputError`."""
     path = str(path)
     data = read_bytes(path, max_bytes)
-    parser, statements = parse_bytes(data, path, format_name, max_bytes)
+    parser, statements = parse_bytes(data, path, format_name, max_bytes, encoding)
     transactions = assign_keys(t for statement in statements for t in statement.transactions)
     return ParsedFile(path, hashlib.sha256(data).hexdigest(), parser.name, transactions)
 
@@ -192,11 +192,11 @@ class Importer:
             summary.suggested += states["suggested"]
             summary.unmatched += states["unmatched"]
 
-    def run(self, paths, format_name="auto") -> ImportSummary:
+    def run(self, paths, format_name="auto", encoding=None) -> ImportSummary:
         summary = ImportSummary()
         for path in paths:
             try:
-                parsed = read_file(path, format_name)
+                parsed = read_file(path, format_name, encoding=encoding)
             except InputError as exc:
                 summary.errors.append(str(exc))
                 continue

@@ -34,6 +34,11 @@ class Transaction:
     bank_ref: str = ""
     end_to_end_id: str = ""
     statement_id: str = ""
+    #: Charges the bank took on this transaction (positive), when it says so.
+    fees: Decimal | None = None
+    #: The amount as instructed, before conversion, when the bank gives it (signed like ``amount``).
+    original_currency: str = ""
+    original_amount: Decimal | None = None
     #: Deterministic identity, set by :func:`syncd.identity.assign_keys`.
     key: str = ""
 
@@ -64,6 +69,9 @@ class Transaction:
             "bank_ref": self.bank_ref,
             "end_to_end_id": self.end_to_end_id,
             "statement_id": self.statement_id,
+            "fees": None if self.fees is None else str(self.fees),
+            "original_currency": self.original_currency,
+            "original_amount": None if self.original_amount is None else str(self.original_amount),
             "source": str(self.source),
         }
 

@@ -1,14 +1,13 @@
 """CAMT.053 parsing, safe XML, format detection and transaction keys.
 
-The sample statements in tests/data/camt053 are compared field by field with
+The sample statements in tests/data/camt are compared field by field with
 their golden .jsonl files; regenerate those with
-``python -m syncd.parsers.golden tests/data/camt053`` after an intended change.
+``python -m syncd.parsers.golden tests/data/camt`` after an intended change.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from datetime import date
 from decimal import Decimal
@@ -20,12 +19,13 @@ from syncd.errors import InputError, UserError
 from syncd.identity import assign_keys, normalize_amount
 from syncd.parsers import PARSERS, detect_format, get_parser, parse_file
 from syncd.parsers.camt import CAMT053, readable_path
-from syncd.parsers.golden import render, samples
+from syncd.parsers.golden import samples
 from syncd.records import SourceRef, Transaction
 from syncd.safexml import parse_xml
+from tests.goldens import assert_matches_golden
 
-DATA = Path(__file__).parent / "data" / "camt053"
-REGENERATE = "python -m syncd.parsers.golden tests/data/camt053"
+DATA = Path(__file__).parent / "data" / "camt"
+REGENERATE = "python -m syncd.parsers.golden tests/data/camt"
 KEY = re.compile(r"(ref|fp):[0-9a-f]{32}")
 
 
@@ -34,24 +34,13 @@ KEY = re.compile(r"(ref|fp):[0-9a-f]{32}")
 
 def test_every_sample_has_a_golden_file():
     names = {p.stem for p in samples(DATA)}
-    assert {"simple", "batch", "pending_and_reversal", "v08", "duplicates"} <= names
+    assert {"simple", "batch", "pending_and_reversal", "v08", "duplicates", "notification_054", "report_052"} <= names
     assert names == {p.stem for p in DATA.glob("*.jsonl")}, f"run: {REGENERATE}"
 
 
 @pytest.mark.parametrize("sample", samples(DATA), ids=lambda p: p.name)
 def test_sample_matches_golden_file(sample):
-    expected = sample.with_suffix(".jsonl").read_text(encoding="utf-8")
-    actual = render(sample)
-    if actual != expected:
-        diff = "".join(
-            difflib.unified_diff(
-                expected.splitlines(keepends=True),
-                actual.splitlines(keepends=True),
-                fromfile=f"{sample.stem}.jsonl (golden)",
-                tofile=f"{sample.stem}.jsonl (parsed now)",
-            )
-        )
-        pytest.fail(f"{sample.name} differs from its golden file; if intended, run: {REGENERATE}\n{diff}")
+    assert_matches_golden(sample, REGENERATE)
 
 
 # --- statements -----------------------------------------------------------------------------
@@ -102,6 +91,20 @@ def test_v08_specifics():
     assert card.booking_date == date(2026, 4, 10)  # from BookgDt/DtTm
     assert card.counterparty_name == "Bürobedarf Schweiz GmbH"
     assert statement.currency == "CHF"
+
+
+def test_notification_054_and_report_052():
+    data = (DATA / "notification_054.xml").read_bytes()
+    assert detect_format(data, "n.xml") is PARSERS["camt054"]
+    (notification,) = parse_file(DATA / "notification_054.xml")
+    assert (notification.opening_balance, notification.closing_balance) == (None, None)
+    qrr, usd = notification.transactions  # the batch entry split in its two payments
+    assert qrr.structured_ref == "210000000003139471430009017" and qrr.account == "CH9300762011623852957"
+    assert (usd.original_currency, usd.original_amount, usd.fees) == ("USD", Decimal("1050.00"), Decimal("12.50"))
+    assert (usd.counterparty_account, usd.counterparty_bic) == ("026009593-0001234", "BOFAUS3NXXX")
+    (report,) = parse_file(DATA / "report_052.xml")
+    assert detect_format((DATA / "report_052.xml").read_bytes(), "r.xml") is PARSERS["camt052"]
+    assert [tx.amount for tx in report.transactions] == [Decimal("260.00")]  # the pending entry is not booked
 
 
 @pytest.mark.parametrize("version", ["02", "03", "04", "05", "06", "07", "08"])
@@ -214,10 +217,10 @@ def test_unknown_format_csv(tmp_path):
 
 
 def test_unknown_format_other_xml(tmp_path):
-    path = variant(tmp_path, "report.xml", "camt.053.001.02", "camt.052.001.02")
+    path = variant(tmp_path, "report.xml", "camt.053.001.02", "camt.060.001.02")
     error = raises_input_error(path)
     assert "unknown format" in error.reason
-    assert "<Document>" in error.reason and "camt.052.001.02" in error.reason
+    assert "<Document>" in error.reason and "camt.060.001.02" in error.reason
 
 
 def test_unknown_format_empty_file(tmp_path):
@@ -229,7 +232,7 @@ def test_unknown_format_empty_file(tmp_path):
 def test_forced_format_on_other_xml(tmp_path):
     path = tmp_path / "other.xml"
     path.write_text("<Invoice><Id>1</Id></Invoice>")
-    assert "not a CAMT.053 document" in raises_input_error(path, format="camt053").reason
+    assert "not a CAMT.053 statement" in raises_input_error(path, format="camt053").reason
 
 
 def test_bad_amount_names_the_element(tmp_path):

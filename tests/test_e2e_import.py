@@ -242,3 +242,37 @@ def test_a_mix_of_payments(admin, syncd, tmp_path):
     assert lines["MIX-7"]["ledger_match_state"] in ("unmatched", "suggested")
     assert "reconciled: 7" in result.stdout
 
+
+def test_mt940_statement_pays_an_invoice(admin, syncd, tmp_path):
+    """A German-dialect MT940 (envelope, ?-subfields, CRLF) through syncd into Odoo."""
+    journal = admin("account.journal", "create",
+                    {"name": "MT940 Bank", "code": "MT94", "type": "bank", "bank_acc_number": "DE75512108001245126199"})
+    [values] = admin("account.journal", "read", [journal], ["company_id"])
+    [company] = admin("res.company", "read", [values["company_id"][0]], ["currency_id"])
+    currency = company["currency_id"][1]
+    partner = admin("res.partner", "create", {"name": "Schwarzwald Uhren GmbH", "is_company": True})
+    move = admin("account.move", "create", {
+        "move_type": "out_invoice", "partner_id": partner, "invoice_date": "2026-11-03",
+        "invoice_line_ids": [(0, 0, {"name": "Clocks", "quantity": 2, "price_unit": 387.25, "tax_ids": [(6, 0, [])]})],
+    })
+    admin("account.move", "action_post", [move])
+    name = admin("account.move", "read", [move], ["name"])[0]["name"]
+    text = (f"{{1:F01DEUTDEFFAXXX0000000000}}{{4:\n:20:MT940E2E\n:25:DE75512108001245126199\n:28C:1/1\n"
+            f":60F:C261120{currency}1000,00\n:61:2611201120CR774,50NTRFNONREF//MT-E2E-1\n"
+            f":86:166?00GUTSCHRIFT?20EREF+SU-77?21SVWZ+{name}?32SCHWARZWALD UHREN GMBH\n"
+            f":61:2611201120DR4,90NCHGNONREF//MT-E2E-2\n:86:805?00ENTGELT?20Kontofuehrung\n"
+            f":62F:C261120{currency}1769,60\n-}}\n")
+    statement = tmp_path / "statement.sta"
+    statement.write_bytes(text.replace("\n", "\r\n").encode("ascii"))
+    result = syncd("import", str(statement))
+    assert result.returncode == 0, result.stderr
+    assert "statement lines created in Odoo: 2" in result.stdout
+    [invoice] = admin("account.move", "read", [move], ["payment_state"])
+    assert invoice["payment_state"] == "paid"
+    lines = admin("account.bank.statement.line", "search_read", [("journal_id", "=", journal)],
+                  ["ledger_bank_ref", "ledger_end_to_end_id", "amount", "is_reconciled"], order="ledger_bank_ref")
+    assert [(line["ledger_bank_ref"], line["amount"], line["is_reconciled"]) for line in lines] == [
+        ("MT-E2E-1", 774.5, True), ("MT-E2E-2", -4.9, False)]
+    assert lines[0]["ledger_end_to_end_id"] == "SU-77"
+    again = syncd("import", str(statement))
+    assert "statement lines created in Odoo: 0" in again.stdout

@@ -6,7 +6,8 @@ Every parser is an object with
 - ``description``: what the format is, for error messages;
 - ``detect(data: bytes) -> bool``: whether the *content* looks like this format
   (file names lie: banks send ``.xml``, ``.txt`` and ``.dat`` alike);
-- ``parse(data: bytes, path: str, *, max_bytes=...) -> list[Statement]``.
+- ``parse(data: bytes, path: str, *, max_bytes=..., encoding=None) -> list[Statement]``;
+  ``encoding`` is the code page of a text format when the feed knows it (XML declares its own).
 
 New formats (MT940, OFX, CSV...) register here by being added to ``PARSERS``;
 detection tries them in registration order, most specific first.
@@ -18,7 +19,8 @@ import os
 from typing import Protocol
 
 from syncd.errors import InputError, UserError
-from syncd.parsers.camt import CAMT053
+from syncd.parsers.camt import CAMT052, CAMT053, CAMT054
+from syncd.parsers.mt940 import MT940
 from syncd.records import Statement
 from syncd.safexml import DEFAULT_MAX_BYTES, reject_declarations, sniff_root
 
@@ -29,10 +31,11 @@ class Parser(Protocol):
 
     def detect(self, data: bytes) -> bool: ...
 
-    def parse(self, data: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Statement]: ...
+    def parse(self, data: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+              encoding: str | None = None) -> list[Statement]: ...
 
 
-PARSERS: dict[str, Parser] = {parser.name: parser for parser in (CAMT053,)}
+PARSERS: dict[str, Parser] = {parser.name: parser for parser in (CAMT053, CAMT054, CAMT052, MT940)}
 
 
 def get_parser(name: str) -> Parser:
@@ -86,18 +89,18 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> b
 
 
 def parse_bytes(
-    data: bytes, path: str, format: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES
+    data: bytes, path: str, format: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES, encoding: str | None = None
 ) -> tuple[Parser, list[Statement]]:
     """The parser that reads ``data`` (given or detected) and the statements it found."""
     parser = detect_format(data, path) if format == "auto" else get_parser(format)
-    return parser, parser.parse(data, path, max_bytes=max_bytes)
+    return parser, parser.parse(data, path, max_bytes=max_bytes, encoding=encoding)
 
 
 def parse_file(
-    path: str | os.PathLike, format: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES
+    path: str | os.PathLike, format: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES, encoding: str | None = None
 ) -> list[Statement]:
     """Read and parse one statement file."""
     if format != "auto":
         get_parser(format)  # an unknown name is an error before any reading
     path = os.fspath(path)
-    return parse_bytes(read_bytes(path, max_bytes), path, format, max_bytes)[1]
+    return parse_bytes(read_bytes(path, max_bytes), path, format, max_bytes, encoding)[1]

@@ -1,8 +1,13 @@
-"""ISO 20022 CAMT.053 (bank-to-customer statement) parser.
+"""ISO 20022 bank-to-customer cash management messages: CAMT.053 statements,
+CAMT.052 account reports (intraday) and CAMT.054 debit/credit notifications.
+
+The three share their entries (``Ntry``, ``NtryDtls/TxDtls``); they differ in the
+message and report elements (``BkToCstmrStmt/Stmt``, ``BkToCstmrAcctRpt/Rpt``,
+``BkToCstmrDbtCdtNtfctn/Ntfctn``), and notifications carry no balances.
 
 Written against camt.053.001.02 and namespace-agnostic, so 001.03 to 001.08
 work too: elements are matched by local name inside whatever
-``camt.053.001.NN`` namespace the root declares.  The differences between
+``camt.05N.001.NN`` namespace the root declares.  The differences between
 versions that matter here are handled explicitly:
 
 - entry status is ``<Sts>BOOK</Sts>`` (02) or ``<Sts><Cd>BOOK</Cd></Sts>`` (08);
@@ -35,11 +40,9 @@ from syncd.errors import InputError
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES, parse_xml, sniff_root
 
-NAMESPACE_PREFIX = "urn:iso:std:iso:20022:tech:xsd:camt.053.001."
-
 # Repeatable elements always carry an index, so a location reads the same
 # whether the statement has one entry or many.
-_ALWAYS_INDEXED = frozenset({"Stmt", "Bal", "Ntry", "NtryDtls", "TxDtls"})
+_ALWAYS_INDEXED = frozenset({"Stmt", "Rpt", "Ntfctn", "Bal", "Ntry", "NtryDtls", "TxDtls"})
 _AMOUNT = re.compile(r"\d+(\.\d*)?|\.\d+")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _OPENING = ("OPBD", "PRCD")  # opening booked wins over previous closing
@@ -104,16 +107,23 @@ class _Doc:
             raise self.error(el, f"missing {rel}: {what} is mandatory", missing=rel)
         return found
 
-    def amount(self, amt, currency: str) -> Decimal:
-        """The unsigned amount of an ``Amt`` element, checked against the account currency."""
+    def money(self, amt) -> tuple[Decimal, str]:
+        """The unsigned amount of an ``Amt``-like element and its ``Ccy``."""
         text = (amt.text or "").strip()
         if not _AMOUNT.fullmatch(text):
             reason = f"{text!r} is not a valid amount (expected digits with a '.' decimal point)"
             raise self.error(amt, reason)
         ccy = amt.get("Ccy", "").strip()
+        if ccy and not _CURRENCY.fullmatch(ccy):
+            raise self.error(amt, f"{ccy!r} is not an ISO 4217 currency code")
+        return Decimal(text), ccy
+
+    def amount(self, amt, currency: str) -> Decimal:
+        """The unsigned amount of an ``Amt`` element, checked against the account currency."""
+        value, ccy = self.money(amt)
         if ccy and currency and ccy != currency:
             raise self.error(amt, f"amount currency {ccy} differs from the account currency {currency}")
-        return Decimal(text)
+        return value
 
     def signed(self, el, rel_amount: str, currency: str, default_sign: int | None = None) -> Decimal:
         """``el/rel_amount`` signed by ``el/CdtDbtInd`` (DBIT negative)."""
@@ -149,37 +159,44 @@ class _Doc:
             raise self.error(node, f"{text!r} is not a valid date") from None
 
 
-class Camt053Parser:
-    """The ``camt053`` format: ISO 20022 BkToCstmrStmt documents."""
+class CamtParser:
+    """One CAMT message type: its format name, namespace and message/report elements."""
 
-    name = "camt053"
-    description = "CAMT.053 statement"
+    def __init__(self, number: str, message: str, report: str, what: str):
+        self.name = f"camt{number}"
+        self.description = f"CAMT.{number} {what}"
+        self.namespace_prefix = f"urn:iso:std:iso:20022:tech:xsd:camt.{number}.001."
+        self.message = message
+        self.report = report
 
     def detect(self, data: bytes) -> bool:
         root = sniff_root(data)
         return (
             root is not None
             and root.localname == "Document"
-            and (root.namespace or "").startswith(NAMESPACE_PREFIX)
+            and (root.namespace or "").startswith(self.namespace_prefix)
         )
 
-    def parse(self, data: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Statement]:
+    def parse(self, data: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+              encoding: str | None = None) -> list[Statement]:
+        """``encoding`` is not used: an XML document declares its own."""
         root = parse_xml(data, path, max_bytes=max_bytes)
         qname = etree.QName(root)
-        if qname.localname != "Document" or not (qname.namespace or "").startswith(NAMESPACE_PREFIX):
+        if qname.localname != "Document" or not (qname.namespace or "").startswith(self.namespace_prefix):
             raise InputError(
                 path,
                 f"/{qname.localname} (line {root.sourceline})",
-                f"not a CAMT.053 document: root element <{qname.localname}> in namespace {qname.namespace}",
+                f"not a {self.description}: root element <{qname.localname}> in namespace {qname.namespace}",
             )
         doc = _Doc(root, path)
-        message = doc.require(root, "BkToCstmrStmt", "the statement message")
-        statements = doc.findall(message, "Stmt")
-        if not statements:
-            raise doc.error(message, "the file contains no statement (no Stmt element)", missing="Stmt")
+        message = doc.require(root, self.message, f"the {self.description} message")
+        reports = doc.findall(message, self.report)
+        if not reports:
+            reason = f"the file contains no {self.description.split(' ', 1)[1]} (no {self.report} element)"
+            raise doc.error(message, reason, missing=self.report)
         return [
-            _statement(doc, stmt, f"/Document/BkToCstmrStmt/Stmt[{n}]")
-            for n, stmt in enumerate(statements, 1)
+            _statement(doc, report, f"/Document/{self.message}/{self.report}[{n}]")
+            for n, report in enumerate(reports, 1)
         ]
 
 
@@ -290,8 +307,8 @@ def _entry(doc: _Doc, entry, where: str, amount: Decimal, context: dict) -> list
 
 
 def _details(doc: _Doc, entry, tx, amount: Decimal, reversal: bool) -> dict:
-    """Counterparty, references and remittance text of one transaction."""
-    fields = {
+    """Counterparty, references, remittance text, charges and instructed amount of one transaction."""
+    fields: dict[str, str | Decimal | None] = {
         "counterparty_name": "",
         "counterparty_account": "",
         "counterparty_bic": "",
@@ -318,7 +335,18 @@ def _details(doc: _Doc, entry, tx, amount: Decimal, reversal: bool) -> dict:
     fields["bank_ref"] = doc.text(tx, "Refs/AcctSvcrRef")
     end_to_end = doc.text(tx, "Refs/EndToEndId")
     fields["end_to_end_id"] = "" if end_to_end.upper() == "NOTPROVIDED" else end_to_end
+    instructed = doc.find(tx, "AmtDtls/InstdAmt/Amt")
+    if instructed is not None:
+        value, fields["original_currency"] = doc.money(instructed)
+        fields["original_amount"] = -value if amount < 0 else value
+    # the total (001.02/03) or one record per charge (001.04 and later)
+    charges = [doc.find(tx, "Chrgs/TtlChrgsAndTaxAmt")] if doc.find(tx, "Chrgs/TtlChrgsAndTaxAmt") is not None \
+        else doc.findall(tx, "Chrgs/Rcrd/Amt")
+    if charges:
+        fields["fees"] = sum((doc.money(charge)[0] for charge in charges), Decimal(0))
     return fields
 
 
-CAMT053 = Camt053Parser()
+CAMT053 = CamtParser("053", "BkToCstmrStmt", "Stmt", "statement")
+CAMT052 = CamtParser("052", "BkToCstmrAcctRpt", "Rpt", "account report")
+CAMT054 = CamtParser("054", "BkToCstmrDbtCdtNtfctn", "Ntfctn", "notification")

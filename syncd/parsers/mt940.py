@@ -1,0 +1,395 @@
+"""SWIFT MT940 (customer statement) and MT942 (interim report) parser.
+
+A file holds one or more messages, with or without the SWIFT envelope
+(``{1:...}{2:...}{4:`` ... ``-}``), separated by ``-`` lines or simply by the
+next ``:20:``.  A message is a list of tags (``:61:``, ``:86:``, ...), each
+possibly continued on the following lines.
+
+What banks bend, and how it is read here:
+
+- amounts with a decimal comma (the standard: ``500,00``, ``1000,``) or a dot;
+- ``:61:`` with or without the entry date, with the third letter of the currency
+  as funds code, reversals (``RC`` is a reversed credit, booked as a debit;
+  ``RD`` a reversed debit, booked as a credit), and the supplementary line that
+  may hold ``/OCMT/`` (original amount) and ``/CHGS/`` (charges);
+- ``:86:`` as free text, in the German/Polish structured form (``166?00...?20...``
+  with ``?`` or another separator: ``?20``-``?29`` and ``?60``-``?63`` remittance,
+  ``?30`` bank code, ``?31`` account, ``?32``/``?33`` name; SEPA keywords
+  ``EREF+``, ``SVWZ+``, ...), or in the SWIFT/Dutch slash form
+  (``/EREF/.../REMI/.../NAME/...``, ``/CNTP/iban/bic/name/city/``);
+- intermediate balances (``:60M:``/``:62M:``) of a statement split over messages:
+  each message is checked on its own (opening + entries = closing);
+- MT942 has no balances: its ``:90D:``/``:90C:`` totals are checked instead;
+- CRLF or LF line ends; UTF-8, else the code page given (``encoding``), else
+  cp1252 for bytes that are not UTF-8.
+
+Every error names the file, the line and the tag.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from syncd.errors import InputError
+from syncd.records import SourceRef, Statement, Transaction
+from syncd.safexml import DEFAULT_MAX_BYTES
+
+_TAG = re.compile(r":(\d\d[A-Z]?):")
+_BALANCE = re.compile(r"(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)$")
+_ENTRY = re.compile(
+    r"(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?(?P<amount>\d[\d,.]*)"
+    r"(?P<type>[NSF][A-Z0-9]{3})(?P<customer>.*?)(?://(?P<bank>.*))?$"
+)
+_TOTAL = re.compile(r"(?P<count>\d{1,5})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)$")
+_AMOUNT = re.compile(r"\d+([,.]\d*)?")
+_ORIGINAL = re.compile(r"/OCMT/(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)/?")
+_CHARGES = re.compile(r"/CHGS/(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)/?")
+_SUBFIELDS = re.compile(r"^(?P<code>\d{3})(?P<sep>[^\w\s])\d\d")
+_SEPA_KEYWORDS = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC)\+")
+_SLASH_CODES = ("TRTP", "CNTP", "IBAN", "BIC", "NAME", "REMI", "EREF", "ORDP", "BENM", "ID", "ADDR", "CSID",
+                "MARF", "PREF", "RTRN", "ISDT", "PURP", "ULTC", "ULTD", "SVCL", "CHGS", "OCMT", "EXCH", "ACCW")
+_NO_REFERENCE = ("NONREF", "NOTPROVIDED", "NONE", "EREF")  # EREF: "see /EREF/ in :86:"
+# the cp1252 signs at 0x80-0x9F that stand where other code pages keep letters
+_UNLIKELY_IN_CP1252 = frozenset("ƒ„†‡ˆ‰‹›˜™•")
+
+
+@dataclass
+class _Tag:
+    tag: str
+    first: str  # the text after the tag on its line
+    line: int
+    more: list[str] = field(default_factory=list)  # continuation lines
+
+    @property
+    def value(self) -> str:
+        return "\n".join([self.first, *self.more])
+
+
+class Mt940Parser:
+    """The ``mt940`` format: SWIFT MT940 statements and MT942 interim reports."""
+
+    name = "mt940"
+    description = "SWIFT MT940/MT942 statement"
+
+    def detect(self, data: bytes) -> bool:
+        head = data[:8192].lstrip(b"\xef\xbb\xbf \t\r\n")
+        if head.startswith(b"{1:"):
+            return b"{4:" in head and b":20:" in head
+        return head.startswith(b":20:") and re.search(rb"\n:25:", head) is not None
+
+    def parse(self, data: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+              encoding: str | None = None) -> list[Statement]:
+        if len(data) > max_bytes:
+            raise InputError(path, "", f"file is {len(data)} bytes, more than the limit of {max_bytes} bytes")
+        text = _decode(data, path, encoding)
+        messages = list(_messages(text, path))
+        if not messages:
+            raise InputError(path, "line 1", "no MT940 message found (no :20: tag)")
+        return [_Message(path, tags).statement() for tags in messages]
+
+
+def _decode(data: bytes, path: str, encoding: str | None) -> str:
+    """UTF-8 (with or without BOM), else the feed's code page, else cp1252 if it reads sensibly."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, encoding = data[3:], encoding or "utf-8"
+    try:
+        return data.decode(encoding or "utf-8")
+    except LookupError:
+        raise InputError(path, "", f"unknown encoding {encoding!r}") from None
+    except UnicodeDecodeError as exc:
+        if encoding:
+            raise _encoding_error(path, data, exc.start, f"is not valid {encoding}") from None
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise _encoding_error(path, data, exc.start, "is neither UTF-8 nor cp1252") from None
+    # cp1252 reads every byte, but a file in another code page (cp852, cp1250...) then holds
+    # typographic signs where its letters were: report the guess rather than mangle names
+    odd = next((i for i, char in enumerate(text) if char in _UNLIKELY_IN_CP1252), None)
+    if odd is not None:
+        raise _encoding_error(path, data, odd, f"reads as {text[odd]!r} in cp1252, unlikely in a statement")
+    return text
+
+
+def _encoding_error(path: str, data: bytes, offset: int, what: str) -> InputError:
+    line = data[:offset].count(b"\n") + 1
+    return InputError(path, f"line {line}", f"byte {data[offset]:#04x} {what}: set the feed's encoding "
+                      "(for example cp852 or cp1250 for Central European banks)")
+
+
+def _messages(text: str, path: str):
+    """Lists of tags, one list per message; envelopes and separators dropped."""
+    tags: list[_Tag] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip()
+        if line.startswith("{1:"):
+            if tags:
+                yield tags
+                tags = []
+            start = line.find("{4:")
+            line = line[start + 3:] if start >= 0 else ""
+        if line in ("-}", "-", "}") or line.startswith("-}"):
+            if tags:
+                yield tags
+            tags = []
+            continue
+        if not line:
+            continue
+        match = _TAG.match(line)
+        if match:
+            if match.group(1) == "20" and tags:
+                yield tags
+                tags = []
+            tags.append(_Tag(match.group(1), line[match.end():], number))
+        elif tags:
+            tags[-1].more.append(line)  # not +=: a hostile file of one long tag stays linear
+        elif line.strip(" {}"):
+            raise InputError(path, f"line {number}", f"text outside any tag: {line[:40]!r}")
+    if tags:
+        yield tags
+
+
+def _amount(text: str, path: str, where: str) -> Decimal:
+    if not _AMOUNT.fullmatch(text) or (text.count(",") + text.count(".")) > 1:
+        raise InputError(path, where, f"{text!r} is not a valid amount (digits with a decimal comma)")
+    return Decimal(text.replace(",", ".").rstrip(".") or "0")
+
+
+def _date(text: str, path: str, where: str) -> date:
+    try:
+        return date(2000 + int(text[:2]), int(text[2:4]), int(text[4:6]))
+    except ValueError:
+        raise InputError(path, where, f"{text!r} is not a valid date (YYMMDD)") from None
+
+
+class _Message:
+    def __init__(self, path: str, tags: list[_Tag]):
+        self.path = path
+        self.tags = tags
+
+    def where(self, tag: _Tag) -> str:
+        return f"line {tag.line} :{tag.tag}:"
+
+    def error(self, tag: _Tag, reason: str) -> InputError:
+        return InputError(self.path, self.where(tag), reason)
+
+    def one(self, *names: str) -> _Tag | None:
+        return next((tag for tag in self.tags if tag.tag in names), None)
+
+    def statement(self) -> Statement:
+        first = self.tags[0]
+        if first.tag != "20":
+            raise self.error(first, "a message starts with :20: (the transaction reference)")
+        account_tag = self.one("25")
+        if account_tag is None:
+            raise self.error(first, "missing :25: (the account identification)")
+        account, account_currency = _account(account_tag.value)
+        if not account:
+            raise self.error(account_tag, "the account identification is empty")
+        number = self.one("28C", "28")
+        statement_id = first.value.strip() + (f"/{number.value.strip()}" if number else "")
+        opening_tag, closing_tag = self.one("60F", "60M"), self.one("62F", "62M")
+        opening = closing = None
+        currency = account_currency
+        if opening_tag:
+            opening, currency = self.balance(opening_tag, currency)
+        if closing_tag:
+            closing, currency = self.balance(closing_tag, currency)
+        if not currency:
+            floor = self.one("34F")
+            currency = floor.value[:3] if floor and re.fullmatch(r"[A-Z]{3}", floor.value[:3]) else ""
+        if not currency:
+            raise self.error(account_tag, "no currency: neither :60F:/:62F: balances nor :34F: give one")
+        interim = self.one("90D", "90C", "34F", "13D") is not None  # MT942: no balances
+        if opening_tag is None and not interim:
+            raise self.error(first, "missing :60F: or :60M: (the opening balance)")
+        if closing_tag is None and not interim:
+            raise self.error(self.tags[-1], "missing :62F: or :62M: (the closing balance): is the file truncated?")
+
+        context = {"account": account, "currency": currency, "statement_id": statement_id}
+        transactions = []
+        for i, tag in enumerate(self.tags):
+            if tag.tag != "61":
+                continue
+            info = self.tags[i + 1] if i + 1 < len(self.tags) and self.tags[i + 1].tag == "86" else None
+            transactions.append(self.entry(tag, info, context))
+        total = sum((tx.amount for tx in transactions), Decimal(0))
+        if opening is not None and closing is not None and closing_tag and opening + total != closing:
+            raise InputError(
+                self.path, f"{self.where(closing_tag)} (statement {statement_id})",
+                f"balances do not add up: opening {opening} + entries {total} = {opening + total}, "
+                f"but the closing balance is {closing} (difference {closing - opening - total})")
+        self.check_totals(transactions, currency)
+        return Statement(statement_id=statement_id, account=account, currency=currency,
+                         source=SourceRef(self.path, f"line {first.line}"), opening_balance=opening,
+                         closing_balance=closing, transactions=tuple(transactions))
+
+    def balance(self, tag: _Tag, currency: str) -> tuple[Decimal, str]:
+        match = _BALANCE.match(tag.value.strip())
+        if not match:
+            raise self.error(tag, f"{tag.value.strip()!r} is not a balance (C/D, YYMMDD, currency, amount)")
+        if currency and match["currency"] != currency:
+            raise self.error(tag, f"balance currency {match['currency']} differs from the account's {currency}")
+        value = _amount(match["amount"], self.path, self.where(tag))
+        _date(match["date"], self.path, self.where(tag))
+        return (-value if match["mark"] == "D" and value else value), match["currency"]
+
+    def check_totals(self, transactions: list[Transaction], currency: str):
+        """MT942's :90D:/:90C: give the number and sum of debit and credit entries."""
+        for name, sign in (("90D", -1), ("90C", 1)):
+            tag = self.one(name)
+            if tag is None:
+                continue
+            match = _TOTAL.match(tag.value.strip())
+            if not match:
+                raise self.error(tag, f"{tag.value.strip()!r} is not a total (count, currency, amount)")
+            entries = [tx.amount for tx in transactions if (tx.amount < 0) == (sign < 0) and tx.amount]
+            count, total = int(match["count"]), _amount(match["amount"], self.path, self.where(tag))
+            if (count, total) != (len(entries), abs(sum(entries, Decimal(0)))):
+                raise self.error(tag, f"the report counts {count} entries for {total} {currency}, but lists "
+                                 f"{len(entries)} for {abs(sum(entries, Decimal(0)))}")
+
+    def entry(self, tag: _Tag, info: _Tag | None, context: dict) -> Transaction:
+        first_line, _sep, extra = tag.value.partition("\n")
+        match = _ENTRY.match(first_line.strip())
+        if not match:
+            raise self.error(tag, f"{first_line.strip()!r} is not a statement line (value date, D/C mark, "
+                             "amount, transaction type, reference)")
+        value_date = _date(match["value"], self.path, self.where(tag))
+        booking_date = value_date
+        if match["entry"]:
+            month, day = int(match["entry"][:2]), int(match["entry"][2:])
+            year = value_date.year + (month == 1 and value_date.month == 12) - (month == 12 and value_date.month == 1)
+            try:
+                booking_date = date(year, month, day)
+            except ValueError:
+                raise self.error(tag, f"{match['entry']!r} is not a valid entry date (MMDD)") from None
+        amount = _amount(match["amount"], self.path, self.where(tag))
+        # C and RD (a debit reversed) bring money in; D and RC (a credit reversed) take it out
+        if match["mark"] in ("D", "RC") and amount:
+            amount = -amount
+        customer_ref = match["customer"].strip()
+        bank_ref = (match["bank"] or "").strip()
+        information = info.value.replace("\n", "") if info else ""
+        fields = _information(info.value if info else "")
+        original = _ORIGINAL.search(extra) or _ORIGINAL.search(information)
+        charges = _CHARGES.search(extra) or _CHARGES.search(information)
+        if customer_ref.upper() not in _NO_REFERENCE and not fields["end_to_end_id"]:
+            fields["end_to_end_id"] = customer_ref
+        where = self.where(tag)
+        return Transaction(
+            amount=amount,
+            booking_date=booking_date,
+            value_date=value_date,
+            source=SourceRef(self.path, where),
+            bank_ref="" if bank_ref.upper() in _NO_REFERENCE else bank_ref,
+            original_currency=original["currency"] if original else "",
+            original_amount=_signed(_amount(original["amount"], self.path, where), amount) if original else None,
+            fees=_amount(charges["amount"], self.path, where) if charges else None,
+            **context,
+            **fields,
+        )
+
+
+def _signed(value: Decimal, like: Decimal) -> Decimal:
+    return -value if like < 0 else value
+
+
+def _account(value: str) -> tuple[str, str]:
+    """``:25:`` as (account, currency): ``DE89370400440532013000EUR``, ``10020030/1234567``,
+    ``NL91ABNA0417164300 EUR`` or ``1234567/EUR``."""
+    account = "".join(value.split()).upper()
+    match = re.fullmatch(r"(?P<account>.*\d)/?(?P<currency>[A-Z]{3})", account)
+    if match:
+        return match["account"], match["currency"]
+    return account, ""
+
+
+def _information(text: str) -> dict:
+    """Counterparty and remittance from ``:86:``, in whichever dialect it comes."""
+    fields = {"counterparty_name": "", "counterparty_account": "", "counterparty_bic": "",
+              "remittance": "", "structured_ref": "", "end_to_end_id": ""}
+    flat = text.replace("\n", "")
+    subfields = _SUBFIELDS.match(flat)
+    if subfields:
+        _subfields(flat, subfields["sep"], fields)
+    elif flat.startswith("/") and re.match(r"/[A-Z]{2,4}/", flat):
+        _slashes(flat, fields)
+    else:
+        fields["remittance"] = " ".join(text.split())
+    _sepa(fields)
+    structured = re.search(r"\bRF\d\d[0-9A-Z]{1,21}\b", fields["remittance"].replace(" ", ""))
+    if structured and not fields["structured_ref"]:
+        fields["structured_ref"] = structured.group(0)
+    return fields
+
+
+def _subfields(flat: str, sep: str, fields: dict):
+    """``166?00GUTSCHRIFT?20EREF+...?21SVWZ+...?30BIC?31IBAN?32NAME``."""
+    parts: dict[str, list[str]] = {}
+    for chunk in flat.split(sep)[1:]:
+        code, value = chunk[:2], chunk[2:]
+        if code.isdigit():
+            parts.setdefault(code, []).append(value)
+    remittance = [v for code in sorted(parts) if "20" <= code <= "29" or "60" <= code <= "63" for v in parts[code]]
+    fields["remittance"] = "".join(remittance).strip()
+    fields["counterparty_bic"] = "".join(parts.get("30", [])).strip()
+    fields["counterparty_account"] = "".join("".join(parts.get("31", [])).split())
+    fields["counterparty_name"] = " ".join(
+        " ".join(parts.get(code, [""])).strip() for code in ("32", "33")).strip()
+
+
+def _sepa(fields: dict):
+    """German SEPA keywords in the remittance: ``EREF+e2e SVWZ+text`` -> end-to-end id and text."""
+    text = fields["remittance"]
+    marks = list(_SEPA_KEYWORDS.finditer(text))
+    if not marks:
+        return
+    values: dict[str, str] = {}
+    for mark, following in zip(marks, [*marks[1:], None], strict=True):
+        end = following.start() if following else len(text)
+        values.setdefault(mark.group(1), text[mark.end():end].strip())
+    if values.get("EREF", "").upper() not in ("", *_NO_REFERENCE):
+        fields["end_to_end_id"] = values["EREF"]
+    if "SVWZ" in values:
+        fields["remittance"] = values["SVWZ"]
+    elif text[: marks[0].start()].strip():
+        fields["remittance"] = text[: marks[0].start()].strip()
+    else:
+        fields["remittance"] = ""
+    if "IBAN" in values and not fields["counterparty_account"]:
+        fields["counterparty_account"] = values["IBAN"].replace(" ", "")
+    if "BIC" in values and not fields["counterparty_bic"]:
+        fields["counterparty_bic"] = values["BIC"]
+
+
+def _slashes(flat: str, fields: dict):
+    """``/TRTP/SEPA OVERBOEKING/IBAN/NL91.../BIC/ABNANL2A/NAME/ACME BV/REMI/INV 12/EREF/E2E``."""
+    codes = "|".join(_SLASH_CODES)
+    pieces = re.split(rf"/({codes})/", flat)
+    values: dict[str, str] = {}
+    for code, value in zip(pieces[1::2], pieces[2::2], strict=True):
+        values.setdefault(code, value.strip().rstrip("/"))
+    if "CNTP" in values:  # /CNTP/account/bic/name/city
+        account, bic, name, *_rest = [*values["CNTP"].split("/"), "", "", ""][:4]
+        values.setdefault("IBAN", account)
+        values.setdefault("BIC", bic)
+        values.setdefault("NAME", name)
+    remittance = values.get("REMI", "")
+    if remittance.startswith("USTD//"):
+        remittance = remittance[6:]
+    elif remittance.startswith(("STRD/CUR/", "STRD/ISO/")):
+        fields["structured_ref"] = remittance.split("/", 2)[2].strip("/")
+        remittance = ""
+    fields["remittance"] = " ".join(remittance.split())
+    fields["counterparty_account"] = "".join(values.get("IBAN", "").split())
+    fields["counterparty_bic"] = values.get("BIC", "")
+    fields["counterparty_name"] = " ".join(values.get("NAME", "").split())
+    if values.get("EREF", "").upper() not in ("", *_NO_REFERENCE):
+        fields["end_to_end_id"] = values["EREF"]
+
+
+MT940 = Mt940Parser()
