@@ -243,36 +243,56 @@ def test_a_mix_of_payments(admin, syncd, tmp_path):
     assert "reconciled: 7" in result.stdout
 
 
-def test_mt940_statement_pays_an_invoice(admin, syncd, tmp_path):
-    """A German-dialect MT940 (envelope, ?-subfields, CRLF) through syncd into Odoo."""
-    journal = admin("account.journal", "create",
-                    {"name": "MT940 Bank", "code": "MT94", "type": "bank", "bank_acc_number": "DE75512108001245126199"})
+
+def mt940_file(account, currency, invoice_name):
+    """German dialect: SWIFT envelope, ?-subfields, CRLF."""
+    text = (f"{{1:F01DEUTDEFFAXXX0000000000}}{{4:\n:20:MT940E2E\n:25:{account}\n:28C:1/1\n"
+            f":60F:C261120{currency}1000,00\n:61:2611201120CR774,50NTRFNONREF//FEED-E2E-1\n"
+            f":86:166?00GUTSCHRIFT?20EREF+SU-77?21SVWZ+{invoice_name}?32SCHWARZWALD UHREN GMBH\n"
+            f":61:2611201120DR4,90NCHGNONREF//FEED-E2E-2\n:86:805?00ENTGELT?20Kontofuehrung\n"
+            f":62F:C261120{currency}1769,60\n-}}\n")
+    return text.replace("\n", "\r\n").encode("ascii")
+
+
+def ofx_file(account, currency, invoice_name):
+    """OFX 1.x SGML, a header that says cp1252."""
+    return (f"OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nENCODING:USASCII\nCHARSET:1252\n\n<OFX><BANKMSGSRSV1>"
+            f"<STMTTRNRS><STMTRS><CURDEF>{currency}<BANKACCTFROM><BANKID>1<ACCTID>{account}<ACCTTYPE>CHECKING"
+            f"</BANKACCTFROM><BANKTRANLIST><STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20261120<TRNAMT>774.50"
+            f"<FITID>FEED-E2E-1<NAME>Schwarzwald Uhren GmbH<MEMO>{invoice_name}<REFNUM>SU-77</STMTTRN>"
+            f"<STMTTRN><TRNTYPE>SRVCHG<DTPOSTED>20261120<TRNAMT>-4.90<FITID>FEED-E2E-2<NAME>Fee</STMTTRN>"
+            f"</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n").encode("cp1252")
+
+
+@pytest.mark.parametrize("feed, account, build", [
+    ("mt940", "DE75512108001245126199", mt940_file),
+    ("ofx", "DE49512108001245126198", ofx_file),
+], ids=["mt940", "ofx"])
+def test_each_format_pays_an_invoice(admin, syncd, tmp_path, feed, account, build):
+    """A statement in each format through syncd into Odoo: an invoice paid, a fee left, once."""
+    journal = admin("account.journal", "create", {"name": f"{feed} Bank", "code": feed[:3].upper() + "B",
+                                                  "type": "bank", "bank_acc_number": account})
     [values] = admin("account.journal", "read", [journal], ["company_id"])
     [company] = admin("res.company", "read", [values["company_id"][0]], ["currency_id"])
-    currency = company["currency_id"][1]
-    partner = admin("res.partner", "create", {"name": "Schwarzwald Uhren GmbH", "is_company": True})
+    partner = admin("res.partner", "create", {"name": f"Schwarzwald Uhren GmbH ({feed})", "is_company": True})
     move = admin("account.move", "create", {
         "move_type": "out_invoice", "partner_id": partner, "invoice_date": "2026-11-03",
         "invoice_line_ids": [(0, 0, {"name": "Clocks", "quantity": 2, "price_unit": 387.25, "tax_ids": [(6, 0, [])]})],
     })
     admin("account.move", "action_post", [move])
     name = admin("account.move", "read", [move], ["name"])[0]["name"]
-    text = (f"{{1:F01DEUTDEFFAXXX0000000000}}{{4:\n:20:MT940E2E\n:25:DE75512108001245126199\n:28C:1/1\n"
-            f":60F:C261120{currency}1000,00\n:61:2611201120CR774,50NTRFNONREF//MT-E2E-1\n"
-            f":86:166?00GUTSCHRIFT?20EREF+SU-77?21SVWZ+{name}?32SCHWARZWALD UHREN GMBH\n"
-            f":61:2611201120DR4,90NCHGNONREF//MT-E2E-2\n:86:805?00ENTGELT?20Kontofuehrung\n"
-            f":62F:C261120{currency}1769,60\n-}}\n")
-    statement = tmp_path / "statement.sta"
-    statement.write_bytes(text.replace("\n", "\r\n").encode("ascii"))
+    statement = tmp_path / "statement.dat"  # the name says nothing: the content does
+    statement.write_bytes(build(account, company["currency_id"][1], name))
     result = syncd("import", str(statement))
     assert result.returncode == 0, result.stderr
     assert "statement lines created in Odoo: 2" in result.stdout
     [invoice] = admin("account.move", "read", [move], ["payment_state"])
     assert invoice["payment_state"] == "paid"
     lines = admin("account.bank.statement.line", "search_read", [("journal_id", "=", journal)],
-                  ["ledger_bank_ref", "ledger_end_to_end_id", "amount", "is_reconciled"], order="ledger_bank_ref")
+                  ["ledger_bank_ref", "ledger_end_to_end_id", "ledger_feed", "amount", "is_reconciled"],
+                  order="ledger_bank_ref")
     assert [(line["ledger_bank_ref"], line["amount"], line["is_reconciled"]) for line in lines] == [
-        ("MT-E2E-1", 774.5, True), ("MT-E2E-2", -4.9, False)]
-    assert lines[0]["ledger_end_to_end_id"] == "SU-77"
+        ("FEED-E2E-1", 774.5, True), ("FEED-E2E-2", -4.9, False)]
+    assert (lines[0]["ledger_end_to_end_id"], lines[0]["ledger_feed"]) == ("SU-77", feed)
     again = syncd("import", str(statement))
     assert "statement lines created in Odoo: 0" in again.stdout

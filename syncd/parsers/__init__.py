@@ -21,6 +21,7 @@ from typing import Protocol
 from syncd.errors import InputError, UserError
 from syncd.parsers.camt import CAMT052, CAMT053, CAMT054
 from syncd.parsers.mt940 import MT940
+from syncd.parsers.ofx import OFX
 from syncd.records import Statement
 from syncd.safexml import DEFAULT_MAX_BYTES, reject_declarations, sniff_root
 
@@ -35,7 +36,7 @@ class Parser(Protocol):
               encoding: str | None = None) -> list[Statement]: ...
 
 
-PARSERS: dict[str, Parser] = {parser.name: parser for parser in (CAMT053, CAMT054, CAMT052, MT940)}
+PARSERS: dict[str, Parser] = {parser.name: parser for parser in (CAMT053, CAMT054, CAMT052, MT940, OFX)}
 
 
 def get_parser(name: str) -> Parser:

@@ -34,6 +34,7 @@ from datetime import date
 from decimal import Decimal
 
 from syncd.errors import InputError
+from syncd.parsers.text import decode
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES
 
@@ -52,8 +53,6 @@ _SEPA_KEYWORDS = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC)
 _SLASH_CODES = ("TRTP", "CNTP", "IBAN", "BIC", "NAME", "REMI", "EREF", "ORDP", "BENM", "ID", "ADDR", "CSID",
                 "MARF", "PREF", "RTRN", "ISDT", "PURP", "ULTC", "ULTD", "SVCL", "CHGS", "OCMT", "EXCH", "ACCW")
 _NO_REFERENCE = ("NONREF", "NOTPROVIDED", "NONE", "EREF")  # EREF: "see /EREF/ in :86:"
-# the cp1252 signs at 0x80-0x9F that stand where other code pages keep letters
-_UNLIKELY_IN_CP1252 = frozenset("ƒ„†‡ˆ‰‹›˜™•")
 
 
 @dataclass
@@ -84,40 +83,11 @@ class Mt940Parser:
               encoding: str | None = None) -> list[Statement]:
         if len(data) > max_bytes:
             raise InputError(path, "", f"file is {len(data)} bytes, more than the limit of {max_bytes} bytes")
-        text = _decode(data, path, encoding)
+        text = decode(data, path, encoding)
         messages = list(_messages(text, path))
         if not messages:
             raise InputError(path, "line 1", "no MT940 message found (no :20: tag)")
         return [_Message(path, tags).statement() for tags in messages]
-
-
-def _decode(data: bytes, path: str, encoding: str | None) -> str:
-    """UTF-8 (with or without BOM), else the feed's code page, else cp1252 if it reads sensibly."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data, encoding = data[3:], encoding or "utf-8"
-    try:
-        return data.decode(encoding or "utf-8")
-    except LookupError:
-        raise InputError(path, "", f"unknown encoding {encoding!r}") from None
-    except UnicodeDecodeError as exc:
-        if encoding:
-            raise _encoding_error(path, data, exc.start, f"is not valid {encoding}") from None
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise _encoding_error(path, data, exc.start, "is neither UTF-8 nor cp1252") from None
-    # cp1252 reads every byte, but a file in another code page (cp852, cp1250...) then holds
-    # typographic signs where its letters were: report the guess rather than mangle names
-    odd = next((i for i, char in enumerate(text) if char in _UNLIKELY_IN_CP1252), None)
-    if odd is not None:
-        raise _encoding_error(path, data, odd, f"reads as {text[odd]!r} in cp1252, unlikely in a statement")
-    return text
-
-
-def _encoding_error(path: str, data: bytes, offset: int, what: str) -> InputError:
-    line = data[:offset].count(b"\n") + 1
-    return InputError(path, f"line {line}", f"byte {data[offset]:#04x} {what}: set the feed's encoding "
-                      "(for example cp852 or cp1250 for Central European banks)")
 
 
 def _messages(text: str, path: str):
