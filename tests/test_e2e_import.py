@@ -264,10 +264,18 @@ def ofx_file(account, currency, invoice_name):
             f"</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n").encode("cp1252")
 
 
+def bai2_file(account, currency, invoice_name):
+    """Two details, one continued on an 88 record, with the trailers' control totals."""
+    return (f"01,BANK,CUST,261120,0800,1,80,1,2/\n02,CUST,BANK,1,261120,2400,{currency},2/\n03,{account},{currency},/\n"
+            f"16,195,77450,Z,FEED-E2E-1,SU-77,{invoice_name}\n88,SCHWARZWALD UHREN GMBH\n16,698,490,Z,FEED-E2E-2,,Fee/\n"
+            f"49,77940,5/\n98,77940,1,7/\n99,77940,1,9/\n").encode("ascii")
+
+
 @pytest.mark.parametrize("feed, account, build", [
     ("mt940", "DE75512108001245126199", mt940_file),
     ("ofx", "DE49512108001245126198", ofx_file),
-], ids=["mt940", "ofx"])
+    ("bai2", "987654321012", bai2_file),
+], ids=["mt940", "ofx", "bai2"])
 def test_each_format_pays_an_invoice(admin, syncd, tmp_path, feed, account, build):
     """A statement in each format through syncd into Odoo: an invoice paid, a fee left, once."""
     journal = admin("account.journal", "create", {"name": f"{feed} Bank", "code": feed[:3].upper() + "B",

@@ -19,6 +19,7 @@ import os
 from typing import Protocol
 
 from syncd.errors import InputError, UserError
+from syncd.parsers.bai2 import BAI2
 from syncd.parsers.camt import CAMT052, CAMT053, CAMT054
 from syncd.parsers.mt940 import MT940
 from syncd.parsers.ofx import OFX
@@ -36,7 +37,7 @@ class Parser(Protocol):
               encoding: str | None = None) -> list[Statement]: ...
 
 
-PARSERS: dict[str, Parser] = {parser.name: parser for parser in (CAMT053, CAMT054, CAMT052, MT940, OFX)}
+PARSERS: dict[str, Parser] = {parser.name: parser for parser in (CAMT053, CAMT054, CAMT052, MT940, OFX, BAI2)}
 
 
 def get_parser(name: str) -> Parser:
