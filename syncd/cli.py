@@ -12,9 +12,10 @@ from . import __version__
 from .config import ENVIRONMENT, load_config
 from .engine import Importer, read_file
 from .errors import SyncdError
-from .parsers import PARSERS
+from .parsers import PARSERS, register_user_profiles
 
-FORMATS = click.Choice(["auto", *sorted(PARSERS)])
+FORMAT_HELP = ("Statement format; auto detects it from the content. Built in: "
+               + ", ".join(sorted(PARSERS)) + "; csv:NAME for a CSV profile of the configuration.")
 
 
 def _fail(exc: SyncdError):
@@ -57,11 +58,12 @@ ENCODING_HELP = "Code page of text formats (MT940...) when it is not UTF-8, e.g.
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--format", "format_name", type=FORMATS, default="auto", show_default=True,
-              help="Statement format; auto detects it from the content.")
+@click.option("--format", "format_name", default="auto", show_default=True, help=FORMAT_HELP)
 @click.option("--encoding", default=None, help=ENCODING_HELP)
-def parse(path, format_name, encoding):
+@click.pass_context
+def parse(ctx, path, format_name, encoding):
     """Print the normalized transactions of a statement file as JSON lines."""
+    register_user_profiles(load_config(ctx.obj["config_path"]).csv_profiles)
     parsed = read_file(path, format_name, encoding=encoding)
     for transaction in parsed.transactions:
         click.echo(json.dumps(transaction.to_json(), sort_keys=True, ensure_ascii=False))
@@ -69,7 +71,7 @@ def parse(path, format_name, encoding):
 
 @main.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "format_name", type=FORMATS, default="auto", show_default=True)
+@click.option("--format", "format_name", default="auto", show_default=True, help=FORMAT_HELP)
 @click.option("--encoding", default=None, help=ENCODING_HELP)
 @click.pass_context
 def import_(ctx, paths, format_name, encoding):
@@ -82,6 +84,7 @@ def import_(ctx, paths, format_name, encoding):
     from .store import Store
 
     config = load_config(ctx.obj["config_path"])
+    register_user_profiles(config.csv_profiles)
     sink = OdooSink(config.require_odoo())
     store = Store(config.state_url)
     importer = Importer(config, store, sink, echo=logging.getLogger("syncd").info)

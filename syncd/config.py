@@ -57,6 +57,8 @@ class Config:
     batch_size: int = 500
     #: statement account (IBAN or number, without spaces) -> Odoo journal code
     journals: dict = field(default_factory=dict)
+    #: the user's CSV profiles: name -> table (see syncd.parsers.csvprofile)
+    csv_profiles: dict = field(default_factory=dict)
 
     def journal_for(self, account: str) -> dict:
         """The journal spec the addon's API takes for a statement account."""
@@ -96,13 +98,17 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
         raise ConfigError(f"{config_path}: no such configuration file")
     source = str(config_path) if config_path.exists() else "configuration"
 
-    unknown = set(data) - {"odoo", "state", "push", "journals"}
+    unknown = set(data) - {"odoo", "state", "push", "journals", "csv_profiles"}
     if unknown:
         raise ConfigError(f"{source}: unknown section(s) {', '.join(sorted(unknown))}")
     odoo = _section(data, "odoo", source, {"url", "database", "login", "api_key", "password", "timeout"})
     state = _section(data, "state", source, {"url"})
     push = _section(data, "push", source, {"batch_size"})
     journals = _section(data, "journals", source, None)
+    csv_profiles = _section(data, "csv_profiles", source, None)
+    for name, table in csv_profiles.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: [csv_profiles.{name}] must be a table")
 
     def pick(section: dict, key: str, env: str, default=None):
         if env in environ and environ[env] != "":
@@ -133,6 +139,7 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
         state_url=str(state_url or default_state_url()),
         batch_size=_number(batch_size, batch_where, int, 1, 5000),
         journals=journal_map,
+        csv_profiles=csv_profiles,
     )
 
 

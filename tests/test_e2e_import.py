@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -266,16 +267,31 @@ def ofx_file(account, currency, invoice_name):
 
 def bai2_file(account, currency, invoice_name):
     """Two details, one continued on an 88 record, with the trailers' control totals."""
-    return (f"01,BANK,CUST,261120,0800,1,80,1,2/\n02,CUST,BANK,1,261120,2400,{currency},2/\n03,{account},{currency},/\n"
-            f"16,195,77450,Z,FEED-E2E-1,SU-77,{invoice_name}\n88,SCHWARZWALD UHREN GMBH\n16,698,490,Z,FEED-E2E-2,,Fee/\n"
+    return (f"01,BANK,CUST,261120,0800,1,80,1,2/\n02,CUST,BANK,1,261120,2400,{currency},2/\n"
+            f"03,{account},{currency},/\n16,195,77450,Z,FEED-E2E-1,SU-77,{invoice_name}\n"
+            f"88,SCHWARZWALD UHREN GMBH\n16,698,490,Z,FEED-E2E-2,,Fee/\n"
             f"49,77940,5/\n98,77940,1,7/\n99,77940,1,9/\n").encode("ascii")
+
+
+def sparkasse_file(account, currency, invoice_name):
+    """A bank CSV export through a bundled profile: semicolons, decimal commas, cp1252."""
+    header = ('"Auftragskonto";"Buchungstag";"Valutadatum";"Buchungstext";"Verwendungszweck";"Glaeubiger ID";'
+              '"Mandatsreferenz";"Kundenreferenz (End-to-End)";"Sammlerreferenz";"Lastschrift Ursprungsbetrag";'
+              '"Auslagenersatz Ruecklastschrift";"Beguenstigter/Zahlungspflichtiger";"Kontonummer/IBAN";'
+              '"BIC (SWIFT-Code)";"Betrag";"Waehrung";"Info"')
+    rows = [f'"{account}";"20.11.26";"20.11.26";"GUTSCHRIFT";"{invoice_name} Danke";"";"";"SU-77";"";"";"";'
+            f'"Schwarzwald Uhren GmbH";"";"";"774,50";"{currency}";"FEED-E2E-1"',
+            f'"{account}";"20.11.26";"20.11.26";"ENTGELT";"Kontoführung";"";"";"";"";"";"";"";"";"";"-4,90";'
+            f'"{currency}";"FEED-E2E-2"']
+    return "\r\n".join([header, *rows, ""]).encode("cp1252")
 
 
 @pytest.mark.parametrize("feed, account, build", [
     ("mt940", "DE75512108001245126199", mt940_file),
     ("ofx", "DE49512108001245126198", ofx_file),
     ("bai2", "987654321012", bai2_file),
-], ids=["mt940", "ofx", "bai2"])
+    ("csv:de-sparkasse", "DE02512108001245126197", sparkasse_file),
+], ids=["mt940", "ofx", "bai2", "csv"])
 def test_each_format_pays_an_invoice(admin, syncd, tmp_path, feed, account, build):
     """A statement in each format through syncd into Odoo: an invoice paid, a fee left, once."""
     journal = admin("account.journal", "create", {"name": f"{feed} Bank", "code": feed[:3].upper() + "B",
@@ -298,9 +314,32 @@ def test_each_format_pays_an_invoice(admin, syncd, tmp_path, feed, account, buil
     assert invoice["payment_state"] == "paid"
     lines = admin("account.bank.statement.line", "search_read", [("journal_id", "=", journal)],
                   ["ledger_bank_ref", "ledger_end_to_end_id", "ledger_feed", "amount", "is_reconciled"],
-                  order="ledger_bank_ref")
-    assert [(line["ledger_bank_ref"], line["amount"], line["is_reconciled"]) for line in lines] == [
-        ("FEED-E2E-1", 774.5, True), ("FEED-E2E-2", -4.9, False)]
+                  order="amount desc")
+    assert [(line["amount"], line["is_reconciled"]) for line in lines] == [(774.5, True), (-4.9, False)]
     assert (lines[0]["ledger_end_to_end_id"], lines[0]["ledger_feed"]) == ("SU-77", feed)
+    if feed != "csv:de-sparkasse":  # the export has no bank references: keys are fingerprints
+        assert [line["ledger_bank_ref"] for line in lines] == ["FEED-E2E-1", "FEED-E2E-2"]
     again = syncd("import", str(statement))
+    assert "statement lines created in Odoo: 0" in again.stdout
+
+
+def test_chinese_payment_bill_into_a_cny_journal(admin, syncd, tmp_path):
+    """An Alipay bill (GBK, preamble, 收入/支出/不计收支) into a journal in yuan, once."""
+    [cny] = admin("res.currency", "search", [("name", "=", "CNY"), ("active", "in", [True, False])])
+    admin("res.currency", "write", [cny], {"active": True})
+    journal = admin("account.journal", "create",
+                    {"name": "Alipay", "code": "ALIP", "type": "bank", "currency_id": cny})
+    bill = tmp_path / "alipay.csv"
+    sample = (Path(__file__).parent / "data" / "csv" / "cn-alipay.csv").read_bytes()
+    bill.write_bytes(sample.replace("INV/2026/00031".encode("gb18030"), "合同 A-17".encode("gb18030")))
+    env = {"SYNCD_JOURNALS": "zhangsan@example.com=ALIP"}
+    result = syncd("import", str(bill), **env)
+    assert result.returncode == 0, result.stderr
+    assert "statement lines created in Odoo: 3" in result.stdout
+    lines = admin("account.bank.statement.line", "search_read", [("journal_id", "=", journal)],
+                  ["amount", "payment_ref", "partner_name", "ledger_feed"], order="amount desc")
+    assert [(line["amount"], line["payment_ref"]) for line in lines] == [
+        (1200.0, "货款 合同 A-17"), (20.0, "退款-保温杯"), (-88.5, "外卖订单")]
+    assert lines[0]["partner_name"] == "杭州星辰贸易有限公司" and lines[0]["ledger_feed"] == "csv:cn-alipay"
+    again = syncd("import", str(bill), **env)
     assert "statement lines created in Odoo: 0" in again.stdout

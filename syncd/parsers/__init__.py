@@ -21,6 +21,7 @@ from typing import Protocol
 from syncd.errors import InputError, UserError
 from syncd.parsers.bai2 import BAI2
 from syncd.parsers.camt import CAMT052, CAMT053, CAMT054
+from syncd.parsers.csvprofile import CsvProfileParser, Profile, bundled_profiles
 from syncd.parsers.mt940 import MT940
 from syncd.parsers.ofx import OFX
 from syncd.records import Statement
@@ -38,6 +39,24 @@ class Parser(Protocol):
 
 
 PARSERS: dict[str, Parser] = {parser.name: parser for parser in (CAMT053, CAMT054, CAMT052, MT940, OFX, BAI2)}
+
+
+def register_profile(profile: Profile) -> Parser:
+    """Make a CSV profile a format (``csv:NAME``); a user's profile replaces a bundled one of
+    the same name. CSV profiles are tried last: their detection is the loosest."""
+    parser = CsvProfileParser(profile)
+    PARSERS[parser.name] = parser
+    return parser
+
+
+for _profile in bundled_profiles():
+    register_profile(_profile)
+
+
+def register_user_profiles(tables: dict, where: str = "[csv_profiles]"):
+    """The configuration's CSV profiles (``[csv_profiles.NAME]`` tables), each checked."""
+    for name, table in tables.items():
+        register_profile(Profile.from_mapping(name, table, f"{where}.{name}"))
 
 
 def get_parser(name: str) -> Parser:

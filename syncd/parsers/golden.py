@@ -16,7 +16,7 @@ from pathlib import Path
 from syncd.identity import assign_keys
 from syncd.parsers import detect_format
 
-SAMPLE_SUFFIXES = (".xml", ".sta", ".ofx", ".qfx", ".bai")
+SAMPLE_SUFFIXES = (".xml", ".sta", ".ofx", ".qfx", ".bai", ".csv")
 
 
 def samples(directory: str | Path) -> list[Path]:
