@@ -476,7 +476,7 @@ def propose(line, items, settings=Settings(), reserved=frozenset()):
     named = [item for item in invoices if signals[item.id][0]]
     # several invoices named in the text (not with typos: a typo names one, in the amount)
     referenced = [(item, *signals[item.id]) for item in named if signals[item.id][0] >= NUMBER_REFERENCE]
-    named_explain = any(abs(line.amount - item.residual) <= tolerance_for(item.residual, settings) for item in named)
+    named_explain = any(fits(line, item, settings) for item in named)
     named_explain = named_explain or (len(named) > 1 and sum(item.residual for item in named) == line.amount)
     if not named_explain:
         for item in invoices:
@@ -524,11 +524,14 @@ def propose(line, items, settings=Settings(), reserved=frozenset()):
                      key=lambda i: (i.date, i.id))
         own = own[: settings.max_subset_items]
         subsets = subsets_summing_to(own, line.amount, settings.max_subset_size, settings.max_subset_nodes)
-        for combo, alike in subsets:
+        for n, (combo, alike) in enumerate(subsets):
             reason = f"{len(combo)} open items of the payer add up to the amount"
             if alike:
                 reason += f" (the oldest of {alike + 1} such sets)"
-            proposal = _proposal(line, list(combo), 0.0, reason, settings, len(subsets) == 1)
+            # the fewest items that explain the amount are the likelier answer: the search
+            # goes by size, so a first set smaller than the second is the only one of its size
+            unique = len(subsets) == 1 or (n == 0 and len(combo) < len(subsets[1][0]))
+            proposal = _proposal(line, list(combo), 0.0, reason, settings, unique)
             if alike:
                 proposal = _oldest_first(proposal, line, combo[0], settings)
             proposals.setdefault(proposal.item_ids, proposal)

@@ -212,6 +212,21 @@ class TestLedgerMatchingProposals(BaseCase):
         subsets = subsets_summing_to(items, 19800, 3, 1000)
         self.assertEqual([(tuple(i.id for i in combo), alike) for combo, alike in subsets], [((1, 2), 9)])
 
+    def test_fewest_items_explain_a_payment_best(self):
+        # two invoices, or the same two with a third and a credit note that cancel out
+        items = [item(1, 7, 9900, "INV/2026/00001", when=date(2026, 1, 1)),
+                 item(2, 7, 9900, "INV/2026/00002", when=date(2026, 2, 1)),
+                 item(3, 7, 5000, "INV/2026/00003", when=date(2026, 3, 1)),
+                 item(4, 7, -5000, "RINV/2026/00001", when=date(2026, 3, 2))]
+        best, decision = self.best(line(19800, "remittance", partner=7, source="account"), items)
+        self.assertEqual(best.item_ids, (1, 2))
+        self.assertTrue(decision.automatic)
+
+    def test_overpaying_a_named_invoice_may_be_a_typo_of_one_that_fits(self):
+        items = [item(1, 7, 10000, "INV/2026/01253"), item(2, 8, 9563, "INV/2026/00125")]
+        best, _decision = self.best(line(10000, "Invoice INV/2026/0125"), items)
+        self.assertEqual(best.item_ids, (1,))
+
     def test_subset_search_is_bounded(self):
         items = [item(i, 7, 100 + i, f"INV/2026/{i:05d}") for i in range(1, 30)]
         self.assertLessEqual(len(subsets_summing_to(items, 10**9, 5, 1000)), 2)
