@@ -24,6 +24,7 @@ from syncd.parsers.camt import CAMT052, CAMT053, CAMT054
 from syncd.parsers.csvprofile import CsvProfileParser, Profile, bundled_profiles
 from syncd.parsers.mt940 import MT940
 from syncd.parsers.ofx import OFX
+from syncd.parsers.providers import ADYEN, PAYPAL, STRIPE
 from syncd.records import Statement
 from syncd.safexml import DEFAULT_MAX_BYTES, reject_declarations, sniff_root
 
@@ -38,7 +39,9 @@ class Parser(Protocol):
               encoding: str | None = None) -> list[Statement]: ...
 
 
-PARSERS: dict[str, Parser] = {parser.name: parser for parser in (CAMT053, CAMT054, CAMT052, MT940, OFX, BAI2)}
+PARSERS: dict[str, Parser] = {
+    parser.name: parser for parser in (CAMT053, CAMT054, CAMT052, MT940, OFX, BAI2, STRIPE, PAYPAL, ADYEN)
+}
 
 
 def register_profile(profile: Profile) -> Parser:
