@@ -16,6 +16,7 @@ from pathlib import Path
 from .errors import AccessDeniedError, InputError, PermanentError, SyncdError
 from .identity import assign_keys
 from .parsers import parse_bytes, read_bytes
+from .parsers.archive import is_zip, members
 from .safexml import DEFAULT_MAX_BYTES
 from .store import FileRecord, State, TransactionRecord
 
@@ -52,12 +53,23 @@ class ParsedFile:
 
 
 def read_file(path, format_name="auto", max_bytes=DEFAULT_MAX_BYTES, encoding=None) -> ParsedFile:
-    """Read and parse one file completely, or raise :class:`InputError`."""
+    """Read and parse one file completely, or raise :class:`InputError`. A zip archive is
+    opened with caps and each of its files parsed; one bad member refuses the archive."""
     path = str(path)
     data = read_bytes(path, max_bytes)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if is_zip(data):
+        formats, transactions = [], []
+        for label, content in members(data, path):
+            parser, statements = parse_bytes(content, label, format_name, max_bytes, encoding)
+            formats.append(parser.name)
+            transactions += assign_keys(t for statement in statements for t in statement.transactions)
+        if not formats:
+            raise InputError(path, "", "the archive holds no file")
+        return ParsedFile(path, sha256, ",".join(dict.fromkeys(formats)), transactions)
     parser, statements = parse_bytes(data, path, format_name, max_bytes, encoding)
     transactions = assign_keys(t for statement in statements for t in statement.transactions)
-    return ParsedFile(path, hashlib.sha256(data).hexdigest(), parser.name, transactions)
+    return ParsedFile(path, sha256, parser.name, transactions)
 
 
 def line_payload(transaction) -> dict:
