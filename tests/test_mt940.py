@@ -160,7 +160,10 @@ def test_bad_statement_lines_name_line_and_tag(entry, reason):
 def test_missing_tags_and_truncation():
     assert "missing :25:" in str(error(b":20:X\n:60F:C260101EUR1,00\n:62F:C260101EUR1,00\n"))
     truncated = message(":61:2612311231C5,00NTRFNONREF\n", closing="105,00").split(b":62F:")[0]
-    assert "missing :62F:" in str(error(truncated))
+    assert "is the file truncated" in str(error(truncated))
+    assert "missing :62F:" in str(error(truncated + b"-\n"))  # ended, but without its closing balance
+    interim = (DATA / "mt942_interim.sta").read_bytes()
+    assert "is the file truncated" in str(error(interim[: interim.index(b":61:2601060106D40")]))
     assert "no MT940 message" in str(error(b"\n\n"))
     assert "text outside any tag" in str(error(b"hello\n:20:X\n"))
 

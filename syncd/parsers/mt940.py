@@ -87,39 +87,56 @@ class Mt940Parser:
         messages = list(_messages(text, path))
         if not messages:
             raise InputError(path, "line 1", "no MT940 message found (no :20: tag)")
-        return [_Message(path, tags).statement() for tags in messages]
+        last, terminated = messages[-1]
+        # a file whose messages end with "-" must end with one; a report without closing
+        # balance (MT942) must too: else it may have been cut after any entry
+        if not terminated and (any(done for _tags, done in messages) or not any(
+                tag.tag in ("62F", "62M") for tag in last)):
+            raise InputError(path, f"line {last[-1].line}", "the last message does not end with '-': "
+                             "is the file truncated?")
+        return [_Message(path, tags).statement() for tags, _done in messages]
 
 
 def _messages(text: str, path: str):
-    """Lists of tags, one list per message; envelopes and separators dropped."""
+    """Lists of tags, one list per message; envelopes and separators dropped. A message in a
+    SWIFT envelope must be closed by ``-}``: without it, the file was cut."""
     tags: list[_Tag] = []
+    open_envelope = 0  # the line of an envelope not closed yet
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.rstrip()
         if line.startswith("{1:"):
+            if open_envelope:
+                raise InputError(path, f"line {open_envelope}", "the SWIFT envelope is not closed (-}) before "
+                                 "the next one")
             if tags:
-                yield tags
+                yield tags, False
                 tags = []
             start = line.find("{4:")
             line = line[start + 3:] if start >= 0 else ""
+            open_envelope = number
         if line in ("-}", "-", "}") or line.startswith("-}"):
             if tags:
-                yield tags
+                yield tags, True
             tags = []
+            open_envelope = 0 if line.startswith("-}") or line == "}" else open_envelope
             continue
         if not line:
             continue
         match = _TAG.match(line)
         if match:
             if match.group(1) == "20" and tags:
-                yield tags
+                yield tags, False
                 tags = []
             tags.append(_Tag(match.group(1), line[match.end():], number))
         elif tags:
             tags[-1].more.append(line)  # not +=: a hostile file of one long tag stays linear
         elif line.strip(" {}"):
             raise InputError(path, f"line {number}", f"text outside any tag: {line[:40]!r}")
+    if open_envelope:
+        raise InputError(path, f"line {open_envelope}", "the SWIFT envelope is never closed (-}): "
+                         "is the file truncated?")
     if tags:
-        yield tags
+        yield tags, False
 
 
 def _amount(text: str, path: str, where: str) -> Decimal:
