@@ -341,8 +341,8 @@ class AccountBankStatementLine(models.Model):
         return result
 
     def _ledger_add_mistyped(self, result, lines, receivables):
-        """Add to the candidates of the lines that no candidate explains the items whose
-        number is one typo away from a number in the text."""
+        """For the lines that no candidate explains, add the open items whose number is one
+        typo away from a number in the text."""
         typos = {}
         for line, info in lines.items():
             bank_line, items, settings = result[line.id]
