@@ -343,3 +343,34 @@ def test_chinese_payment_bill_into_a_cny_journal(admin, syncd, tmp_path):
     assert lines[0]["partner_name"] == "杭州星辰贸易有限公司" and lines[0]["ledger_feed"] == "csv:cn-alipay"
     again = syncd("import", str(bill), **env)
     assert "statement lines created in Odoo: 0" in again.stdout
+
+
+def test_provider_payout_pays_the_invoice_and_leaves_the_payout_for_the_bank(admin, syncd, tmp_path):
+    """A Stripe payout report into the provider's journal: the customer's payment (gross) pays
+    its invoice, the fee and the payout to the bank are lines of their own, all in once."""
+    journal = admin("account.journal", "create", {"name": "Stripe", "code": "STRP", "type": "bank"})
+    [values] = admin("account.journal", "read", [journal], ["company_id"])
+    [company] = admin("res.company", "read", [values["company_id"][0]], ["currency_id"])
+    currency = company["currency_id"][1]
+    partner = admin("res.partner", "create", {"name": "Card Paying Customer SA", "is_company": True})
+    move = admin("account.move", "create", {
+        "move_type": "out_invoice", "partner_id": partner, "invoice_date": "2026-11-04",
+        "invoice_line_ids": [(0, 0, {"name": "Service", "quantity": 1, "price_unit": 318.40, "tax_ids": [(6, 0, [])]})],
+    })
+    admin("account.move", "action_post", [move])
+    name = admin("account.move", "read", [move], ["name"])[0]["name"]
+    report = tmp_path / "payouts.csv"
+    report.write_text(
+        "automatic_payout_id,automatic_payout_effective_at,balance_transaction_id,created_utc,currency,gross,fee,"
+        "net,reporting_category,source_id,description,customer_name,invoice_number,payment_intent_id\n"
+        f"po_E2E,2026-11-20 00:00:00,txn_E2E_1,2026-11-18 10:00:00,{currency.lower()},318.40,9.53,308.87,charge,"
+        f"ch_1,Order 77,Card Paying Customer SA,{name},pi_1\n")
+    result = syncd("import", str(report), SYNCD_JOURNALS="stripe=STRP")
+    assert result.returncode == 0, result.stderr
+    assert "statement lines created in Odoo: 3" in result.stdout
+    lines = admin("account.bank.statement.line", "search_read", [("journal_id", "=", journal)],
+                  ["amount", "ledger_bank_ref", "is_reconciled"], order="amount desc")
+    assert [(line["amount"], line["ledger_bank_ref"]) for line in lines] == [
+        (318.4, "txn_E2E_1"), (-9.53, "txn_E2E_1/fee"), (-308.87, "po_E2E")]
+    assert lines[0]["is_reconciled"]
+    assert admin("account.move", "read", [move], ["payment_state"])[0]["payment_state"] == "paid"
