@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syncd.errors import InputError
 from syncd.parsers import PARSERS, detect_format, parse_file
@@ -80,3 +82,20 @@ def test_header_only_report_is_refused(tmp_path):
     path.write_text((DATA / "stripe.csv").read_text().splitlines()[0] + "\n")
     with pytest.raises(InputError, match="no rows"):
         parse_file(path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(samples(DATA)), st.data())
+def test_mutated_reports_raise_only_input_error(sample, data):
+    raw = sample.read_bytes()
+    position = data.draw(st.integers(0, len(raw) - 1))
+    byte = data.draw(st.binary(min_size=1, max_size=3))
+    mutated = data.draw(st.sampled_from([raw[:position] + raw[position + 1:], raw[:position] + byte + raw[position:],
+                                         raw[:position]]))
+    try:
+        statements = PARSERS[sample.stem].parse(mutated, sample.name)
+    except InputError:
+        return
+    for statement in statements:  # a payout that parses still comes to zero
+        if any(tx.bank_ref == statement.statement_id for tx in statement.transactions) and sample.stem == "adyen":
+            assert sum(tx.amount for tx in statement.transactions) == 0

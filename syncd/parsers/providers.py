@@ -50,8 +50,13 @@ class _Report:
         if header_at is None:
             raise InputError(path, "line 1", f"no header row with {', '.join(sorted(required))}")
         header = [cell.strip() for cell in rows[header_at]]
-        self.rows = [_Row(header_at + 2 + n, dict(zip(header, (c.strip() for c in row), strict=False)))
-                     for n, row in enumerate(rows[header_at + 1:]) if any(c.strip() for c in row)]
+        self.rows = []
+        for line, row in enumerate(rows[header_at + 1:], header_at + 2):
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) < len(header) or any(cell.strip() for cell in row[len(header):]):
+                raise InputError(path, f"line {line}", f"{len(row)} cells, but the header has {len(header)}")
+            self.rows.append(_Row(line, dict(zip(header, (cell.strip() for cell in row), strict=False))))
 
     def error(self, row: _Row, reason: str) -> InputError:
         return InputError(self.path, f"line {row.line}", reason)
