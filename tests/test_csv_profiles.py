@@ -166,3 +166,11 @@ def test_mutated_samples_raise_only_input_error(sample, data):
         PARSERS[f"csv:{sample.stem}"].parse(mutated, sample.name)
     except InputError:
         pass
+
+
+def test_a_large_utf8_bill_is_detected_whatever_falls_at_the_cut():
+    sample = (DATA / "cn-wechat.csv").read_bytes()
+    row = sample.splitlines(keepends=True)[-1]
+    for pad in range(3):  # the detection window ends inside a three-byte character at some pad
+        data = sample + b" " * pad + row * 400
+        assert detect_format(data, "bill.csv").name == "csv:cn-wechat"

@@ -45,7 +45,7 @@ from pathlib import Path
 import tomllib
 
 from syncd.errors import InputError, UserError
-from syncd.parsers.text import decode
+from syncd.parsers.text import decode, head_lines
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES
 
@@ -139,7 +139,7 @@ class CsvProfileParser:
 
     def detect(self, data: bytes) -> bool:
         try:
-            text = decode(data[:16384], "", self.profile.encoding, fallback=self.profile.fallback)
+            text = decode(head_lines(data), "", self.profile.encoding, fallback=self.profile.fallback)
         except InputError:
             return False
         return _header_index(text.splitlines()[:HEADER_SEARCH_LINES], self.profile) is not None

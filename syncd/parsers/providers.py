@@ -25,7 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from syncd.errors import InputError
-from syncd.parsers.text import decode
+from syncd.parsers.text import decode, head_lines
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES
 
@@ -136,7 +136,7 @@ def _read(parser, data: bytes, path: str, max_bytes: int, encoding: str | None) 
 
 def _detect(data: bytes, header: set[str]) -> bool:
     try:
-        head = decode(data[:8192], "").splitlines()[:20]
+        head = decode(head_lines(data), "").splitlines()[:20]
     except InputError:
         return False
     for line in head:

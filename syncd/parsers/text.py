@@ -58,3 +58,13 @@ def _strict(data: bytes, path: str, encoding: str, what: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(path, f"line {line}", f"byte {data[exc.start]:#04x} {what}: {HINT}") from None
+
+
+def head_lines(data: bytes, size: int = 16384) -> bytes:
+    """The first ``size`` bytes cut at a line end, so that a character is never split (a cut
+    UTF-8 sequence would make the guess fall back to another code page)."""
+    if len(data) <= size:
+        return data
+    head = data[:size]
+    end = head.rfind(b"\n")
+    return head[: end + 1] if end > 0 else head
