@@ -1,4 +1,4 @@
-"""Golden-file comparison shared by the parsers' tests."""
+"""Helpers shared by the parsers' tests: golden files and mutations of valid samples."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import difflib
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
 from syncd.parsers.golden import render
 
@@ -24,3 +25,11 @@ def assert_matches_golden(sample: Path, regenerate: str):
             )
         )
         pytest.fail(f"{sample.name} differs from its golden file; if intended, run: {regenerate}\n{diff}")
+
+
+def mutate(raw: bytes, data) -> bytes:
+    """``raw`` with one byte dropped, a few bytes inserted, or cut short, as hypothesis draws it."""
+    position = data.draw(st.integers(0, len(raw) - 1))
+    insert = data.draw(st.binary(min_size=1, max_size=3))
+    return data.draw(st.sampled_from([raw[:position] + raw[position + 1:], raw[:position] + insert + raw[position:],
+                                      raw[:position]]))

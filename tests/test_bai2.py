@@ -15,10 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syncd.errors import InputError
-from syncd.parsers import PARSERS, detect_format, parse_file
+from syncd.parsers import parse_file
 from syncd.parsers.bai2 import BAI2
-from syncd.parsers.golden import samples
-from tests.goldens import assert_matches_golden
+from tests.goldens import mutate
 
 DATA = Path(__file__).parent / "data" / "bai2"
 REGENERATE = "python -m syncd.parsers.golden tests/data/bai2"
@@ -40,21 +39,6 @@ def variant(old: str, new: str) -> bytes:
     text = SAMPLE.read_text()
     assert old in text, f"test bug: {old!r} not in the sample"
     return text.replace(old, new, 1).encode()
-
-
-def test_every_sample_has_a_golden_file():
-    assert {p.stem for p in samples(DATA)} == {p.stem for p in DATA.glob("*.jsonl")} == {"two_groups"}
-
-
-@pytest.mark.parametrize("sample", samples(DATA), ids=lambda p: p.name)
-def test_sample_matches_golden_file(sample):
-    assert_matches_golden(sample, REGENERATE)
-
-
-def test_detected_from_content_and_by_no_other_parser():
-    data = SAMPLE.read_bytes()
-    assert detect_format(data, "report.txt") is BAI2
-    assert [name for name, parser in PARSERS.items() if parser.detect(data)] == ["bai2"]
 
 
 def test_groups_accounts_and_records():
@@ -124,14 +108,7 @@ def test_arbitrary_bytes_raise_only_input_error(data):
 @settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_mutated_sample_raises_only_input_error(data):
-    sample = SAMPLE.read_bytes()
-    position = data.draw(st.integers(0, len(sample) - 1))
-    byte = data.draw(st.binary(min_size=1, max_size=3))
-    mutated = data.draw(st.sampled_from([
-        sample[:position] + sample[position + 1:],
-        sample[:position] + byte + sample[position:],
-        sample[:position],
-    ]))
+    mutated = mutate(SAMPLE.read_bytes(), data)
     try:
         statements = parse(mutated)
     except InputError:

@@ -19,29 +19,12 @@ from hypothesis import strategies as st
 
 from syncd.errors import InputError, UserError
 from syncd.parsers import PARSERS, detect_format, parse_file, register_user_profiles
-from syncd.parsers.csvprofile import Profile, bundled_profiles
+from syncd.parsers.csvprofile import Profile
 from syncd.parsers.golden import samples
-from tests.goldens import assert_matches_golden
+from tests.goldens import mutate
 
 DATA = Path(__file__).parent / "data" / "csv"
 REGENERATE = "python -m syncd.parsers.golden tests/data/csv"
-
-
-def test_every_bundled_profile_has_a_sample_and_golden_file():
-    assert {p.name for p in bundled_profiles()} == {p.stem for p in samples(DATA)}
-    assert {p.stem for p in samples(DATA)} == {p.stem for p in DATA.glob("*.jsonl")}, f"run: {REGENERATE}"
-
-
-@pytest.mark.parametrize("sample", samples(DATA), ids=lambda p: p.name)
-def test_sample_matches_golden_file(sample):
-    assert_matches_golden(sample, REGENERATE)
-
-
-@pytest.mark.parametrize("sample", samples(DATA), ids=lambda p: p.name)
-def test_detected_by_its_profile_only(sample):
-    data = sample.read_bytes()
-    assert detect_format(data, "export.txt").name == f"csv:{sample.stem}"
-    assert [name for name, parser in PARSERS.items() if parser.detect(data)] == [f"csv:{sample.stem}"]
 
 
 def test_sparkasse_cp1252_decimal_comma_and_formula_kept_raw():
@@ -157,11 +140,7 @@ def test_cli_reads_user_profiles_from_the_config(tmp_path):
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from(samples(DATA)), st.data())
 def test_mutated_samples_raise_only_input_error(sample, data):
-    raw = sample.read_bytes()
-    position = data.draw(st.integers(0, len(raw) - 1))
-    byte = data.draw(st.binary(min_size=1, max_size=3))
-    mutated = data.draw(st.sampled_from([raw[:position] + raw[position + 1:], raw[:position] + byte + raw[position:],
-                                         raw[:position]]))
+    mutated = mutate(sample.read_bytes(), data)
     try:
         PARSERS[f"csv:{sample.stem}"].parse(mutated, sample.name)
     except InputError:

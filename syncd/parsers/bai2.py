@@ -26,7 +26,7 @@ from datetime import date
 from decimal import Decimal
 
 from syncd.errors import InputError
-from syncd.parsers.text import decode
+from syncd.parsers.text import decode, yymmdd
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES
 
@@ -107,13 +107,6 @@ def _money(units: int, currency: str) -> Decimal:
     return Decimal(units).scaleb(0 if currency in _ZERO_DECIMALS else -2)
 
 
-def _date(text: str, path: str, where: str) -> date:
-    try:
-        return date(2000 + int(text[:2]), int(text[2:4]), int(text[4:6]))
-    except ValueError:
-        raise InputError(path, where, f"{text!r} is not a valid date (YYMMDD)") from None
-
-
 class _File:
     def __init__(self, path: str, records: list[_Record]):
         self.path = path
@@ -159,7 +152,7 @@ class _File:
             if record.code == "02":
                 currency = self.field(record, 5, "the group currency") if len(record.fields) > 5 \
                     and record.fields[5].strip() else "USD"
-                as_of = _date(self.field(record, 3, "the as-of date"), self.path, self.where(record))
+                as_of = yymmdd(self.field(record, 3, "the as-of date"), self.path, self.where(record))
                 group_total, group_count = 0, record.count
             elif record.code == "03":
                 if as_of is None:
@@ -233,7 +226,7 @@ class _Account:
         self.records += record.count
         funds = record.fields[2].strip().upper() if len(record.fields) > 2 else ""
         rest = record.fields[3:]
-        value_date = _date(rest[0].strip() if rest else "", file.path, where) if funds == "V" else None
+        value_date = yymmdd(rest[0].strip() if rest else "", file.path, where) if funds == "V" else None
         rest = file.after_funds(record, funds, rest)
         bank_ref = rest[0].strip() if rest else ""
         customer_ref = rest[1].strip() if len(rest) > 1 else ""

@@ -34,7 +34,7 @@ from datetime import date
 from decimal import Decimal
 
 from syncd.errors import InputError
-from syncd.parsers.text import decode
+from syncd.parsers.text import decode, yymmdd
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES
 
@@ -145,13 +145,6 @@ def _amount(text: str, path: str, where: str) -> Decimal:
     return Decimal(text.replace(",", ".").rstrip(".") or "0")
 
 
-def _date(text: str, path: str, where: str) -> date:
-    try:
-        return date(2000 + int(text[:2]), int(text[2:4]), int(text[4:6]))
-    except ValueError:
-        raise InputError(path, where, f"{text!r} is not a valid date (YYMMDD)") from None
-
-
 class _Message:
     def __init__(self, path: str, tags: list[_Tag]):
         self.path = path
@@ -221,7 +214,7 @@ class _Message:
         if currency and match["currency"] != currency:
             raise self.error(tag, f"balance currency {match['currency']} differs from the account's {currency}")
         value = _amount(match["amount"], self.path, self.where(tag))
-        _date(match["date"], self.path, self.where(tag))
+        yymmdd(match["date"], self.path, self.where(tag))
         return (-value if match["mark"] == "D" and value else value), match["currency"]
 
     def check_totals(self, transactions: list[Transaction], currency: str):
@@ -245,7 +238,7 @@ class _Message:
         if not match:
             raise self.error(tag, f"{first_line.strip()!r} is not a statement line (value date, D/C mark, "
                              "amount, transaction type, reference)")
-        value_date = _date(match["value"], self.path, self.where(tag))
+        value_date = yymmdd(match["value"], self.path, self.where(tag))
         booking_date = value_date
         if match["entry"]:
             month, day = int(match["entry"][:2]), int(match["entry"][2:])

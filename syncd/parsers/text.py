@@ -11,6 +11,7 @@ rather than names silently mangled.
 from __future__ import annotations
 
 import codecs
+from datetime import date
 
 from syncd.errors import InputError
 
@@ -68,3 +69,11 @@ def head_lines(data: bytes, size: int = 16384) -> bytes:
     head = data[:size]
     end = head.rfind(b"\n")
     return head[: end + 1] if end > 0 else head
+
+
+def yymmdd(text: str, path: str, where: str) -> date:
+    """A SWIFT/BAI date (``260120``): this century."""
+    try:
+        return date(2000 + int(text[:2]), int(text[2:4]), int(text[4:6]))
+    except ValueError:
+        raise InputError(path, where, f"{text!r} is not a valid date (YYMMDD)") from None
