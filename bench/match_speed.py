@@ -65,7 +65,6 @@ pairs = [(line, env["account.move"].browse(inv_id)) for inv_id, line in invoices
 t0 = time.time()
 for start in range(0, len(pairs), PARAMS["batch"]):
     for line, invoice in pairs[start:start + PARAMS["batch"]]:
-        _liquidity, suspense, _other = line._seek_for_lines()
         receivable = invoice.line_ids.filtered(lambda aml: aml.account_type == "asset_receivable")
         line.partner_id = invoice.partner_id
         suspense = line._seek_for_lines()[1]

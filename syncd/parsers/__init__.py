@@ -9,8 +9,8 @@ Every parser is an object with
 - ``parse(data: bytes, path: str, *, max_bytes=..., encoding=None) -> list[Statement]``;
   ``encoding`` is the code page of a text format when the feed knows it (XML declares its own).
 
-New formats (MT940, OFX, CSV...) register here by being added to ``PARSERS``;
-detection tries them in registration order, most specific first.
+Parsers register here in ``PARSERS``; detection tries them in registration order, most
+specific first, and the CSV profiles (``csv:NAME``, bundled and the configuration's) last.
 """
 
 from __future__ import annotations

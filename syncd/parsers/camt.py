@@ -164,6 +164,7 @@ class CamtParser:
 
     def __init__(self, number: str, message: str, report: str, what: str):
         self.name = f"camt{number}"
+        self.what = what
         self.description = f"CAMT.{number} {what}"
         self.namespace_prefix = f"urn:iso:std:iso:20022:tech:xsd:camt.{number}.001."
         self.message = message
@@ -192,7 +193,7 @@ class CamtParser:
         message = doc.require(root, self.message, f"the {self.description} message")
         reports = doc.findall(message, self.report)
         if not reports:
-            reason = f"the file contains no {self.description.split(' ', 1)[1]} (no {self.report} element)"
+            reason = f"the file contains no {self.what} (no {self.report} element)"
             raise doc.error(message, reason, missing=self.report)
         return [
             _statement(doc, report, f"/Document/{self.message}/{self.report}[{n}]")
@@ -340,8 +341,8 @@ def _details(doc: _Doc, entry, tx, amount: Decimal, reversal: bool) -> dict:
         value, fields["original_currency"] = doc.money(instructed)
         fields["original_amount"] = -value if amount < 0 else value
     # the total (001.02/03) or one record per charge (001.04 and later)
-    charges = [doc.find(tx, "Chrgs/TtlChrgsAndTaxAmt")] if doc.find(tx, "Chrgs/TtlChrgsAndTaxAmt") is not None \
-        else doc.findall(tx, "Chrgs/Rcrd/Amt")
+    total = doc.find(tx, "Chrgs/TtlChrgsAndTaxAmt")
+    charges = [total] if total is not None else doc.findall(tx, "Chrgs/Rcrd/Amt")
     if charges:
         fields["fees"] = sum((doc.money(charge)[0] for charge in charges), Decimal(0))
     return fields

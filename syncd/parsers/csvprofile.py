@@ -39,7 +39,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import tomllib
@@ -246,10 +246,7 @@ class _Table:
         if not re.fullmatch(r"[+-]?\d+(\.\d+)?", cleaned):
             raise self.error(line, f"{what} {text!r} is not an amount (profile {profile.name}: decimal "
                              f"{profile.decimal!r}, thousands {profile.thousands!r})")
-        try:
-            return Decimal(cleaned)
-        except InvalidOperation:  # pragma: no cover - the pattern above admits only decimals
-            raise self.error(line, f"{what} {text!r} is not an amount") from None
+        return Decimal(cleaned)
 
     def date(self, text: str, line: int, what: str, required: bool) -> date | None:
         text = text.strip()

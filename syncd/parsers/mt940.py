@@ -20,6 +20,8 @@ What banks bend, and how it is read here:
 - intermediate balances (``:60M:``/``:62M:``) of a statement split over messages:
   each message is checked on its own (opening + entries = closing);
 - MT942 has no balances: its ``:90D:``/``:90C:`` totals are checked instead;
+- a file cut short is refused: an envelope never closed, a last message without its final
+  ``-`` where the others have one or where it has no closing balance;
 - CRLF or LF line ends; UTF-8, else the code page given (``encoding``), else
   cp1252 for bytes that are not UTF-8.
 

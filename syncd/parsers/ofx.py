@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from syncd.errors import InputError
 from syncd.parsers.text import decode
@@ -175,14 +175,10 @@ def _unescape(text: str) -> str:
 def _amount(node: _Node, name: str, path: str) -> Decimal:
     found = node.find(name)
     text = found.text.replace(",", ".") if found else ""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or not re.fullmatch(r"[+-]?\d*\.?\d*", text):
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
         where = found.line if found else node.line
         raise InputError(path, f"line {where} <{name}>", f"{text!r} is not a valid amount")
-    return value
+    return Decimal(text)
 
 
 def _date(node: _Node, name: str, path: str, required: bool = True) -> date | None:

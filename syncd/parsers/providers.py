@@ -22,7 +22,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from syncd.errors import InputError
 from syncd.parsers.text import decode, head_lines
@@ -65,18 +65,14 @@ class _Report:
         text = row.cells.get(column, "").replace(",", "")
         if not text and not required:
             return Decimal(0)
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite() or not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        if not re.fullmatch(r"-?\d+(\.\d+)?", text):
             raise self.error(row, f"{column} {row.cells.get(column, '')!r} is not an amount")
-        return value
+        return Decimal(text)
 
     def day(self, row: _Row, column: str, formats: tuple[str, ...]) -> date:
         text = row.cells.get(column, "")
         for form in formats:
-            try:
+            try:  # the format's width of the text: a time zone or seconds after it are no matter
                 return datetime.strptime(text[: len(datetime(2000, 1, 1).strftime(form))], form).date()
             except ValueError:
                 continue
@@ -117,10 +113,10 @@ class _Ledger:
 
     def statements(self) -> list[Statement]:
         for group, (row, amount) in self.payouts.items():
-            parts = sum((tx.amount for tx in self.groups[group]), Decimal(0)) - amount
-            if parts + amount:
-                raise self.report.error(row, f"{group}: its receipts, fees and refunds come to {parts}, but the "
-                                        f"payout is {-amount} (difference {parts + amount})")
+            total = sum((tx.amount for tx in self.groups[group]), Decimal(0))  # the payout included
+            if total:
+                raise self.report.error(row, f"{group}: its receipts, fees and refunds come to {total - amount}, "
+                                        f"but the payout is {-amount} (difference {total})")
         return [Statement(statement_id=group, account=self.account, currency=txs[0].currency, source=txs[0].source,
                           transactions=tuple(txs)) for group, txs in self.groups.items()]
 

@@ -176,7 +176,7 @@ class AccountBankStatementLine(models.Model):
             for line in company_lines:
                 bank_line, items, settings = candidates[line.id]
                 proposals = propose(bank_line, [item for item in items if item.id not in taken], settings,
-                                    reserved=frozenset(reserved))
+                                    reserved=reserved)
                 decision = decide(proposals, settings)
                 line._ledger_store_decision(decision, auto and company.ledger_auto_reconcile)
                 if line.is_reconciled:
@@ -276,7 +276,7 @@ class AccountBankStatementLine(models.Model):
         Open receivable items are found with a few indexed queries for the whole batch: by
         the references the texts could hold, by the payers known by bank account, remembered
         mapping or a name like theirs, and by amount. For the lines that none of these items
-        fits, also by the invoice numbers one typo away from the numbers in their text.
+        explains, also by the invoice numbers one typo away from the numbers in their text.
         """
         company = self.company_id
         company.ensure_one()
