@@ -10,7 +10,7 @@ import click
 
 from . import __version__
 from .config import ENVIRONMENT, load_config
-from .engine import Importer, read_file
+from .engine import Importer, open_file
 from .errors import SyncdError
 from .parsers import PARSERS, register_user_profiles
 
@@ -62,11 +62,16 @@ ENCODING_HELP = "Code page of text formats (MT940...) when it is not UTF-8, e.g.
 @click.option("--encoding", default=None, help=ENCODING_HELP)
 @click.pass_context
 def parse(ctx, path, format_name, encoding):
-    """Print the normalized transactions of a statement file as JSON lines."""
+    """Print the normalized transactions of a statement file as JSON lines.
+
+    Large CAMT and MT940 files are printed as they are read. A file found bad part way (its
+    balances do not add up, an entry is malformed) ends the output with the error on stderr
+    and exit status 3: what was printed before it is not to be trusted.
+    """
     register_user_profiles(load_config(ctx.obj["config_path"]).csv_profiles)
-    parsed = read_file(path, format_name, encoding=encoding)
-    for transaction in parsed.transactions:
-        click.echo(json.dumps(transaction.to_json(), sort_keys=True, ensure_ascii=False))
+    with open_file(path, format_name, encoding=encoding) as parsed:
+        for transaction in parsed.transactions:
+            click.echo(json.dumps(transaction.to_json(), sort_keys=True, ensure_ascii=False))
 
 
 @main.command(name="import")

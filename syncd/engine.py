@@ -1,8 +1,10 @@
 """The import pipeline: files -> normalized records -> state store -> Odoo.
 
-Plan, then apply: every file is read and checked whole before anything of it is stored, and
-the store learns a file's transactions in one transaction. Pushing and reconciling work from
-the store, so whatever an earlier run left undone (Odoo down, a crash) is done by the next.
+Plan, then apply: the store learns a file's transactions in one transaction, committed only
+once the whole file has been read and checked (balances included), so a bad file leaves
+nothing behind. Large files stream: they are stored as they are read, a chunk at a time.
+Pushing and reconciling work from the store, so whatever an earlier run left undone (Odoo
+down, a crash) is done by the next.
 """
 
 from __future__ import annotations
@@ -10,14 +12,18 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 
 from .errors import AccessDeniedError, InputError, PermanentError, SyncdError
-from .identity import assign_keys
-from .parsers import parse_bytes, read_bytes
+from .identity import assign_keys, iter_keys
+from .parsers import detect_format, get_parser, parse_bytes
 from .parsers.archive import is_zip, members
-from .safexml import DEFAULT_MAX_BYTES
+from .records import Transaction
+from .safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES
 from .store import FileRecord, State, TransactionRecord
 
 
@@ -49,14 +55,62 @@ class ParsedFile:
     path: str
     sha256: str
     format: str
-    transactions: list
+    #: keyed transactions; from :func:`open_file` a stream, read once, that may raise
+    #: :class:`InputError` at any point
+    transactions: Iterable[Transaction]
 
 
-def read_file(path, format_name="auto", max_bytes=DEFAULT_MAX_BYTES, encoding=None) -> ParsedFile:
-    """Read and parse one file completely, or raise :class:`InputError`. A zip archive is
-    opened with caps and each of its files parsed; one bad member refuses the archive."""
+DETECT_BYTES = 64 * 1024  # what format detection reads of a file
+STORE_CHUNK = 1000  # transactions looked up and stored at a time
+
+
+@contextmanager
+def open_file(path, format_name="auto", max_bytes=None, encoding=None) -> Iterator[ParsedFile]:
+    """A statement file with its format known; its transactions are read as they are iterated.
+
+    Formats that stream (CAMT, MT940) are read one entry at a time, up to
+    :data:`STREAM_MAX_BYTES`; the others, and zip archives, are read whole first, up to
+    :data:`DEFAULT_MAX_BYTES` (``max_bytes`` replaces both caps). The size is checked before
+    anything is read.
+    """
     path = str(path)
-    data = read_bytes(path, max_bytes)
+    if format_name != "auto":
+        get_parser(format_name)  # an unknown name is an error before any reading
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, after the caller's iteration
+    except FileNotFoundError:
+        raise InputError(path, "", "file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, "", "is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(path, "", f"cannot read the file: {exc.strerror or exc}") from None
+    with handle:
+        size = os.fstat(handle.fileno()).st_size
+        head = handle.read(min(size, DETECT_BYTES)) if size <= (max_bytes or STREAM_MAX_BYTES) else b""
+        parser = None
+        if head and not is_zip(head):
+            parser = detect_format(head, path) if format_name == "auto" else get_parser(format_name)
+        stream = getattr(parser, "stream", None) if parser is not None else None
+        cap = max_bytes or (STREAM_MAX_BYTES if stream else DEFAULT_MAX_BYTES)
+        if size > cap:
+            raise InputError(path, "", f"file is {size} bytes, more than the limit of {cap} bytes")
+        if parser is None or stream is None:
+            handle.seek(0)
+            yield _whole(handle.read(cap + 1), path, format_name, cap, encoding)
+            return
+        digest = hashlib.sha256()
+        handle.seek(0)
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+        handle.seek(0)
+        items = stream(handle, path, max_bytes=cap, encoding=encoding)
+        yield ParsedFile(path, digest.hexdigest(), parser.name,
+                         iter_keys(item for item in items if isinstance(item, Transaction)))
+
+
+def _whole(data: bytes, path: str, format_name: str, max_bytes: int, encoding) -> ParsedFile:
+    """A file read whole: parsed at once, or a zip archive whose every file is parsed; one bad
+    member refuses the archive."""
     sha256 = hashlib.sha256(data).hexdigest()
     if is_zip(data):
         formats, transactions = [], []
@@ -70,6 +124,12 @@ def read_file(path, format_name="auto", max_bytes=DEFAULT_MAX_BYTES, encoding=No
     parser, statements = parse_bytes(data, path, format_name, max_bytes, encoding)
     transactions = assign_keys(t for statement in statements for t in statement.transactions)
     return ParsedFile(path, sha256, parser.name, transactions)
+
+
+def read_file(path, format_name="auto", max_bytes=None, encoding=None) -> ParsedFile:
+    """Read and parse one file completely, or raise :class:`InputError`."""
+    with open_file(path, format_name, max_bytes, encoding) as parsed:
+        return replace(parsed, transactions=list(parsed.transactions))
 
 
 def line_payload(transaction) -> dict:
@@ -100,34 +160,48 @@ class Importer:
     # -- plan and record -------------------------------------------------
 
     def record(self, parsed: ParsedFile, summary: ImportSummary):
-        """Store a parsed file's new transactions, all or nothing."""
-        summary.files_read += 1
-        summary.transactions_read += len(parsed.transactions)
+        """Store a file's new transactions, all or nothing: the file is read as it is stored,
+        a chunk at a time, in one store transaction that an error anywhere in it rolls back."""
+        read = new = 0
         with self.store.transaction() as session:
             file_record = self.store.file_by_sha(session, parsed.sha256)
-            if file_record is not None:
-                summary.files_already_known += 1
-            else:
+            known_file = file_record is not None
+            if not known_file:
                 file_record = FileRecord(
                     sha256=parsed.sha256,
                     path=os.path.abspath(parsed.path),
                     format=parsed.format,
-                    transactions=len(parsed.transactions),
+                    transactions=0,
                 )
                 session.add(file_record)
                 session.flush()
-            known = self.store.known_keys(session, [t.key for t in parsed.transactions])
-            for transaction in parsed.transactions:
-                if transaction.key in known:
-                    continue
-                session.add(TransactionRecord(
-                    key=transaction.key,
-                    file_id=file_record.id,
-                    journal=self.config.journal_for(transaction.account),
-                    payload=line_payload(transaction),
-                    state=State.QUEUED.value,
-                ))
-                summary.transactions_new += 1
+            transactions = iter(parsed.transactions)
+            while chunk := list(islice(transactions, STORE_CHUNK)):
+                read += len(chunk)
+                known = self.store.known_keys(session, [t.key for t in chunk])
+                added = []
+                for transaction in chunk:
+                    if transaction.key in known:
+                        continue
+                    known.add(transaction.key)
+                    added.append(TransactionRecord(
+                        key=transaction.key,
+                        file_id=file_record.id,
+                        journal=self.config.journal_for(transaction.account),
+                        payload=line_payload(transaction),
+                        state=State.QUEUED.value,
+                    ))
+                session.add_all(added)
+                session.flush()
+                for record in added:  # stored: the session need not hold them
+                    session.expunge(record)
+                new += len(added)
+            if not known_file:
+                file_record.transactions = read
+        summary.files_read += 1
+        summary.files_already_known += known_file
+        summary.transactions_read += read
+        summary.transactions_new += new
 
     # -- apply -------------------------------------------------------------
 
@@ -208,11 +282,10 @@ class Importer:
         summary = ImportSummary()
         for path in paths:
             try:
-                parsed = read_file(path, format_name, encoding=encoding)
+                with open_file(path, format_name, encoding=encoding) as parsed:
+                    self.record(parsed, summary)
             except InputError as exc:
                 summary.errors.append(str(exc))
-                continue
-            self.record(parsed, summary)
         if self.sink is not None:
             self.sink.api_info()
             self.push(summary)
@@ -220,4 +293,4 @@ class Importer:
         return summary
 
 
-__all__ = ["ImportSummary", "Importer", "SyncdError", "line_payload", "read_file"]
+__all__ = ["ImportSummary", "Importer", "SyncdError", "line_payload", "open_file", "read_file"]

@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from decimal import Decimal
 
@@ -75,16 +75,22 @@ def fingerprint(tx: Transaction) -> tuple[str, ...]:
     )
 
 
-def assign_keys(transactions: Iterable[Transaction]) -> list[Transaction]:
-    """Copies of ``transactions`` with ``key`` set, in the same order."""
-    seen: Counter[tuple[str, ...]] = Counter()
-    keyed = []
+def iter_keys(transactions: Iterable[Transaction]) -> Iterator[Transaction]:
+    """Copies of ``transactions`` with ``key`` set, in the same order, as they come. The
+    occurrence counts are kept by a short digest of each fingerprint, so a large file costs
+    a few dozen bytes per transaction without bank reference."""
+    seen: Counter[bytes] = Counter()
     for tx in transactions:
         if tx.bank_ref:
             key = "ref:" + _digest(tx.account, tx.currency, str(tx.booking_date.year), tx.bank_ref)
         else:
             content = fingerprint(tx)
-            seen[content] += 1
-            key = "fp:" + _digest(*content, str(seen[content]))
-        keyed.append(replace(tx, key=key))
-    return keyed
+            counted = hashlib.blake2b(repr(content).encode(), digest_size=16).digest()
+            seen[counted] += 1
+            key = "fp:" + _digest(*content, str(seen[counted]))
+        yield replace(tx, key=key)
+
+
+def assign_keys(transactions: Iterable[Transaction]) -> list[Transaction]:
+    """Copies of ``transactions`` with ``key`` set, in the same order."""
+    return list(iter_keys(transactions))

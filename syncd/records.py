@@ -1,6 +1,7 @@
 """The normalized records every parser produces and every sink consumes."""
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -87,3 +88,16 @@ class Statement:
     opening_balance: Decimal | None = None
     closing_balance: Decimal | None = None
     transactions: tuple[Transaction, ...] = field(default_factory=tuple)
+
+
+def collect(stream: Iterable[Transaction | Statement]) -> list[Statement]:
+    """The statements of a parser's stream (each statement after its transactions), each
+    with its transactions."""
+    statements, pending = [], []
+    for item in stream:
+        if isinstance(item, Transaction):
+            pending.append(item)
+        else:
+            statements.append(replace(item, transactions=tuple(pending)))
+            pending = []
+    return statements

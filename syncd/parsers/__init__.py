@@ -7,7 +7,11 @@ Every parser is an object with
 - ``detect(data: bytes) -> bool``: whether the *content* looks like this format
   (file names lie: banks send ``.xml``, ``.txt`` and ``.dat`` alike);
 - ``parse(data: bytes, path: str, *, max_bytes=..., encoding=None) -> list[Statement]``;
-  ``encoding`` is the code page of a text format when the feed knows it (XML declares its own).
+  ``encoding`` is the code page of a text format when the feed knows it (XML declares its own);
+- optionally ``stream(handle, path, *, max_bytes=..., encoding=None)``, an iterator over each
+  ``Transaction`` as it is read and each ``Statement`` (without its transactions) once its end
+  is reached and checked, which may raise :class:`InputError` at any point (CAMT and MT940
+  have one; :func:`syncd.records.collect` turns a stream into ``parse``'s statements).
 
 Parsers register here in ``PARSERS``; detection tries them in registration order, most
 specific first, and the CSV profiles (``csv:NAME``, bundled and the configuration's) last.

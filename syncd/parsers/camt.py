@@ -30,15 +30,18 @@ the file, the element as a readable XPath with 1-based indexes, and the line.
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from typing import BinaryIO
 
 from lxml import etree
 
 from syncd.errors import InputError
-from syncd.records import SourceRef, Statement, Transaction
-from syncd.safexml import DEFAULT_MAX_BYTES, parse_xml, sniff_root
+from syncd.records import SourceRef, Statement, Transaction, collect
+from syncd.safexml import DEFAULT_MAX_BYTES, SAFE_OPTIONS, STREAM_MAX_BYTES, GuardedReader, root_has_doctype, sniff_root
 
 # Repeatable elements always carry an index, so a location reads the same
 # whether the statement has one entry or many.
@@ -47,6 +50,28 @@ _AMOUNT = re.compile(r"\d+(\.\d*)?|\.\d+")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _OPENING = ("OPBD", "PRCD")  # opening booked wins over previous closing
 _CLOSING = ("CLBD",)
+def _tree(*paths: str) -> dict:
+    """The paths of local names a lookup reads, as a tree: ``{"Refs": {"EndToEndId": {}}}``."""
+    tree: dict = {}
+    for path in paths:
+        node = tree
+        for name in path.split("/"):
+            node = node.setdefault(name, {})
+    return tree
+
+
+# What is read of a statement, a balance, an entry and a transaction's details.
+_HEADER = _tree("Id", "Acct/Id/IBAN", "Acct/Id/Othr/Id", "Acct/Ccy", "Bal")
+_BALANCE = _tree("Tp/CdOrPrtry/Cd", "Amt", "CdtDbtInd")
+_ENTRY = _tree("Amt", "CdtDbtInd", "Sts/Cd", "Sts/Prtry", "BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm",
+               "RvslInd", "AcctSvcrRef", "AddtlNtryInf", "NtryDtls")
+_DETAILS = _tree(
+    "Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt", "CdtDbtInd", "Refs/AcctSvcrRef", "Refs/EndToEndId",
+    *(f"RltdPties/{side}/{name}" for side in ("Dbtr", "Cdtr") for name in ("Nm", "Pty/Nm")),
+    *(f"RltdPties/{side}Acct/Id/{name}" for side in ("Dbtr", "Cdtr") for name in ("IBAN", "Othr/Id")),
+    *(f"RltdAgts/{side}Agt/FinInstnId/{name}" for side in ("Dbtr", "Cdtr") for name in ("BIC", "BICFI")),
+    "RmtInf/Ustrd", "RmtInf/Strd/CdtrRefInf/Ref", "AddtlTxInf", "Chrgs/TtlChrgsAndTaxAmt", "Chrgs/Rcrd/Amt",
+)
 
 
 def clean(text: str | None) -> str:
@@ -54,14 +79,18 @@ def clean(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
-def readable_path(el: etree._Element) -> str:
+def readable_path(el: etree._Element, anchor: tuple[etree._Element, str] | None = None) -> str:
     """``/Document/BkToCstmrStmt/Stmt[1]/Ntry[3]/Amt``: local names, 1-based indexes.
 
     lxml's ``getpath`` gives ``/*/*[2]`` for namespaced documents, which
-    nobody can read in an error message.
+    nobody can read in an error message.  ``anchor`` is an element and its
+    path, for a document streamed with the elements before it deleted.
     """
     parts = []
     while el is not None:
+        if anchor is not None and el is anchor[0]:
+            parts.append(anchor[1].lstrip("/"))
+            break
         name = etree.QName(el).localname
         parent = el.getparent()
         if parent is not None:
@@ -74,38 +103,34 @@ def readable_path(el: etree._Element) -> str:
 
 
 class _Doc:
-    """One parsed file: its path, its namespace, and lookup helpers by local name."""
+    """One file: its path and namespace, and the errors and amounts of its elements."""
 
     def __init__(self, root: etree._Element, path: str):
         self.path = path
         self.ns = etree.QName(root).namespace
+        self.prefix = f"{{{self.ns}}}" if self.ns else ""
+        self.anchor: tuple[etree._Element, str] | None = None  # the entry being read, and its path
+        self.report = ""  # the qualified tag of the statement element
+        self._compiled: dict[int, dict] = {}
 
-    def _q(self, rel: str) -> str:
-        return "/".join(f"{{{self.ns}}}{part}" for part in rel.split("/"))
+    def q(self, name: str) -> str:
+        return self.prefix + name
 
-    def find(self, el, rel):
-        return el.find(self._q(rel))
-
-    def findall(self, el, rel):
-        return el.findall(self._q(rel))
-
-    def text(self, el, *rels: str) -> str:
-        """The cleaned text of the first of ``rels`` that is present and non-blank."""
-        for rel in rels:
-            found = el.find(self._q(rel))
-            if found is not None and clean(found.text):
-                return clean(found.text)
-        return ""
+    def compiled(self, tree: dict, prefix: str = "") -> dict:
+        """A tree of wanted local names as ``{qualified tag: (path, the level below or None)}``."""
+        if not prefix and id(tree) in self._compiled:
+            return self._compiled[id(tree)]
+        children = {
+            self.q(name): (prefix + name, self.compiled(below, f"{prefix}{name}/") if below else None)
+            for name, below in tree.items()
+        }
+        if not prefix:
+            self._compiled[id(tree)] = children
+        return children
 
     def error(self, el, reason: str, missing: str = "") -> InputError:
-        where = readable_path(el) + (f"/{missing}" if missing else "")
+        where = readable_path(el, self.anchor) + (f"/{missing}" if missing else "")
         return InputError(self.path, f"{where} (line {el.sourceline})", reason)
-
-    def require(self, el, rel: str, what: str):
-        found = self.find(el, rel)
-        if found is None:
-            raise self.error(el, f"missing {rel}: {what} is mandatory", missing=rel)
-        return found
 
     def money(self, amt) -> tuple[Decimal, str]:
         """The unsigned amount of an ``Amt``-like element and its ``Ccy``."""
@@ -125,38 +150,91 @@ class _Doc:
             raise self.error(amt, f"amount currency {ccy} differs from the account currency {currency}")
         return value
 
-    def signed(self, el, rel_amount: str, currency: str, default_sign: int | None = None) -> Decimal:
-        """``el/rel_amount`` signed by ``el/CdtDbtInd`` (DBIT negative)."""
-        value = self.amount(self.require(el, rel_amount, "the amount"), currency)
-        if default_sign is not None and self.find(el, "CdtDbtInd") is None:
+
+class _Node:
+    """An element whose descendants on the ``wanted`` paths are indexed by their path of local
+    names (``Refs/EndToEndId``) in one walk: an entry is looked up some thirty times, and a
+    path search in lxml for each lookup costs more than parsing the entry. Other elements,
+    and elements of other namespaces, are skipped with their subtrees."""
+
+    __slots__ = ("doc", "el", "index")
+
+    def __init__(self, doc: _Doc, el, wanted: dict):
+        self.doc = doc
+        self.el = el
+        self.index: dict[str, list] = {}
+        self._walk(el, doc.compiled(wanted))
+
+    def _walk(self, el, children: dict):
+        index = self.index
+        for child in el:
+            wanted = children.get(child.tag)
+            if wanted is None:
+                continue
+            key, below = wanted
+            found = index.get(key)
+            if found is None:
+                index[key] = [child]
+            else:
+                found.append(child)
+            if below is not None:
+                self._walk(child, below)
+
+    def find(self, rel: str):
+        found = self.index.get(rel)
+        return found[0] if found else None
+
+    def findall(self, rel: str) -> list:
+        return self.index.get(rel, [])
+
+    def text(self, *rels: str) -> str:
+        """The cleaned text of the first of ``rels`` that is present and non-blank."""
+        for rel in rels:
+            found = self.index.get(rel)
+            if found:
+                text = clean(found[0].text)
+                if text:
+                    return text
+        return ""
+
+    def error(self, reason: str, missing: str = "") -> InputError:
+        return self.doc.error(self.el, reason, missing)
+
+    def require(self, rel: str, what: str):
+        found = self.find(rel)
+        if found is None:
+            raise self.error(f"missing {rel}: {what} is mandatory", missing=rel)
+        return found
+
+    def signed(self, rel_amount: str, currency: str, default_sign: int | None = None) -> Decimal:
+        """``rel_amount`` signed by ``CdtDbtInd`` (DBIT negative)."""
+        value = self.doc.amount(self.require(rel_amount, "the amount"), currency)
+        if default_sign is not None and self.find("CdtDbtInd") is None:
             sign = default_sign
         else:
-            sign = self.sign(el)
+            sign = self.sign()
         return -value if sign < 0 and value else value  # never "-0.00"
 
-    def sign(self, el) -> int:
-        indicator = self.require(el, "CdtDbtInd", "the credit/debit indicator")
+    def sign(self) -> int:
+        indicator = self.require("CdtDbtInd", "the credit/debit indicator")
         code = clean(indicator.text)
         if code not in ("CRDT", "DBIT"):
-            raise self.error(indicator, f"CdtDbtInd is {code!r}, expected CRDT or DBIT")
+            raise self.doc.error(indicator, f"CdtDbtInd is {code!r}, expected CRDT or DBIT")
         return 1 if code == "CRDT" else -1
 
-    def date(self, el, rel: str, what: str, required: bool) -> date | None:
+    def date(self, rel: str, what: str, required: bool) -> date | None:
         """``rel/Dt`` or the date part of ``rel/DtTm``."""
-        holder = self.find(el, rel)
-        node = None
-        if holder is not None:  # not `or`: an lxml element without children is falsy
-            node = self.find(holder, "Dt")
-            node = self.find(holder, "DtTm") if node is None else node
+        node = self.find(f"{rel}/Dt")
+        node = self.find(f"{rel}/DtTm") if node is None else node
         if node is None:
             if required:
-                raise self.error(el, f"missing {rel}/Dt: {what} is mandatory", missing=rel)
+                raise self.error(f"missing {rel}/Dt: {what} is mandatory", missing=rel)
             return None
         text = clean(node.text)
         try:
             return date.fromisoformat(text[:10])
         except ValueError:
-            raise self.error(node, f"{text!r} is not a valid date") from None
+            raise self.doc.error(node, f"{text!r} is not a valid date") from None
 
 
 class CamtParser:
@@ -180,8 +258,59 @@ class CamtParser:
 
     def parse(self, data: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
               encoding: str | None = None) -> list[Statement]:
-        """``encoding`` is not used: an XML document declares its own."""
-        root = parse_xml(data, path, max_bytes=max_bytes)
+        """The whole file's statements. ``encoding`` is not used: an XML document declares its own."""
+        if len(data) > max_bytes:
+            raise InputError(path, "", f"file is {len(data)} bytes, more than the limit of {max_bytes} bytes")
+        return collect(self.stream(io.BytesIO(data), path, max_bytes=max_bytes))
+
+    def stream(self, handle: BinaryIO, path: str, *, max_bytes: int = STREAM_MAX_BYTES,
+               encoding: str | None = None) -> Iterator[Transaction | Statement]:
+        """Each transaction as its entry is read, then its statement once the statement's end
+        is reached and its balances checked; an :class:`InputError` may come at any point, so
+        what came before it counts only once the stream ends. Memory holds one entry at a time:
+        entries are deleted from the tree once read."""
+        reader = GuardedReader(handle, path, max_bytes)
+        events = etree.iterparse(reader, events=("start", "end"), tag=(f"{{*}}{self.report}", "{*}Ntry"),
+                                 **SAFE_OPTIONS)
+        doc = None
+        statement: _Statement | None = None
+        reports = 0
+        try:
+            for event, el in events:
+                if doc is None:
+                    doc = self._document(el.getroottree().getroot(), path)
+                if el.tag == doc.report:
+                    if not self._is_report(el, doc):
+                        continue
+                    if event == "start":
+                        reports += 1
+                        statement = _Statement(doc, el, f"/Document/{self.message}/{self.report}[{reports}]")
+                    elif statement is not None:
+                        yield statement.close()
+                        statement = None
+                        el.clear()
+                elif event == "end" and statement is not None and el.getparent() is statement.element:
+                    yield from statement.entry(el)
+                    el.clear()
+                    previous = el.getprevious()
+                    if previous is not None and previous.tag == el.tag:
+                        statement.element.remove(previous)
+        except etree.XMLSyntaxError as exc:
+            raise InputError(path, f"line {exc.lineno}", f"malformed XML: {exc.msg}") from None
+        if doc is None:
+            root = getattr(events, "root", None)
+            if root is None:
+                raise InputError(path, "", "malformed XML: the document has no root element")
+            doc = self._document(root, path)
+        if root_has_doctype(events.root):
+            raise InputError(path, "", "DOCTYPE declarations are not allowed in statement files")
+        if not reports:
+            message = _Node(doc, events.root, {self.message: {}}).require(
+                self.message, f"the {self.description} message")
+            reason = f"the file contains no {self.what} (no {self.report} element)"
+            raise doc.error(message, reason, missing=self.report)
+
+    def _document(self, root, path: str) -> _Doc:
         qname = etree.QName(root)
         if qname.localname != "Document" or not (qname.namespace or "").startswith(self.namespace_prefix):
             raise InputError(
@@ -190,68 +319,100 @@ class CamtParser:
                 f"not a {self.description}: root element <{qname.localname}> in namespace {qname.namespace}",
             )
         doc = _Doc(root, path)
-        message = doc.require(root, self.message, f"the {self.description} message")
-        reports = doc.findall(message, self.report)
-        if not reports:
-            reason = f"the file contains no {self.what} (no {self.report} element)"
-            raise doc.error(message, reason, missing=self.report)
-        return [
-            _statement(doc, report, f"/Document/{self.message}/{self.report}[{n}]")
-            for n, report in enumerate(reports, 1)
-        ]
+        doc.report = doc.q(self.report)
+        return doc
+
+    def _is_report(self, el, doc: _Doc) -> bool:
+        """A report element of this message type, directly in the message under the root."""
+        message = el.getparent()
+        return (message is not None and message.tag == doc.q(self.message)
+                and message.getparent() is not None and message.getparent().getparent() is None)
 
 
-def _statement(doc: _Doc, stmt, where: str) -> Statement:
-    statement_id = doc.text(stmt, "Id")
-    acct = doc.require(stmt, "Acct", "the account")
-    account = doc.text(acct, "Id/IBAN").replace(" ", "").upper() or doc.text(acct, "Id/Othr/Id")
-    if not account:
-        raise doc.error(acct, "missing account number: neither Id/IBAN nor Id/Othr/Id is given", missing="Id")
-    currency = _currency(doc, stmt, acct)
+class _Statement:
+    """One statement (report, notification) while its entries stream by: its account and
+    balances, read from the elements before the first entry, and the running total."""
 
-    balances = {}
-    for bal in doc.findall(stmt, "Bal"):
-        code = doc.text(bal, "Tp/CdOrPrtry/Cd")
-        if code in _OPENING + _CLOSING and code not in balances:
-            balances[code] = doc.signed(bal, "Amt", currency)
-    opening = next((balances[c] for c in _OPENING if c in balances), None)
-    closing = next((balances[c] for c in _CLOSING if c in balances), None)
+    def __init__(self, doc: _Doc, element, where: str):
+        self.doc = doc
+        self.element = element
+        self.where = where
+        self.header: dict | None = None
+        self.entries = 0
+        self.booked_total = Decimal(0)
 
-    transactions = []
-    booked_total = Decimal(0)
-    for n, entry in enumerate(doc.findall(stmt, "Ntry"), 1):
-        if _status(doc, entry) != "BOOK":
-            continue
-        entry_amount = doc.signed(entry, "Amt", currency)
-        booked_total += entry_amount
-        context = {"account": account, "currency": currency, "statement_id": statement_id}
-        transactions += _entry(doc, entry, f"{where}/Ntry[{n}]", entry_amount, context)
+    def _read_header(self) -> dict:
+        doc = self.doc
+        stmt = _Node(doc, self.element, _HEADER)
+        statement_id = stmt.text("Id")
+        acct = stmt.require("Acct", "the account")
+        account = stmt.text("Acct/Id/IBAN").replace(" ", "").upper() or stmt.text("Acct/Id/Othr/Id")
+        if not account:
+            raise doc.error(acct, "missing account number: neither Id/IBAN nor Id/Othr/Id is given", missing="Id")
+        currency = _currency(doc, stmt, acct)
+        balances = {}
+        for bal in stmt.findall("Bal"):
+            balance = _Node(doc, bal, _BALANCE)
+            code = balance.text("Tp/CdOrPrtry/Cd")
+            if code in _OPENING + _CLOSING and code not in balances:
+                balances[code] = balance.signed("Amt", currency)
+        return {
+            "statement_id": statement_id,
+            "account": account,
+            "currency": currency,
+            "opening": next((balances[c] for c in _OPENING if c in balances), None),
+            "closing": next((balances[c] for c in _CLOSING if c in balances), None),
+        }
 
-    if opening is not None and closing is not None and opening + booked_total != closing:
-        raise InputError(
-            doc.path,
-            f"{where} (id {statement_id or '?'})",
-            f"balances do not add up: opening {opening} + booked entries {booked_total} "
-            f"= {opening + booked_total}, but the closing balance is {closing} "
-            f"(difference {closing - opening - booked_total})",
+    def entry(self, entry) -> list[Transaction]:
+        """The transactions of one ``Ntry`` (none if it is not booked)."""
+        doc = self.doc
+        if self.header is None:
+            self.header = self._read_header()
+        self.entries += 1
+        where = f"{self.where}/Ntry[{self.entries}]"
+        doc.anchor = (entry, where)
+        try:
+            node = _Node(doc, entry, _ENTRY)
+            if _status(node) != "BOOK":
+                return []
+            header = self.header
+            entry_amount = node.signed("Amt", header["currency"])
+            self.booked_total += entry_amount
+            context = {"account": header["account"], "currency": header["currency"],
+                       "statement_id": header["statement_id"]}
+            return _entry(node, where, entry_amount, context)
+        finally:
+            doc.anchor = None
+
+    def close(self) -> Statement:
+        """The statement, once its balances are checked against the entries read."""
+        header = self.header or self._read_header()
+        opening, closing = header["opening"], header["closing"]
+        if opening is not None and closing is not None and opening + self.booked_total != closing:
+            raise InputError(
+                self.doc.path,
+                f"{self.where} (id {header['statement_id'] or '?'})",
+                f"balances do not add up: opening {opening} + booked entries {self.booked_total} "
+                f"= {opening + self.booked_total}, but the closing balance is {closing} "
+                f"(difference {closing - opening - self.booked_total})",
+            )
+        return Statement(
+            statement_id=header["statement_id"],
+            account=header["account"],
+            currency=header["currency"],
+            source=SourceRef(self.doc.path, self.where),
+            opening_balance=opening,
+            closing_balance=closing,
         )
-    return Statement(
-        statement_id=statement_id,
-        account=account,
-        currency=currency,
-        source=SourceRef(doc.path, where),
-        opening_balance=opening,
-        closing_balance=closing,
-        transactions=tuple(transactions),
-    )
 
 
-def _currency(doc: _Doc, stmt, acct) -> str:
-    """``Acct/Ccy``, else the currency of the first amount in the statement."""
-    currency = doc.text(acct, "Ccy")
+def _currency(doc: _Doc, stmt: _Node, acct) -> str:
+    """``Acct/Ccy``, else the currency of the first amount read in the statement."""
+    currency = stmt.text("Acct/Ccy")
     source = acct
     if not currency:
-        for amt in stmt.iter(doc._q("Amt")):
+        for amt in stmt.el.iter(doc.q("Amt")):
             if amt.get("Ccy"):
                 currency, source = amt.get("Ccy").strip(), amt
                 break
@@ -263,57 +424,54 @@ def _currency(doc: _Doc, stmt, acct) -> str:
     return currency
 
 
-def _status(doc: _Doc, entry) -> str:
-    sts = doc.require(entry, "Sts", "the entry status")
-    return doc.text(sts, "Cd", "Prtry") or clean(sts.text)
+def _status(entry: _Node) -> str:
+    sts = entry.require("Sts", "the entry status")
+    return entry.text("Sts/Cd", "Sts/Prtry") or clean(sts.text)
 
 
-def _entry(doc: _Doc, entry, where: str, amount: Decimal, context: dict) -> list[Transaction]:
+def _entry(entry: _Node, where: str, amount: Decimal, context: dict) -> list[Transaction]:
     """One transaction for a plain entry, one per ``TxDtls`` for a batch entry."""
-    booking_date = doc.date(entry, "BookgDt", "the booking date", required=True)
-    value_date = doc.date(entry, "ValDt", "the value date", required=False)
-    reversal = doc.text(entry, "RvslInd").lower() in ("true", "1")
-    entry_ref = doc.text(entry, "AcctSvcrRef")
+    doc = entry.doc
+    booking_date = entry.date("BookgDt", "the booking date", required=True)
+    value_date = entry.date("ValDt", "the value date", required=False)
+    reversal = entry.text("RvslInd").lower() in ("true", "1")
+    entry_ref = entry.text("AcctSvcrRef")
     common = {**context, "booking_date": booking_date, "value_date": value_date}
 
-    details = []  # (TxDtls element, readable path)
-    groups = doc.findall(entry, "NtryDtls")
-    for g, group in enumerate(groups, 1):
-        for t, tx in enumerate(doc.findall(group, "TxDtls"), 1):
-            details.append((tx, f"{where}/NtryDtls[{g}]/TxDtls[{t}]"))
+    details = []  # (TxDtls, readable path)
+    tx_tag = doc.q("TxDtls")
+    for g, group in enumerate(entry.findall("NtryDtls"), 1):
+        for t, tx in enumerate(group.iterchildren(tx_tag), 1):
+            details.append((_Node(doc, tx, _DETAILS), f"{where}/NtryDtls[{g}]/TxDtls[{t}]"))
 
     if len(details) <= 1:
-        tx = details[0][0] if details else None
-        fields = _details(doc, entry, tx, amount, reversal)
+        fields = _details(entry, details[0][0] if details else None, amount, reversal)
         fields["bank_ref"] = fields["bank_ref"] or entry_ref
         return [Transaction(amount=amount, source=SourceRef(doc.path, where), **common, **fields)]
 
     entry_sign = 1 if amount >= 0 else -1
     transactions = []
     for n, (tx, tx_where) in enumerate(details, 1):
-        rel = "Amt" if doc.find(tx, "Amt") is not None else "AmtDtls/TxAmt/Amt"
-        tx_amount = doc.signed(tx, rel, context["currency"], default_sign=entry_sign)
-        fields = _details(doc, entry, tx, tx_amount, reversal)
+        rel = "Amt" if tx.find("Amt") is not None else "AmtDtls/TxAmt/Amt"
+        tx_amount = tx.signed(rel, context["currency"], default_sign=entry_sign)
+        fields = _details(entry, tx, tx_amount, reversal)
         if not fields["bank_ref"] and entry_ref:
             fields["bank_ref"] = f"{entry_ref}/{n}"
         source = SourceRef(doc.path, tx_where)
         transactions.append(Transaction(amount=tx_amount, source=source, **common, **fields))
     total = sum((t.amount for t in transactions), Decimal(0))
     if total != amount:
-        raise doc.error(
-            entry,
-            f"the {len(details)} transaction details add up to {total}, but the entry amount is {amount}",
-        )
+        raise entry.error(f"the {len(details)} transaction details add up to {total}, but the entry amount is {amount}")
     return transactions
 
 
-def _details(doc: _Doc, entry, tx, amount: Decimal, reversal: bool) -> dict:
+def _details(entry: _Node, tx: _Node | None, amount: Decimal, reversal: bool) -> dict:
     """Counterparty, references, remittance text, charges and instructed amount of one transaction."""
     fields: dict[str, str | Decimal | None] = {
         "counterparty_name": "",
         "counterparty_account": "",
         "counterparty_bic": "",
-        "remittance": doc.text(entry, "AddtlNtryInf"),
+        "remittance": entry.text("AddtlNtryInf"),
         "structured_ref": "",
         "bank_ref": "",
         "end_to_end_id": "",
@@ -323,28 +481,28 @@ def _details(doc: _Doc, entry, tx, amount: Decimal, reversal: bool) -> dict:
     # Money in: the other party paid us, so it is the debtor.  A reversal
     # reports the original payment's parties, hence the flip.
     side = "Dbtr" if (amount >= 0) != reversal else "Cdtr"
-    fields["counterparty_name"] = doc.text(tx, f"RltdPties/{side}/Nm", f"RltdPties/{side}/Pty/Nm")
-    fields["counterparty_account"] = doc.text(
-        tx, f"RltdPties/{side}Acct/Id/IBAN", f"RltdPties/{side}Acct/Id/Othr/Id"
+    fields["counterparty_name"] = tx.text(f"RltdPties/{side}/Nm", f"RltdPties/{side}/Pty/Nm")
+    fields["counterparty_account"] = tx.text(
+        f"RltdPties/{side}Acct/Id/IBAN", f"RltdPties/{side}Acct/Id/Othr/Id"
     ).replace(" ", "")
-    fields["counterparty_bic"] = doc.text(
-        tx, f"RltdAgts/{side}Agt/FinInstnId/BIC", f"RltdAgts/{side}Agt/FinInstnId/BICFI"
+    fields["counterparty_bic"] = tx.text(
+        f"RltdAgts/{side}Agt/FinInstnId/BIC", f"RltdAgts/{side}Agt/FinInstnId/BICFI"
     )
-    unstructured = clean(" ".join(u.text or "" for u in doc.findall(tx, "RmtInf/Ustrd")))
-    fields["remittance"] = unstructured or doc.text(tx, "AddtlTxInf") or fields["remittance"]
-    fields["structured_ref"] = doc.text(tx, "RmtInf/Strd/CdtrRefInf/Ref")
-    fields["bank_ref"] = doc.text(tx, "Refs/AcctSvcrRef")
-    end_to_end = doc.text(tx, "Refs/EndToEndId")
+    unstructured = clean(" ".join(u.text or "" for u in tx.findall("RmtInf/Ustrd")))
+    fields["remittance"] = unstructured or tx.text("AddtlTxInf") or fields["remittance"]
+    fields["structured_ref"] = tx.text("RmtInf/Strd/CdtrRefInf/Ref")
+    fields["bank_ref"] = tx.text("Refs/AcctSvcrRef")
+    end_to_end = tx.text("Refs/EndToEndId")
     fields["end_to_end_id"] = "" if end_to_end.upper() == "NOTPROVIDED" else end_to_end
-    instructed = doc.find(tx, "AmtDtls/InstdAmt/Amt")
+    instructed = tx.find("AmtDtls/InstdAmt/Amt")
     if instructed is not None:
-        value, fields["original_currency"] = doc.money(instructed)
+        value, fields["original_currency"] = entry.doc.money(instructed)
         fields["original_amount"] = -value if amount < 0 else value
     # the total (001.02/03) or one record per charge (001.04 and later)
-    total = doc.find(tx, "Chrgs/TtlChrgsAndTaxAmt")
-    charges = [total] if total is not None else doc.findall(tx, "Chrgs/Rcrd/Amt")
+    total = tx.find("Chrgs/TtlChrgsAndTaxAmt")
+    charges = [total] if total is not None else tx.findall("Chrgs/Rcrd/Amt")
     if charges:
-        fields["fees"] = sum((doc.money(charge)[0] for charge in charges), Decimal(0))
+        fields["fees"] = sum((entry.doc.money(charge)[0] for charge in charges), Decimal(0))
     return fields
 
 

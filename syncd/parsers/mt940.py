@@ -30,15 +30,18 @@ Every error names the file, the line and the tag.
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import BinaryIO
 
 from syncd.errors import InputError
-from syncd.parsers.text import decode, yymmdd
-from syncd.records import SourceRef, Statement, Transaction
-from syncd.safexml import DEFAULT_MAX_BYTES
+from syncd.parsers.text import choose_encoding, iter_lines, yymmdd
+from syncd.records import SourceRef, Statement, Transaction, collect
+from syncd.safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES
 
 _TAG = re.compile(r":(\d\d[A-Z]?):")
 _BALANCE = re.compile(r"(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)$")
@@ -85,60 +88,90 @@ class Mt940Parser:
               encoding: str | None = None) -> list[Statement]:
         if len(data) > max_bytes:
             raise InputError(path, "", f"file is {len(data)} bytes, more than the limit of {max_bytes} bytes")
-        text = decode(data, path, encoding)
-        messages = list(_messages(text, path))
+        return collect(self.stream(io.BytesIO(data), path, max_bytes=max_bytes, encoding=encoding))
+
+    def stream(self, handle: BinaryIO, path: str, *, max_bytes: int = STREAM_MAX_BYTES,
+               encoding: str | None = None) -> Iterator[Transaction | Statement]:
+        """Each transaction as its ``:61:`` (and ``:86:``) is read, each statement once its
+        message ends and its balances are checked. An :class:`InputError` may come at any
+        point, so what came before it counts only once the stream ends. Memory holds one tag
+        at a time (a whole message only for the rare MT942 whose currency comes last)."""
+        size = handle.seek(0, io.SEEK_END)
+        if size > max_bytes:
+            raise InputError(path, "", f"file is {size} bytes, more than the limit of {max_bytes} bytes")
+        codec, bom = choose_encoding(handle, path, encoding)
+        message: _Message | None = None
+        messages = terminated_any = 0
+        for tag in _tags(iter_lines(handle, codec, bom), path):
+            if isinstance(tag, _Tag):
+                if message is None:
+                    message = _Message(path, tag)
+                else:
+                    yield from message.add(tag)
+                continue
+            if message is not None:  # the end of a message, and how it ended
+                messages += 1
+                terminated_any |= tag == _DASH
+                # a file whose messages end with "-" must end with one; a report without closing
+                # balance (MT942) must too: else it may have been cut after any entry
+                if tag == _EOF and (terminated_any or message.closing_tag is None):
+                    raise InputError(path, f"line {message.last.line}", "the last message does not end "
+                                     "with '-': is the file truncated?")
+                yield from message.close()
+                message = None
         if not messages:
             raise InputError(path, "line 1", "no MT940 message found (no :20: tag)")
-        last, terminated = messages[-1]
-        # a file whose messages end with "-" must end with one; a report without closing
-        # balance (MT942) must too: else it may have been cut after any entry
-        if not terminated and (any(done for _tags, done in messages) or not any(
-                tag.tag in ("62F", "62M") for tag in last)):
-            raise InputError(path, f"line {last[-1].line}", "the last message does not end with '-': "
-                             "is the file truncated?")
-        return [_Message(path, tags).statement() for tags, _done in messages]
 
 
-def _messages(text: str, path: str):
-    """Lists of tags, one list per message; envelopes and separators dropped. A message in a
-    SWIFT envelope must be closed by ``-}``: without it, the file was cut."""
-    tags: list[_Tag] = []
+_DASH, _NEXT, _EOF = "-", "next", "end of file"  # how a message ended
+
+
+def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
+    """Each tag once its continuation lines are read, and after a message's last tag how the
+    message ended: with ``-`` (``_DASH``), by the next message (``_NEXT``) or by the end of the
+    file (``_EOF``). Envelopes and separators are dropped; a message in a SWIFT envelope must
+    be closed by ``-}``: without it, the file was cut."""
+    tag: _Tag | None = None
     open_envelope = 0  # the line of an envelope not closed yet
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(lines, 1):
         line = raw.rstrip()
         if line.startswith("{1:"):
             if open_envelope:
                 raise InputError(path, f"line {open_envelope}", "the SWIFT envelope is not closed (-}) before "
                                  "the next one")
-            if tags:
-                yield tags, False
-                tags = []
+            if tag is not None:
+                yield tag
+                yield _NEXT
+                tag = None
             start = line.find("{4:")
             line = line[start + 3:] if start >= 0 else ""
             open_envelope = number
         if line in ("-}", "-", "}") or line.startswith("-}"):
-            if tags:
-                yield tags, True
-            tags = []
+            if tag is not None:
+                yield tag
+                yield _DASH
+            tag = None
             open_envelope = 0 if line.startswith("-}") or line == "}" else open_envelope
             continue
         if not line:
             continue
         match = _TAG.match(line)
         if match:
-            if match.group(1) == "20" and tags:
-                yield tags, False
-                tags = []
-            tags.append(_Tag(match.group(1), line[match.end():], number))
-        elif tags:
-            tags[-1].more.append(line)  # not +=: a hostile file of one long tag stays linear
+            if tag is not None:
+                yield tag
+                if match.group(1) == "20":
+                    yield _NEXT
+            tag = _Tag(match.group(1), line[match.end():], number)
+        elif tag is not None:
+            tag.more.append(line)  # not +=: a hostile file of one long tag stays linear
         elif line.strip(" {}"):
             raise InputError(path, f"line {number}", f"text outside any tag: {line[:40]!r}")
     if open_envelope:
         raise InputError(path, f"line {open_envelope}", "the SWIFT envelope is never closed (-}): "
                          "is the file truncated?")
-    if tags:
-        yield tags, False
+    if tag is not None:
+        yield tag
+        yield _EOF
 
 
 def _amount(text: str, path: str, where: str) -> Decimal:
@@ -148,9 +181,29 @@ def _amount(text: str, path: str, where: str) -> Decimal:
 
 
 class _Message:
-    def __init__(self, path: str, tags: list[_Tag]):
+    """One message while its tags stream by: the header tags as they come, each ``:61:`` turned
+    into a transaction when the tag after it (its ``:86:`` or the next one) arrives, running
+    totals for the checks made at its end."""
+
+    def __init__(self, path: str, first: _Tag):
+        if first.tag != "20":
+            raise InputError(path, f"line {first.line} :{first.tag}:",
+                             "a message starts with :20: (the transaction reference)")
         self.path = path
-        self.tags = tags
+        self.first = first
+        self.last = first
+        self.tags: dict[str, _Tag] = {}  # the first of each tag but :61: and :86:
+        self.account = self.currency = ""
+        self.opening: Decimal | None = None
+        self.closing: Decimal | None = None
+        self.opening_tag: _Tag | None = None
+        self.closing_tag: _Tag | None = None
+        self.pending: _Tag | None = None  # a :61: waiting for its :86:
+        self.deferred: list[tuple[_Tag, _Tag | None]] = []  # entries read before the currency was known
+        self.context: dict | None = None
+        self.total = Decimal(0)
+        self.debits: list = [0, Decimal(0)]  # count and sum, for MT942's :90D:
+        self.credits: list = [0, Decimal(0)]
 
     def where(self, tag: _Tag) -> str:
         return f"line {tag.line} :{tag.tag}:"
@@ -158,56 +211,93 @@ class _Message:
     def error(self, tag: _Tag, reason: str) -> InputError:
         return InputError(self.path, self.where(tag), reason)
 
-    def one(self, *names: str) -> _Tag | None:
-        return next((tag for tag in self.tags if tag.tag in names), None)
+    def add(self, tag: _Tag) -> Iterator[Transaction]:
+        self.last = tag
+        if tag.tag == "86" and self.pending is not None:
+            yield from self.book(self.pending, tag)
+            self.pending = None
+            return
+        if self.pending is not None:
+            yield from self.book(self.pending, None)
+            self.pending = None
+        if tag.tag == "61":
+            self.pending = tag
+        elif tag.tag != "86":
+            self.tags.setdefault(tag.tag, tag)
+            self.header(tag)
 
-    def statement(self) -> Statement:
-        first = self.tags[0]
-        if first.tag != "20":
-            raise self.error(first, "a message starts with :20: (the transaction reference)")
-        account_tag = self.one("25")
+    def header(self, tag: _Tag):
+        if tag.tag == "25" and not self.account:
+            self.account, self.currency = _account(tag.value)
+            if not self.account:
+                raise self.error(tag, "the account identification is empty")
+        elif tag.tag in ("60F", "60M") and self.opening_tag is None:
+            self.opening_tag = tag
+            self.opening, self.currency = self.balance(tag, self.currency)
+        elif tag.tag in ("62F", "62M") and self.closing_tag is None:
+            self.closing_tag = tag
+            self.closing, self.currency = self.balance(tag, self.currency)
+
+    def book(self, entry: _Tag, info: _Tag | None) -> Iterator[Transaction]:
+        if self.context is None:
+            if "25" not in self.tags:
+                raise self.error(self.first, "missing :25: (the account identification)")
+            currency = self.currency or self.floor_currency()
+            if not currency:
+                self.deferred.append((entry, info))  # an MT942 that gives its currency last
+                return
+            number = self.tags.get("28C") or self.tags.get("28")
+            statement_id = self.first.value.strip() + (f"/{number.value.strip()}" if number else "")
+            self.context = {"account": self.account, "currency": currency, "statement_id": statement_id}
+        for deferred, deferred_info in self.deferred:
+            yield self.tally(self.entry(deferred, deferred_info, self.context))
+        self.deferred = []
+        yield self.tally(self.entry(entry, info, self.context))
+
+    def tally(self, transaction: Transaction) -> Transaction:
+        amount = transaction.amount
+        self.total += amount
+        if amount:
+            side = self.debits if amount < 0 else self.credits
+            side[0] += 1
+            side[1] += abs(amount)
+        return transaction
+
+    def floor_currency(self) -> str:
+        floor = self.tags.get("34F")
+        return floor.value[:3] if floor and re.fullmatch(r"[A-Z]{3}", floor.value[:3]) else ""
+
+    def close(self) -> Iterator[Transaction | Statement]:
+        """The transactions still held, then the statement, once its balances are checked."""
+        if self.pending is not None:
+            yield from self.book(self.pending, None)
+            self.pending = None
+        account_tag = self.tags.get("25")
         if account_tag is None:
-            raise self.error(first, "missing :25: (the account identification)")
-        account, account_currency = _account(account_tag.value)
-        if not account:
-            raise self.error(account_tag, "the account identification is empty")
-        number = self.one("28C", "28")
-        statement_id = first.value.strip() + (f"/{number.value.strip()}" if number else "")
-        opening_tag, closing_tag = self.one("60F", "60M"), self.one("62F", "62M")
-        opening = closing = None
-        currency = account_currency
-        if opening_tag:
-            opening, currency = self.balance(opening_tag, currency)
-        if closing_tag:
-            closing, currency = self.balance(closing_tag, currency)
-        if not currency:
-            floor = self.one("34F")
-            currency = floor.value[:3] if floor and re.fullmatch(r"[A-Z]{3}", floor.value[:3]) else ""
+            raise self.error(self.first, "missing :25: (the account identification)")
+        currency = self.currency or self.floor_currency()
         if not currency:
             raise self.error(account_tag, "no currency: neither :60F:/:62F: balances nor :34F: give one")
-        interim = self.one("90D", "90C", "34F", "13D") is not None  # MT942: no balances
-        if opening_tag is None and not interim:
-            raise self.error(first, "missing :60F: or :60M: (the opening balance)")
-        if closing_tag is None and not interim:
-            raise self.error(self.tags[-1], "missing :62F: or :62M: (the closing balance): is the file truncated?")
-
-        context = {"account": account, "currency": currency, "statement_id": statement_id}
-        transactions = []
-        for i, tag in enumerate(self.tags):
-            if tag.tag != "61":
-                continue
-            info = self.tags[i + 1] if i + 1 < len(self.tags) and self.tags[i + 1].tag == "86" else None
-            transactions.append(self.entry(tag, info, context))
-        total = sum((tx.amount for tx in transactions), Decimal(0))
-        if opening is not None and closing is not None and closing_tag and opening + total != closing:
+        if self.deferred:
+            self.currency = currency
+            yield from self.book(*self.deferred.pop())
+        interim = any(name in self.tags for name in ("90D", "90C", "34F", "13D"))  # MT942: no balances
+        if self.opening_tag is None and not interim:
+            raise self.error(self.first, "missing :60F: or :60M: (the opening balance)")
+        if self.closing_tag is None and not interim:
+            raise self.error(self.last, "missing :62F: or :62M: (the closing balance): is the file truncated?")
+        number = self.tags.get("28C") or self.tags.get("28")
+        statement_id = self.first.value.strip() + (f"/{number.value.strip()}" if number else "")
+        opening, closing, total = self.opening, self.closing, self.total
+        if opening is not None and closing is not None and self.closing_tag and opening + total != closing:
             raise InputError(
-                self.path, f"{self.where(closing_tag)} (statement {statement_id})",
+                self.path, f"{self.where(self.closing_tag)} (statement {statement_id})",
                 f"balances do not add up: opening {opening} + entries {total} = {opening + total}, "
                 f"but the closing balance is {closing} (difference {closing - opening - total})")
-        self.check_totals(transactions, currency)
-        return Statement(statement_id=statement_id, account=account, currency=currency,
-                         source=SourceRef(self.path, f"line {first.line}"), opening_balance=opening,
-                         closing_balance=closing, transactions=tuple(transactions))
+        self.check_totals(currency)
+        yield Statement(statement_id=statement_id, account=self.account, currency=currency,
+                        source=SourceRef(self.path, f"line {self.first.line}"), opening_balance=opening,
+                        closing_balance=closing)
 
     def balance(self, tag: _Tag, currency: str) -> tuple[Decimal, str]:
         match = _BALANCE.match(tag.value.strip())
@@ -219,20 +309,19 @@ class _Message:
         yymmdd(match["date"], self.path, self.where(tag))
         return (-value if match["mark"] == "D" and value else value), match["currency"]
 
-    def check_totals(self, transactions: list[Transaction], currency: str):
+    def check_totals(self, currency: str):
         """MT942's :90D:/:90C: give the number and sum of debit and credit entries."""
-        for name, sign in (("90D", -1), ("90C", 1)):
-            tag = self.one(name)
+        for name, (entries, listed) in (("90D", self.debits), ("90C", self.credits)):
+            tag = self.tags.get(name)
             if tag is None:
                 continue
             match = _TOTAL.match(tag.value.strip())
             if not match:
                 raise self.error(tag, f"{tag.value.strip()!r} is not a total (count, currency, amount)")
-            entries = [tx.amount for tx in transactions if (tx.amount < 0) == (sign < 0) and tx.amount]
             count, total = int(match["count"]), _amount(match["amount"], self.path, self.where(tag))
-            if (count, total) != (len(entries), abs(sum(entries, Decimal(0)))):
+            if (count, total) != (entries, listed):
                 raise self.error(tag, f"the report counts {count} entries for {total} {currency}, but lists "
-                                 f"{len(entries)} for {abs(sum(entries, Decimal(0)))}")
+                                 f"{entries} for {listed}")
 
     def entry(self, tag: _Tag, info: _Tag | None, context: dict) -> Transaction:
         first_line, _sep, extra = tag.value.partition("\n")

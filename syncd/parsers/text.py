@@ -11,36 +11,110 @@ rather than names silently mangled.
 from __future__ import annotations
 
 import codecs
+import io
+from collections.abc import Iterator
 from datetime import date
+from typing import BinaryIO
 
 from syncd.errors import InputError
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 # the cp1252 signs at 0x80-0x9F that stand where other code pages keep letters
 _UNLIKELY_IN_CP1252 = frozenset("ƒ„†‡ˆ‰‹›˜™•")
+_CHUNK = 1 << 20
 HINT = "set the feed's encoding (for example cp852 or cp1250 for Central European banks)"
 
 
 def decode(data: bytes, path: str, encoding: str | None = None, declared: str = "", fallback: str = "cp1252") -> str:
     """``data`` as text, or an :class:`InputError` naming the line where a guess went wrong."""
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            data, encoding = data[len(bom):], encoding or name
+    codec, bom = choose_encoding(io.BytesIO(data), path, encoding, declared, fallback)
+    return data[bom:].decode(codec)
+
+
+def choose_encoding(handle: BinaryIO, path: str, encoding: str | None = None, declared: str = "",
+                    fallback: str = "cp1252") -> tuple[str, int]:
+    """The codec that reads the whole of ``handle`` without error, and the length of its byte
+    order mark; the file is read once, in chunks, and left at its start."""
+    handle.seek(0)
+    head = handle.read(4)
+    bom = 0
+    for mark, name in _BOMS:
+        if head.startswith(mark):
+            bom, encoding = len(mark), encoding or name
             break
     if encoding:
-        return _strict(data, path, encoding, f"is not valid {encoding}")
+        _check(handle, path, bom, encoding, f"is not valid {encoding}")
+        return encoding, bom
     try:
-        return data.decode("utf-8")
+        _check(handle, path, bom, "utf-8", "")
+        return "utf-8", bom
     except UnicodeDecodeError:
         pass
     guess = declared if declared and _codec(declared) not in ("utf-8", "ascii", "") else fallback
-    text = _strict(data, path, guess, f"is neither UTF-8 nor {guess}")
-    if _codec(guess) == "cp1252":
-        odd = next((i for i, char in enumerate(text) if char in _UNLIKELY_IN_CP1252), None)
-        if odd is not None:
-            line = text.count("\n", 0, odd) + 1
-            raise InputError(path, f"line {line}", f"{text[odd]!r} read as {guess} is unlikely in a statement: {HINT}")
-    return text
+    _check(handle, path, bom, guess, f"is neither UTF-8 nor {guess}", odd=_codec(guess) == "cp1252")
+    return guess, bom
+
+
+def _check(handle: BinaryIO, path: str, bom: int, codec: str, what: str, odd: bool = False):
+    """Decode ``handle`` with ``codec``: an :class:`InputError` naming the line of the first
+    byte that does not decode (or, without ``what``, the bare ``UnicodeDecodeError``), and with
+    ``odd`` of the first sign a cp1252 guess makes of another code page's letter."""
+    try:
+        decoder = codecs.getincrementaldecoder(codec)()
+    except LookupError:
+        raise InputError(path, "", f"unknown encoding {codec!r}") from None
+    handle.seek(bom)
+    lines = 0  # line ends decoded so far
+    try:
+        while True:
+            chunk = handle.read(_CHUNK)
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                if not what:
+                    raise
+                line = lines + exc.object[: exc.start].count(b"\n") + 1
+                raise InputError(path, f"line {line}",
+                                 f"byte {exc.object[exc.start]:#04x} {what}: {HINT}") from None
+            if odd:
+                at = next((i for i, char in enumerate(text) if char in _UNLIKELY_IN_CP1252), None) \
+                    if _UNLIKELY_IN_CP1252.intersection(text) else None
+                if at is not None:
+                    line = lines + text.count("\n", 0, at) + 1
+                    raise InputError(path, f"line {line}",
+                                     f"{text[at]!r} read as {codec} is unlikely in a statement: {HINT}")
+            lines += text.count("\n")
+            if not chunk:
+                return
+    finally:
+        handle.seek(0)
+
+
+def iter_lines(handle: BinaryIO, codec: str, bom: int = 0) -> Iterator[str]:
+    """The lines of ``handle`` decoded with ``codec`` (checked by :func:`choose_encoding`),
+    without their line ends, read in chunks. CRLF, LF and CR all end a line."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    handle.seek(bom)
+    rest = ""
+    while True:
+        chunk = handle.read(_CHUNK)
+        text = rest + decoder.decode(chunk, final=not chunk)
+        if not chunk and not text:
+            return
+        if chunk and text.endswith("\r"):
+            rest, text = "\r", text[:-1]  # its LF may be in the next chunk
+        else:
+            rest = ""
+        lines = text.split("\n")
+        if chunk:
+            rest = lines.pop() + rest
+        for line in lines:
+            if "\r" in line:
+                yield from line.removesuffix("\r").split("\r")
+            else:
+                yield line
+        if not chunk:
+            return
 
 
 def _codec(name: str) -> str:
@@ -49,16 +123,6 @@ def _codec(name: str) -> str:
         return codecs.lookup(name).name
     except LookupError:
         return ""
-
-
-def _strict(data: bytes, path: str, encoding: str, what: str) -> str:
-    try:
-        return data.decode(encoding)
-    except LookupError:
-        raise InputError(path, "", f"unknown encoding {encoding!r}") from None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(path, f"line {line}", f"byte {data[exc.start]:#04x} {what}: {HINT}") from None
 
 
 def head_lines(data: bytes, size: int = 16384) -> bytes:
