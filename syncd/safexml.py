@@ -2,10 +2,11 @@
 
 Statement files are never allowed a DTD: CAMT does not use one, and a DTD is the
 door for entity-expansion bombs ("billion laughs") and external-entity reads.
-We therefore refuse any DOCTYPE/ENTITY declaration before libxml2 sees the bytes,
-parse with entity resolution, network access and DTD loading switched off, and
-check the parsed tree once more in case the declaration hid in an exotic encoding.
-The size cap is checked first so a huge file is refused without being parsed.
+We therefore refuse any DOCTYPE/ENTITY declaration before libxml2 sees the bytes
+(:class:`GuardedReader` scans each chunk as the streaming parser reads it), parse with
+entity resolution, network access and DTD loading switched off, and check the parsed tree
+once more in case the declaration hid in an exotic encoding. The size is capped as the
+bytes are read, so a huge file is refused without being parsed.
 """
 
 from __future__ import annotations
@@ -47,10 +48,6 @@ SAFE_OPTIONS = {
 }
 
 
-def _parser():
-    return etree.XMLParser(**SAFE_OPTIONS)
-
-
 def _as_text(data: bytes) -> bytes:
     """The document as ASCII-compatible bytes, so a byte search finds markup in UTF-16/32 too."""
     encoding = _utf16_or_32(data[:4])
@@ -71,8 +68,8 @@ def _utf16_or_32(head: bytes) -> str:
 
 class GuardedReader:
     """A binary file for lxml's ``iterparse`` that refuses, while it is read, a file over
-    ``max_bytes`` and any DOCTYPE/ENTITY declaration, so a streamed document gets the checks
-    :func:`parse_xml` makes on a whole one. Markers split between two reads are found too."""
+    ``max_bytes`` and any DOCTYPE/ENTITY declaration. Markers split between two reads are
+    found too, and markers in UTF-16/32 documents."""
 
     def __init__(self, handle, path: str, max_bytes: int = DEFAULT_MAX_BYTES):
         self.handle = handle
@@ -124,26 +121,6 @@ def reject_declarations(data: bytes, path: str) -> None:
                 "DOCTYPE/ENTITY declarations are not allowed in statement files "
                 "(they can hide entity-expansion attacks)",
             )
-
-
-def parse_xml(data: bytes, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
-    """Parse ``data`` (the content of ``path``) and return the root element.
-
-    Raises :class:`InputError` for an oversize file, a DTD, or malformed XML
-    (with the line number libxml2 reports).
-    """
-    if len(data) > max_bytes:
-        raise InputError(path, "", f"file is {len(data)} bytes, more than the limit of {max_bytes} bytes")
-    reject_declarations(data, path)
-    try:
-        root = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as exc:
-        raise InputError(path, f"line {exc.lineno}", f"malformed XML: {exc.msg}") from None
-    if root is None:
-        raise InputError(path, "", "malformed XML: the document has no root element")
-    if root_has_doctype(root):
-        raise InputError(path, "", "DOCTYPE declarations are not allowed in statement files")
-    return root
 
 
 def root_has_doctype(root: etree._Element) -> bool:
