@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import tempfile
 
 import click
 
@@ -64,14 +65,18 @@ ENCODING_HELP = "Code page of text formats (MT940...) when it is not UTF-8, e.g.
 def parse(ctx, path, format_name, encoding):
     """Print the normalized transactions of a statement file as JSON lines.
 
-    Large CAMT and MT940 files are printed as they are read. A file found bad part way (its
-    balances do not add up, an entry is malformed) ends the output with the error on stderr
-    and exit status 3: what was printed before it is not to be trusted.
+    Nothing is printed unless the whole file reads well: a file found bad part way (its
+    balances do not add up, an entry is malformed) prints only the error, with exit status 3.
     """
     register_user_profiles(load_config(ctx.obj["config_path"]).csv_profiles)
-    with open_file(path, format_name, encoding=encoding) as parsed:
-        for transaction in parsed.transactions:
-            click.echo(json.dumps(transaction.to_json(), sort_keys=True, ensure_ascii=False))
+    # the lines wait in a spooled file: in memory up to a few MB, on disk beyond
+    with tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8") as lines:
+        with open_file(path, format_name, encoding=encoding) as parsed:
+            for transaction in parsed.transactions:
+                lines.write(json.dumps(transaction.to_json(), sort_keys=True, ensure_ascii=False) + "\n")
+        lines.seek(0)
+        for line in lines:
+            click.echo(line, nl=False)
 
 
 @main.command(name="import")

@@ -4,12 +4,16 @@ nothing, and their errors still name the right line and element."""
 from __future__ import annotations
 
 import io
+import json
+from decimal import Decimal
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.parse_throughput import _amounts, write_camt, write_mt940
+from syncd.cli import main
 from syncd.config import Config, OdooConfig
 from syncd.engine import Importer, ImportSummary, open_file
 from syncd.errors import InputError
@@ -155,3 +159,22 @@ def test_a_bad_large_file_leaves_nothing_in_the_store(importer, tmp_path, writer
     assert stored(importer.store) == (1, 2500)
     again = importer.run([path])
     assert (again.files_already_known, again.transactions_new) == (1, 0)
+
+
+def test_syncd_parse_prints_all_of_a_good_file_and_nothing_of_a_bad_one(tmp_path):
+    path = tmp_path / "big.sta"
+    write_mt940(path, 1500)
+    runner = CliRunner()
+    config = tmp_path / "none.toml"
+    config.write_text("")
+    good = runner.invoke(main, ["--config", str(config), "parse", str(path)])
+    assert good.exit_code == 0, good.output
+    amounts = [Decimal(json.loads(line)["amount"]) for line in good.stdout.splitlines()]
+    assert amounts == _amounts(1500)
+
+    data = path.read_bytes()
+    at = data.rindex(b":62F:") + 8  # the month of the last closing balance's date: made the 13th
+    path.write_bytes(data[:at] + b"13" + data[at + 2:])
+    bad = runner.invoke(main, ["--config", str(config), "parse", str(path)])
+    assert bad.exit_code == 3 and bad.stdout == ""
+    assert "big.sta: line" in bad.stderr and ":62F:" in bad.stderr and "not a valid date" in bad.stderr

@@ -65,11 +65,18 @@ _HEADER = _tree("Id", "Acct/Id/IBAN", "Acct/Id/Othr/Id", "Acct/Ccy", "Bal")
 _BALANCE = _tree("Tp/CdOrPrtry/Cd", "Amt", "CdtDbtInd")
 _ENTRY = _tree("Amt", "CdtDbtInd", "Sts/Cd", "Sts/Prtry", "BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm",
                "RvslInd", "AcctSvcrRef", "AddtlNtryInf", "NtryDtls")
+# a party's name, account and agent's BIC, each where version 02 or a later one puts it
+_PARTY = {
+    side: (
+        (f"RltdPties/{side}/Nm", f"RltdPties/{side}/Pty/Nm"),
+        (f"RltdPties/{side}Acct/Id/IBAN", f"RltdPties/{side}Acct/Id/Othr/Id"),
+        (f"RltdAgts/{side}Agt/FinInstnId/BIC", f"RltdAgts/{side}Agt/FinInstnId/BICFI"),
+    )
+    for side in ("Dbtr", "Cdtr")
+}
 _DETAILS = _tree(
     "Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt", "CdtDbtInd", "Refs/AcctSvcrRef", "Refs/EndToEndId",
-    *(f"RltdPties/{side}/{name}" for side in ("Dbtr", "Cdtr") for name in ("Nm", "Pty/Nm")),
-    *(f"RltdPties/{side}Acct/Id/{name}" for side in ("Dbtr", "Cdtr") for name in ("IBAN", "Othr/Id")),
-    *(f"RltdAgts/{side}Agt/FinInstnId/{name}" for side in ("Dbtr", "Cdtr") for name in ("BIC", "BICFI")),
+    *(path for paths in _PARTY.values() for alternatives in paths for path in alternatives),
     "RmtInf/Ustrd", "RmtInf/Strd/CdtrRefInf/Ref", "AddtlTxInf", "Chrgs/TtlChrgsAndTaxAmt", "Chrgs/Rcrd/Amt",
 )
 
@@ -270,31 +277,35 @@ class CamtParser:
         what came before it counts only once the stream ends. Memory holds one entry at a time:
         entries are deleted from the tree once read."""
         reader = GuardedReader(handle, path, max_bytes)
-        events = etree.iterparse(reader, events=("start", "end"), tag=(f"{{*}}{self.report}", "{*}Ntry"),
-                                 **SAFE_OPTIONS)
+        events = etree.iterparse(reader, tag=(f"{{*}}{self.report}", "{*}Ntry"), **SAFE_OPTIONS)
         doc = None
         statement: _Statement | None = None
         reports = 0
         try:
-            for event, el in events:
+            for _event, el in events:  # the end of a statement, or of an entry
                 if doc is None:
                     doc = self._document(el.getroottree().getroot(), path)
                 if el.tag == doc.report:
                     if not self._is_report(el, doc):
                         continue
-                    if event == "start":
+                    if statement is None or statement.element is not el:  # one without entries
                         reports += 1
                         statement = _Statement(doc, el, f"/Document/{self.message}/{self.report}[{reports}]")
-                    elif statement is not None:
-                        yield statement.close()
-                        statement = None
-                        el.clear()
-                elif event == "end" and statement is not None and el.getparent() is statement.element:
-                    yield from statement.entry(el)
+                    yield statement.close()
+                    statement = None
                     el.clear()
-                    previous = el.getprevious()
-                    if previous is not None and previous.tag == el.tag:
-                        statement.element.remove(previous)
+                    continue
+                parent = el.getparent()
+                if statement is None or parent is not statement.element:  # the first entry of a statement
+                    if parent.tag != doc.report or not self._is_report(parent, doc):
+                        continue
+                    reports += 1
+                    statement = _Statement(doc, parent, f"/Document/{self.message}/{self.report}[{reports}]")
+                yield from statement.entry(el)
+                el.clear()
+                previous = el.getprevious()
+                if previous is not None and previous.tag == el.tag:
+                    parent.remove(previous)
         except etree.XMLSyntaxError as exc:
             raise InputError(path, f"line {exc.lineno}", f"malformed XML: {exc.msg}") from None
         if doc is None:
@@ -338,6 +349,7 @@ class _Statement:
         self.element = element
         self.where = where
         self.header: dict | None = None
+        self.context: dict = {}  # what each transaction of the statement carries
         self.entries = 0
         self.booked_total = Decimal(0)
 
@@ -368,7 +380,9 @@ class _Statement:
         """The transactions of one ``Ntry`` (none if it is not booked)."""
         doc = self.doc
         if self.header is None:
-            self.header = self._read_header()
+            self.header = header = self._read_header()
+            self.context = {"account": header["account"], "currency": header["currency"],
+                            "statement_id": header["statement_id"]}
         self.entries += 1
         where = f"{self.where}/Ntry[{self.entries}]"
         doc.anchor = (entry, where)
@@ -376,12 +390,9 @@ class _Statement:
             node = _Node(doc, entry, _ENTRY)
             if _status(node) != "BOOK":
                 return []
-            header = self.header
-            entry_amount = node.signed("Amt", header["currency"])
+            entry_amount = node.signed("Amt", self.header["currency"])
             self.booked_total += entry_amount
-            context = {"account": header["account"], "currency": header["currency"],
-                       "statement_id": header["statement_id"]}
-            return _entry(node, where, entry_amount, context)
+            return _entry(node, where, entry_amount, self.context)
         finally:
             doc.anchor = None
 
@@ -480,14 +491,10 @@ def _details(entry: _Node, tx: _Node | None, amount: Decimal, reversal: bool) ->
         return fields
     # Money in: the other party paid us, so it is the debtor.  A reversal
     # reports the original payment's parties, hence the flip.
-    side = "Dbtr" if (amount >= 0) != reversal else "Cdtr"
-    fields["counterparty_name"] = tx.text(f"RltdPties/{side}/Nm", f"RltdPties/{side}/Pty/Nm")
-    fields["counterparty_account"] = tx.text(
-        f"RltdPties/{side}Acct/Id/IBAN", f"RltdPties/{side}Acct/Id/Othr/Id"
-    ).replace(" ", "")
-    fields["counterparty_bic"] = tx.text(
-        f"RltdAgts/{side}Agt/FinInstnId/BIC", f"RltdAgts/{side}Agt/FinInstnId/BICFI"
-    )
+    name, account, bic = _PARTY["Dbtr" if (amount >= 0) != reversal else "Cdtr"]
+    fields["counterparty_name"] = tx.text(*name)
+    fields["counterparty_account"] = tx.text(*account).replace(" ", "")
+    fields["counterparty_bic"] = tx.text(*bic)
     unstructured = clean(" ".join(u.text or "" for u in tx.findall("RmtInf/Ustrd")))
     fields["remittance"] = unstructured or tx.text("AddtlTxInf") or fields["remittance"]
     fields["structured_ref"] = tx.text("RmtInf/Strd/CdtrRefInf/Ref")
