@@ -1,7 +1,8 @@
 """The state store: what syncd has read, sent and learned, in SQLAlchemy 2.
 
-Only this module imports SQLAlchemy. SQLite is the embedded default; any SQLAlchemy URL
-(PostgreSQL included) works. Every write happens inside :meth:`Store.transaction`.
+Only this module (and its alembic migrations, ``syncd/migrations``) imports SQLAlchemy.
+SQLite is the embedded default; any SQLAlchemy URL (PostgreSQL included) works. Every write
+happens inside :meth:`Store.transaction`. Opening a store migrates it to the newest schema.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
 )
 from sqlalchemy.exc import OperationalError
@@ -60,6 +62,36 @@ class FileRecord(Base):
     format: Mapped[str] = mapped_column(String(40))
     transactions: Mapped[int] = mapped_column(Integer)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    #: the configured source it came from; none for ``syncd import``
+    source: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class SourceRecord(Base):
+    """A configured source (an inbox folder...) and how its last runs went."""
+
+    __tablename__ = "sources"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_ok_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str] = mapped_column(String(2000), default="", server_default="")
+    files_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    files_quarantined: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class QuarantineRecord(Base):
+    """A file refused whole, moved aside with the reason; ``syncd retry`` puts it back."""
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    path: Mapped[str] = mapped_column(String(1000))
+    sha256: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(2000))
+    quarantined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
 class TransactionRecord(Base):
@@ -95,7 +127,7 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         try:
-            Base.metadata.create_all(self.engine)
+            migrate(self.engine)
         except OperationalError as exc:
             raise ConfigError(f"state url {url}: {exc.orig}") from None
 
@@ -136,6 +168,28 @@ class Store:
             files = session.scalar(select(func.count()).select_from(FileRecord))
             last = session.scalar(select(func.max(FileRecord.imported_at)))
         return {"files": files, "last_import": last, "states": dict(rows)}
+
+
+#: the revision of a store that syncd created before it had migrations
+BASELINE = "0001"
+
+
+def migrate(engine) -> None:
+    """Bring the store's schema to the newest revision (alembic, ``syncd/migrations``). A store
+    made before syncd had migrations (its tables but no ``alembic_version``) is first marked as
+    the baseline, which it is."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+    from alembic.runtime.migration import MigrationContext
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", "syncd:migrations")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        if MigrationContext.configure(connection).get_current_revision() is None and \
+                inspect(connection).has_table("files"):
+            command.stamp(config, BASELINE)
+        command.upgrade(config, "head")
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
