@@ -9,10 +9,11 @@ import tempfile
 
 import click
 
-from . import __version__
+from . import __version__, logs
 from .config import ENVIRONMENT, load_config
 from .engine import Importer, open_file
 from .errors import SyncdError
+from .lock import instance_lock
 from .parsers import PARSERS, register_user_profiles
 
 FORMAT_HELP = ("Statement format; auto detects it from the content. Built in: "
@@ -45,13 +46,22 @@ ENV_HELP = "\n".join(f"  {name:24} {text}" for name, (_key, text) in ENVIRONMENT
 @click.version_option(__version__, prog_name="syncd")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="SYNCD_CONFIG",
               help="TOML configuration file (default: the user's config dir, syncd/syncd.toml).")
-@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr (syncd run always does).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              envvar="SYNCD_LOG_FORMAT", help="Logs for people, or one JSON object per line for collectors.")
 @click.pass_context
-def main(ctx, config_path, verbose):
+def main(ctx, config_path, verbose, log_format):
     """Bring bank statement files into Odoo's Customer Ledger and reconcile them."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    verbose = verbose or ctx.invoked_subcommand == "run"
+    logs.setup(logging.INFO if verbose else logging.WARNING, log_format)
     ctx.obj = {"config_path": config_path}
+
+
+def _config(ctx):
+    """The configuration, with its secrets masked in every log line from now on."""
+    config = load_config(ctx.obj["config_path"])
+    logs.mask(config.odoo.api_key, config.odoo.password)
+    return config
 
 
 ENCODING_HELP = "Code page of text formats (MT940...) when it is not UTF-8, e.g. cp852; XML declares its own."
@@ -68,7 +78,7 @@ def parse(ctx, path, format_name, encoding):
     Nothing is printed unless the whole file reads well: a file found bad part way (its
     balances do not add up, an entry is malformed) prints only the error, with exit status 3.
     """
-    register_user_profiles(load_config(ctx.obj["config_path"]).csv_profiles)
+    register_user_profiles(_config(ctx).csv_profiles)
     # the lines wait in a spooled file: in memory up to a few MB, on disk beyond
     with tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8") as lines:
         with open_file(path, format_name, encoding=encoding) as parsed:
@@ -93,12 +103,13 @@ def import_(ctx, paths, format_name, encoding):
     from .sink import OdooSink
     from .store import Store
 
-    config = load_config(ctx.obj["config_path"])
+    config = _config(ctx)
     register_user_profiles(config.csv_profiles)
     sink = OdooSink(config.require_odoo())
-    store = Store(config.state_url)
-    importer = Importer(config, store, sink, echo=logging.getLogger("syncd").info)
-    summary = importer.run(paths, format_name, encoding)
+    with instance_lock(config.state_url):
+        store = Store(config.state_url)
+        importer = Importer(config, store, sink, echo=logging.getLogger("syncd").info)
+        summary = importer.run(paths, format_name, encoding)
     for line in summary.lines():
         click.echo(line, err=line.startswith("error:"))
     if summary.errors:
@@ -106,13 +117,62 @@ def import_(ctx, paths, format_name, encoding):
 
 
 @main.command()
+@click.option("--once", is_flag=True, help="One pass over every source, then exit (for cron and timers).")
+@click.option("--source", "only", multiple=True, metavar="NAME", help="Only this source (repeatable).")
+@click.option("--no-push", is_flag=True, help="Read and store files, do not talk to Odoo.")
+@click.pass_context
+def run(ctx, once, only, no_push):
+    """Read the configured sources ([sources.NAME]) on their intervals, store what arrives, push it
+    to Odoo and reconcile it.
+
+    Each file is moved to its source's archive folder once stored, or to its quarantine folder
+    (with NAME.reason.txt) if refused. SIGTERM or SIGINT finish the current file or batch and
+    exit; SIGHUP reloads the configuration. Exit status: 0 stopped cleanly; 75 another syncd
+    holds the SQLite store; 77 Odoo refused the robot's login or key.
+    """
+    from .daemon import Daemon
+    from .sink import OdooSink
+    from .store import Store
+
+    def load():
+        config = _config(ctx)
+        register_user_profiles(config.csv_profiles)
+        if not no_push:
+            config.require_odoo()
+        return config
+
+    config = load()
+    with instance_lock(config.state_url):
+        sinks = (lambda _config: None) if no_push else (lambda config: OdooSink(config.odoo))
+        daemon = Daemon(load, Store(config.state_url), sinks)
+        daemon.install_signals()
+        sys.exit(daemon.run(once=once, only=only))
+
+
+@main.command()
+@click.option("--source", "only", multiple=True, metavar="NAME", help="Only this source's files (repeatable).")
+@click.pass_context
+def retry(ctx, only):
+    """Put quarantined files back in their inbox and failed transactions back in the queue, after a
+    fix (a profile, an encoding, a journal in Odoo); the next run reads and sends them again."""
+    from .daemon import retry_quarantined
+    from .store import Store
+
+    config = _config(ctx)
+    with instance_lock(config.state_url):
+        files, transactions = retry_quarantined(config, Store(config.state_url), only)
+    click.echo(f"files put back: {files}; transactions queued again: {transactions}")
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def status(ctx, as_json):
-    """Show what the state store holds: files, and transactions by state."""
+    """Show what the state store holds: transactions by state, each source's last run and last
+    error, and the quarantined files with their reasons."""
     from .store import Store
 
-    config = load_config(ctx.obj["config_path"])
+    config = _config(ctx)
     counts = Store(config.state_url).counts()
     if as_json:
         last = counts["last_import"]
@@ -125,3 +185,16 @@ def status(ctx, as_json):
         click.echo("transactions: none")
     for state, count in sorted(counts["states"].items()):
         click.echo(f"  {state:12} {count}")
+    for name, source in counts["sources"].items():
+        states = ", ".join(f"{state} {count}" for state, count in sorted(source["states"].items())) or "none"
+        click.echo(f"source {name} ({source['kind']}): last run {source['last_run'] or 'never'}, "
+                   f"last success {source['last_ok'] or 'never'}; files stored {source['files_done']}, "
+                   f"quarantined {source['files_quarantined']}; transactions: {states}")
+        if source["last_error"]:
+            click.echo(f"  last error: {source['last_error']}")
+    for name in sorted(set(config.sources) - set(counts["sources"])):
+        click.echo(f"source {name}: configured, never run")
+    if counts["quarantine"]:
+        click.echo(f"quarantined files: {len(counts['quarantine'])} (syncd retry puts them back)")
+        for entry in counts["quarantine"]:
+            click.echo(f"  {entry['file']}: {entry['reason']}")

@@ -50,6 +50,26 @@ class OdooConfig:
         return self.api_key or self.password
 
 
+SOURCE_KINDS = ("inbox",)
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One place statement files arrive, read by ``syncd run`` every ``interval`` seconds."""
+
+    name: str
+    kind: str
+    path: Path
+    archive: Path
+    quarantine: Path
+    pattern: str = "*"
+    interval: float = 300.0
+    #: seconds a file must be left unchanged before it is read (a writer may not be done)
+    settle: float = 5.0
+    format: str = "auto"
+    encoding: str | None = None
+
+
 @dataclass(frozen=True)
 class Config:
     odoo: OdooConfig
@@ -59,6 +79,8 @@ class Config:
     journals: dict = field(default_factory=dict)
     #: the user's CSV profiles: name -> table (see syncd.parsers.csvprofile)
     csv_profiles: dict = field(default_factory=dict)
+    #: where ``syncd run`` finds files, by name
+    sources: dict[str, SourceConfig] = field(default_factory=dict)
 
     def journal_for(self, account: str) -> dict:
         """The journal spec the addon's API takes for a statement account."""
@@ -98,7 +120,7 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
         raise ConfigError(f"{config_path}: no such configuration file")
     source = str(config_path) if config_path.exists() else "configuration"
 
-    unknown = set(data) - {"odoo", "state", "push", "journals", "csv_profiles"}
+    unknown = set(data) - {"odoo", "state", "push", "journals", "csv_profiles", "sources"}
     if unknown:
         raise ConfigError(f"{source}: unknown section(s) {', '.join(sorted(unknown))}")
     odoo = _section(data, "odoo", source, {"url", "database", "login", "api_key", "password", "timeout"})
@@ -109,6 +131,8 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
     for name, table in csv_profiles.items():
         if not isinstance(table, dict):
             raise ConfigError(f"{source}: [csv_profiles.{name}] must be a table")
+    sources = {name: _source(name, table, f"{source}: [sources.{name}]", config_path.parent)
+               for name, table in _section(data, "sources", source, None).items()}
 
     def pick(section: dict, key: str, env: str, default=None):
         if env in environ and environ[env] != "":
@@ -140,6 +164,49 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
         batch_size=_number(batch_size, batch_where, int, 1, 5000),
         journals=journal_map,
         csv_profiles=csv_profiles,
+        sources=sources,
+    )
+
+
+_SOURCE_KEYS = {"kind", "path", "archive", "quarantine", "pattern", "interval", "settle", "format", "encoding"}
+
+
+def _source(name: str, table, where: str, base: Path) -> SourceConfig:
+    """``[sources.NAME]``: relative folders are taken from the configuration file's folder."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    unknown = set(table) - _SOURCE_KEYS
+    if unknown:
+        raise ConfigError(f"{where} has unknown key(s) {', '.join(sorted(unknown))}")
+    if not name.replace("-", "").replace("_", "").isalnum() or len(name) > 100:
+        raise ConfigError(f"{where}: a source's name is letters, digits, - and _ (at most 100)")
+    kind = table.get("kind", "inbox")
+    if kind not in SOURCE_KINDS:
+        raise ConfigError(f"{where} kind: {kind!r} is not one of {', '.join(SOURCE_KINDS)}")
+    if not table.get("path"):
+        raise ConfigError(f"{where} path: the folder to read is missing")
+
+    def folder(key: str) -> Path:
+        return (base / Path(_string(table[key], f"{where} {key}")).expanduser()).resolve()
+
+    path = folder("path")
+    archive = folder("archive") if "archive" in table else path / "archive"
+    quarantine = folder("quarantine") if "quarantine" in table else path / "quarantine"
+    for key, other in (("archive", archive), ("quarantine", quarantine)):
+        if other == path:
+            raise ConfigError(f"{where} {key}: must be another folder than path ({path})")
+    encoding = table.get("encoding")
+    return SourceConfig(
+        name=name,
+        kind=kind,
+        path=path,
+        archive=archive,
+        quarantine=quarantine,
+        pattern=_string(table.get("pattern", "*"), f"{where} pattern"),
+        interval=_number(table.get("interval", 300), f"{where} interval", float, 1, 86400),
+        settle=_number(table.get("settle", 5), f"{where} settle", float, 0, 3600),
+        format=_string(table.get("format", "auto"), f"{where} format"),
+        encoding=_string(encoding, f"{where} encoding") if encoding is not None else None,
     )
 
 

@@ -98,14 +98,25 @@ def open_file(path, format_name="auto", max_bytes=None, encoding=None) -> Iterat
             handle.seek(0)
             yield _whole(handle.read(cap + 1), path, format_name, cap, encoding)
             return
-        digest = hashlib.sha256()
-        handle.seek(0)
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-        handle.seek(0)
+        sha256 = _sha256(handle)
         items = stream(handle, path, max_bytes=cap, encoding=encoding)
-        yield ParsedFile(path, digest.hexdigest(), parser.name,
+        yield ParsedFile(path, sha256, parser.name,
                          iter_keys(item for item in items if isinstance(item, Transaction)))
+
+
+def _sha256(handle) -> str:
+    """The digest of an open file, read in chunks; the file is left at its start."""
+    digest = hashlib.sha256()
+    handle.seek(0)
+    while chunk := handle.read(1 << 20):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+def file_sha256(path) -> str:
+    with open(path, "rb") as handle:
+        return _sha256(handle)
 
 
 def _whole(data: bytes, path: str, format_name: str, max_bytes: int, encoding) -> ParsedFile:
@@ -159,7 +170,7 @@ class Importer:
 
     # -- plan and record -------------------------------------------------
 
-    def record(self, parsed: ParsedFile, summary: ImportSummary):
+    def record(self, parsed: ParsedFile, summary: ImportSummary, source: str | None = None):
         """Store a file's new transactions, all or nothing: the file is read as it is stored,
         a chunk at a time, in one store transaction that an error anywhere in it rolls back."""
         read = new = 0
@@ -172,6 +183,7 @@ class Importer:
                     path=os.path.abspath(parsed.path),
                     format=parsed.format,
                     transactions=0,
+                    source=source,
                 )
                 session.add(file_record)
                 session.flush()

@@ -167,7 +167,31 @@ class Store:
             ).all()
             files = session.scalar(select(func.count()).select_from(FileRecord))
             last = session.scalar(select(func.max(FileRecord.imported_at)))
-        return {"files": files, "last_import": last, "states": dict(rows)}
+            by_source = {(source, state): count for source, state, count in session.execute(
+                select(FileRecord.source, TransactionRecord.state, func.count())
+                .join(FileRecord).group_by(FileRecord.source, TransactionRecord.state))}
+            sources = {
+                record.name: {
+                    "kind": record.kind,
+                    "last_run": _iso(record.last_run_at),
+                    "last_ok": _iso(record.last_ok_at),
+                    "last_error": record.last_error,
+                    "files_done": record.files_done,
+                    "files_quarantined": record.files_quarantined,
+                    "states": {state: count for (source, state), count in by_source.items() if source == record.name},
+                }
+                for record in session.scalars(select(SourceRecord).order_by(SourceRecord.name))
+            }
+            quarantine = [
+                {"source": q.source, "file": q.path, "reason": q.reason, "at": _iso(q.quarantined_at)}
+                for q in session.scalars(select(QuarantineRecord).order_by(QuarantineRecord.id))
+            ]
+        return {"files": files, "last_import": last, "states": dict(rows), "sources": sources,
+                "quarantine": quarantine}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
 
 
 #: the revision of a store that syncd created before it had migrations

@@ -1,0 +1,98 @@
+"""Where statement files arrive: inbox folders, from which each file is moved, once its
+transactions are safely in the state store, to an archive folder, or, if it is refused, to a
+quarantine folder beside a note of the reason.
+
+A file is only read once it has been left unchanged for the source's ``settle`` seconds, and
+hidden or partial files (``.name``, ``*.part``, ``*.tmp``, ``*.filepart``) are never read: a bank's
+transfer or a user's copy may still be writing them. Moves never overwrite: a name already
+taken gets a counter (``statement.1.xml``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import shutil
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .config import SourceConfig
+from .errors import TransientError
+
+PARTIAL_SUFFIXES = (".part", ".tmp", ".filepart", ".crdownload", ".reason.txt")
+
+
+class InboxSource:
+    kind = "inbox"
+
+    def __init__(self, config: SourceConfig):
+        self.config = config
+        self.name = config.name
+
+    def prepare(self):
+        """Create the folders; a folder that cannot be made is the source's error, not a crash."""
+        for folder in (self.config.path, self.config.archive, self.config.quarantine):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise TransientError(f"source {self.name}: cannot create {folder}: {exc.strerror}") from None
+
+    def ready_files(self, now: float | None = None) -> list[Path]:
+        """The files to read now, oldest first."""
+        now = time.time() if now is None else now
+        ready = []
+        try:
+            entries = list(os.scandir(self.config.path))
+        except OSError as exc:
+            raise TransientError(f"source {self.name}: cannot list {self.config.path}: {exc.strerror}") from None
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or name.lower().endswith(PARTIAL_SUFFIXES):
+                continue
+            if not fnmatch.fnmatch(name, self.config.pattern):
+                continue
+            try:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                modified = entry.stat(follow_symlinks=False).st_mtime
+            except FileNotFoundError:
+                continue  # taken away meanwhile
+            if now - modified >= self.config.settle:
+                ready.append((modified, name, Path(entry.path)))
+        return [path for _modified, _name, path in sorted(ready)]
+
+    def archive(self, path: Path) -> Path:
+        """Move a file whose transactions are stored to ``archive/YYYY-MM-DD/``."""
+        day = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+        return _move(path, self.config.archive / day)
+
+    def quarantine(self, path: Path, reason: str) -> Path:
+        """Move a refused file to the quarantine folder, with ``NAME.reason.txt`` beside it."""
+        target = _move(path, self.config.quarantine)
+        note = target.with_name(target.name + ".reason.txt")
+        note.write_text(reason + "\n", encoding="utf-8")
+        return target
+
+    def restore(self, path: Path) -> Path:
+        """Put a quarantined file back in the inbox, to be read again (``syncd retry``)."""
+        note = path.with_name(path.name + ".reason.txt")
+        target = _move(path, self.config.path)
+        note.unlink(missing_ok=True)
+        return target
+
+
+def _move(path: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    counter = 0
+    while target.exists():
+        counter += 1
+        stem, dot, suffix = path.name.partition(".")
+        target = folder / (f"{stem}.{counter}{dot}{suffix}" if dot else f"{stem}.{counter}")
+    shutil.move(str(path), str(target))
+    return target
+
+
+def make_source(config: SourceConfig) -> InboxSource:
+    return InboxSource(config)
