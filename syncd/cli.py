@@ -167,6 +167,30 @@ def retry(ctx, only):
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
+def check(ctx, as_json):
+    """Check that syncd can run: the configuration, each source's folders, the state store, Odoo
+    reachable, the addon's version, the robot's login and rights, each configured journal.
+
+    Exit status 0 when nothing failed (warnings allowed), else the first failure's status.
+    """
+    from .check import FAIL, run_checks
+    from .sink import OdooSink
+    from .store import Store
+
+    verdicts = run_checks(lambda: _config(ctx), lambda config: Store(config.state_url),
+                          lambda config: OdooSink(config.odoo, attempts=1))
+    if as_json:
+        click.echo(json.dumps([vars(verdict) for verdict in verdicts]))
+    else:
+        for verdict in verdicts:
+            click.echo(f"{verdict.status:8} {verdict.check}: {verdict.detail}")
+    failed = [verdict for verdict in verdicts if verdict.status == FAIL]
+    sys.exit(failed[0].exit_code or 1 if failed else 0)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
 def status(ctx, as_json):
     """Show what the state store holds: transactions by state, each source's last run and last
     error, and the quarantined files with their reasons."""

@@ -66,7 +66,13 @@ class OdooSink:
         parts = urlsplit(config.url)
         protocol = "jsonrpc+ssl" if parts.scheme == "https" else "jsonrpc"
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        self._odoo = odoorpc.ODOO(parts.hostname, protocol=protocol, port=port, timeout=config.timeout)
+        try:  # odoorpc asks the server for its version at once
+            self._odoo = odoorpc.ODOO(parts.hostname, protocol=protocol, port=port, timeout=config.timeout)
+        except Exception as exc:  # noqa: BLE001 - classified below, re-raised when unknown
+            mapped = _classify(exc, f"connecting to {config.url}")
+            if mapped is None:
+                raise
+            raise mapped from exc
         self._uid = None
         self._call = retry(
             retry=retry_if_exception_type(TransientError),

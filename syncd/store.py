@@ -131,6 +131,13 @@ class Store:
         except OperationalError as exc:
             raise ConfigError(f"state url {url}: {exc.orig}") from None
 
+    def revision(self) -> str:
+        """The schema revision the store is at."""
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision() or "none"
+
     @contextmanager
     def transaction(self):
         with Session(self.engine, expire_on_commit=False) as session, session.begin():

@@ -49,12 +49,16 @@ class CustomerLedgerSync(models.AbstractModel):
         """What the daemon checks at start-up: versions and who it is."""
         self._check_caller()
         module = self.env["ir.module.module"].sudo().search([("name", "=", "customer_ledger")])
+        user = self.env.user
         return {
             "api_version": API_VERSION,
             "module_version": module.latest_version,
-            "login": self.env.user.login,
-            "company_ids": self.env.user.company_ids.ids,
+            "login": user.login,
+            "company_ids": user.company_ids.ids,
             "max_batch": MAX_BATCH,
+            # the daemon should log in as the robot and nothing more (``syncd check`` warns)
+            "dedicated_robot": user.has_group("customer_ledger.group_ledger_sync_robot") and not any(
+                user.has_group(group) for group in ("account.group_account_user", "base.group_system")),
         }
 
     @api.model

@@ -143,6 +143,9 @@ class TestLedgerSyncPush(LedgerSyncCommon):
         self.assertEqual(info["api_version"], "1.0")
         self.assertEqual(info["login"], "cl_robot")
         self.assertTrue(info["module_version"].endswith("1.0.0"))
+        self.assertTrue(info["dedicated_robot"])
+        accountant = self.Sync.with_user(self.accountant).api_info()
+        self.assertEqual((accountant["login"], accountant["dedicated_robot"]), ("cl_accountant", False))
 
 
 @tagged("post_install", "-at_install")
