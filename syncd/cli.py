@@ -11,7 +11,7 @@ import click
 
 from . import __version__, logs
 from .config import ENVIRONMENT, load_config
-from .engine import Importer, open_file
+from .engine import Importer, ImportSummary, open_file
 from .errors import SyncdError
 from .lock import instance_lock
 from .parsers import PARSERS, register_user_profiles
@@ -93,8 +93,10 @@ def parse(ctx, path, format_name, encoding):
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "format_name", default="auto", show_default=True, help=FORMAT_HELP)
 @click.option("--encoding", default=None, help=ENCODING_HELP)
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bars on stderr (default: when stderr is a terminal).")
 @click.pass_context
-def import_(ctx, paths, format_name, encoding):
+def import_(ctx, paths, format_name, encoding, progress):
     """Parse files, record them in the state store, push them to Odoo and reconcile them.
 
     A file that cannot be read is reported and skipped whole; the others go on. Importing the
@@ -106,9 +108,12 @@ def import_(ctx, paths, format_name, encoding):
     config = _config(ctx)
     register_user_profiles(config.csv_profiles)
     sink = OdooSink(config.require_odoo())
-    with instance_lock(config.state_url):
+    from .progress import BarProgress, NoProgress
+
+    bars = BarProgress() if (sys.stderr.isatty() if progress is None else progress) else NoProgress()
+    with instance_lock(config.state_url), bars:
         store = Store(config.state_url)
-        importer = Importer(config, store, sink, echo=logging.getLogger("syncd").info)
+        importer = Importer(config, store, sink, echo=logging.getLogger("syncd").info, progress=bars)
         summary = importer.run(paths, format_name, encoding)
     for line in summary.lines():
         click.echo(line, err=line.startswith("error:"))
@@ -165,6 +170,29 @@ def retry(ctx, only):
 
 
 @main.command()
+@click.argument("batch")
+@click.pass_context
+def replay(ctx, batch):
+    """Send the transactions of BATCH again and reconcile them (after lines were deleted in Odoo,
+    say). Odoo creates none twice: a line it has is reported as already there. `syncd status`
+    lists the recent batches."""
+    from .sink import OdooSink
+    from .store import Store
+
+    config = _config(ctx)
+    sink = OdooSink(config.require_odoo())
+    with instance_lock(config.state_url):
+        importer = Importer(config, Store(config.state_url), sink)
+        summary = ImportSummary()
+        count = importer.replay(batch, summary)
+    click.echo(f"batch {batch}: {count} transaction(s) sent again")
+    for line in summary.lines():
+        click.echo(line, err=line.startswith("error:"))
+    if summary.errors:
+        sys.exit(3)
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def check(ctx, as_json):
@@ -218,6 +246,10 @@ def status(ctx, as_json):
             click.echo(f"  last error: {source['last_error']}")
     for name in sorted(set(config.sources) - set(counts["sources"])):
         click.echo(f"source {name}: configured, never run")
+    if counts["batches"]:
+        click.echo("recent batches (syncd replay BATCH sends one again):")
+        for entry in counts["batches"]:
+            click.echo(f"  {entry['batch']}: {entry['transactions']} transaction(s), last sent {entry['last_sent']}")
     if counts["quarantine"]:
         click.echo(f"quarantined files: {len(counts['quarantine'])} (syncd retry puts them back)")
         for entry in counts["quarantine"]:

@@ -3,6 +3,7 @@ validated into typed objects at start-up with errors that name the section and k
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from .errors import ConfigError
 #: Environment variables, the key each overrides, and what it is. The README lists them.
 ENVIRONMENT = {
     "SYNCD_CONFIG": (None, "path of the TOML configuration file"),
+    "SYNCD_LOG_FORMAT": (None, "text (default) or json logs, as --log-format"),
     "SYNCD_ODOO_URL": ("odoo.url", "Odoo's base URL, e.g. http://127.0.0.1:8069"),
     "SYNCD_ODOO_DATABASE": ("odoo.database", "Odoo database name"),
     "SYNCD_ODOO_LOGIN": ("odoo.login", "login of the robot user"),
@@ -71,6 +73,14 @@ class SourceConfig:
 
 
 @dataclass(frozen=True)
+class MetricsConfig:
+    #: (host, port) to serve /metrics on; loopback addresses only
+    listen: tuple[str, int] | None = None
+    #: a node_exporter textfile, rewritten after every pass
+    textfile: Path | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     odoo: OdooConfig
     state_url: str
@@ -81,6 +91,7 @@ class Config:
     csv_profiles: dict = field(default_factory=dict)
     #: where ``syncd run`` finds files, by name
     sources: dict[str, SourceConfig] = field(default_factory=dict)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
     def journal_for(self, account: str) -> dict:
         """The journal spec the addon's API takes for a statement account."""
@@ -120,7 +131,7 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
         raise ConfigError(f"{config_path}: no such configuration file")
     source = str(config_path) if config_path.exists() else "configuration"
 
-    unknown = set(data) - {"odoo", "state", "push", "journals", "csv_profiles", "sources"}
+    unknown = set(data) - {"odoo", "state", "push", "journals", "csv_profiles", "sources", "metrics"}
     if unknown:
         raise ConfigError(f"{source}: unknown section(s) {', '.join(sorted(unknown))}")
     odoo = _section(data, "odoo", source, {"url", "database", "login", "api_key", "password", "timeout"})
@@ -133,6 +144,8 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
             raise ConfigError(f"{source}: [csv_profiles.{name}] must be a table")
     sources = {name: _source(name, table, f"{source}: [sources.{name}]", config_path.parent)
                for name, table in _section(data, "sources", source, None).items()}
+    metrics = _metrics(_section(data, "metrics", source, {"listen", "textfile"}), f"{source}: [metrics]",
+                       config_path.parent)
 
     def pick(section: dict, key: str, env: str, default=None):
         if env in environ and environ[env] != "":
@@ -165,6 +178,7 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
         journals=journal_map,
         csv_profiles=csv_profiles,
         sources=sources,
+        metrics=metrics,
     )
 
 
@@ -208,6 +222,26 @@ def _source(name: str, table, where: str, base: Path) -> SourceConfig:
         format=_string(table.get("format", "auto"), f"{where} format"),
         encoding=_string(encoding, f"{where} encoding") if encoding is not None else None,
     )
+
+
+def _metrics(table: dict, where: str, base: Path) -> MetricsConfig:
+    listen = None
+    if "listen" in table:
+        text = _string(table["listen"], f"{where} listen")
+        host, sep, port = text.rpartition(":")
+        host = host.strip("[]")
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not sep or not port.isdigit() or not loopback:
+            raise ConfigError(f"{where} listen: {text!r} must be a loopback address and port, e.g. 127.0.0.1:9464 "
+                              "(metrics are not for the network: put a proxy or node_exporter in front)")
+        listen = (host, _number(port, f"{where} listen", int, 1, 65535))
+    textfile = None
+    if "textfile" in table:
+        textfile = (base / Path(_string(table["textfile"], f"{where} textfile")).expanduser()).resolve()
+    return MetricsConfig(listen=listen, textfile=textfile)
 
 
 def key_section(env: str) -> str:

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import select
-
 from .engine import Importer, ImportSummary, file_sha256, open_file
 from .errors import AccessDeniedError, InputError, SyncdError, TransientError, UserError
+from .metrics import METRICS
 from .sources import make_source
 from .store import QuarantineRecord, SourceRecord
 
@@ -83,6 +82,9 @@ class Daemon:
 
     def run(self, once: bool = False, only: tuple[str, ...] = ()) -> int:
         """Passes over the due sources until stopped (or one pass with ``once``); the exit status."""
+        if self.config.metrics.listen and not once:
+            METRICS.serve(self.config.metrics.listen)
+            log.info("metrics on http://%s:%d/metrics", *self.config.metrics.listen)
         try:
             while not self.stopping:
                 if self.reload:
@@ -160,10 +162,12 @@ class Daemon:
                 importer.reconcile(summary)
             result.error = "; ".join(summary.errors)
         except AccessDeniedError as exc:
+            METRICS.errors.labels("access").inc()
             result.error = str(exc)
             self._record(result)
             raise Stop(exc.exit_code, f"source {name}: {exc}; syncd stops until the robot's key is fixed") from None
         except TransientError as exc:
+            METRICS.errors.labels("transient").inc()
             result.error = str(exc)
             log.warning("source %s: %s", name, exc)
         except UserError as exc:
@@ -181,9 +185,7 @@ class Daemon:
         still in the inbox, is refused again and updates the same record."""
         sha256 = file_sha256(path)
         with self.store.transaction() as session:
-            record = session.scalar(select(QuarantineRecord).where(
-                QuarantineRecord.source == source.name, QuarantineRecord.sha256 == sha256,
-                QuarantineRecord.path == str(path)))
+            record = next(iter(self.store.quarantined(session, [source.name], sha256=sha256, path=str(path))), None)
             if record is None:
                 record = QuarantineRecord(source=source.name, name=path.name, path=str(path), sha256=sha256,
                                           reason="")
@@ -194,6 +196,7 @@ class Daemon:
         target = source.quarantine(path, str(exc))
         with self.store.transaction() as session:
             session.get(QuarantineRecord, record_id).path = str(target)
+        METRICS.errors.labels("input").inc()
         log.error("source %s: %s quarantined: %s", source.name, path.name, exc)
 
     def _record(self, result: PassResult):
@@ -210,18 +213,21 @@ class Daemon:
             record.last_error = result.error[:2000]
             if not result.error:
                 record.last_ok_at = now
+        METRICS.refresh(self.store.counts())
+        if self.config.metrics.textfile:
+            try:
+                METRICS.write(self.config.metrics.textfile)
+            except OSError as exc:
+                log.error("metrics not written to %s: %s", self.config.metrics.textfile, exc.strerror)
 
 
 def retry_quarantined(config, store, only=()) -> tuple[int, int]:
     """Quarantined files back to their inbox, failed transactions back to the queue: the counts."""
-    from .store import FileRecord, State, TransactionRecord
+    from .store import State
 
     files = transactions = 0
     with store.transaction() as session:
-        query = select(QuarantineRecord)
-        if only:
-            query = query.where(QuarantineRecord.source.in_(only))
-        for record in session.scalars(query):
+        for record in store.quarantined(session, only):
             source = config.sources.get(record.source)
             path = Path(record.path)
             if source is None:
@@ -233,10 +239,7 @@ def retry_quarantined(config, store, only=()) -> tuple[int, int]:
             else:
                 log.warning("quarantined %s is gone from %s; forgetting it", record.name, path.parent)
             session.delete(record)
-        failed = select(TransactionRecord).where(TransactionRecord.state == State.FAILED.value)
-        if only:
-            failed = failed.join(FileRecord).where(FileRecord.source.in_(only))
-        for transaction in session.scalars(failed):
+        for transaction in store.failed(session, only):
             transaction.state = State.QUEUED.value
             transaction.reason = ""
             transactions += 1

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
-from .errors import AccessDeniedError, InputError, PermanentError, SyncdError
+from .errors import AccessDeniedError, InputError, PermanentError, SyncdError, UserError
 from .identity import assign_keys, iter_keys
+from .metrics import METRICS
 from .parsers import detect_format, get_parser, parse_bytes
 from .parsers.archive import is_zip, members
+from .progress import NoProgress
 from .records import Transaction
 from .safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES
 from .store import FileRecord, State, TransactionRecord
@@ -162,11 +164,12 @@ def line_payload(transaction) -> dict:
 
 
 class Importer:
-    def __init__(self, config, store, sink=None, echo=None):
+    def __init__(self, config, store, sink=None, echo=None, progress=None):
         self.config = config
         self.store = store
         self.sink = sink
         self.echo = echo or (lambda message: None)
+        self.progress = progress or NoProgress()
 
     # -- plan and record -------------------------------------------------
 
@@ -174,6 +177,7 @@ class Importer:
         """Store a file's new transactions, all or nothing: the file is read as it is stored,
         a chunk at a time, in one store transaction that an error anywhere in it rolls back."""
         read = new = 0
+        task = self.progress.start(f"reading {Path(parsed.path).name}")
         with self.store.transaction() as session:
             file_record = self.store.file_by_sha(session, parsed.sha256)
             known_file = file_record is not None
@@ -208,8 +212,10 @@ class Importer:
                 for record in added:  # stored: the session need not hold them
                     session.expunge(record)
                 new += len(added)
+                self.progress.advance(task, len(chunk))
             if not known_file:
                 file_record.transactions = read
+        self.progress.stop(task)
         summary.files_read += 1
         summary.files_already_known += known_file
         summary.transactions_read += read
@@ -217,25 +223,52 @@ class Importer:
 
     # -- apply -------------------------------------------------------------
 
-    def push(self, summary: ImportSummary):
-        """Send every queued (or maybe-sent) transaction, batch by batch per journal."""
+    def settle_in_doubt(self, summary: ImportSummary):
+        """Transactions left ``SENDING`` (a crash, a timeout, a lost answer: maybe created in
+        Odoo): ask Odoo which keys it has; those are confirmed, the others queued again."""
         with self.store.transaction() as session:
-            pending = self.store.in_states(session, State.QUEUED, State.SENDING)
+            doubtful = self.store.in_states(session, State.SENDING)
+        groups: dict[str, list[TransactionRecord]] = {}
+        for record in doubtful:
+            groups.setdefault(repr(sorted(record.journal.items())), []).append(record)
+        size = self.config.batch_size
+        for records in groups.values():
+            for start in range(0, len(records), size):
+                chunk = records[start:start + size]
+                found = self.sink.lookup_keys(chunk[0].journal, [r.key for r in chunk])
+                with self.store.transaction() as session:
+                    for record in self.store.transactions_by_id(session, [r.id for r in chunk]):
+                        if found.get(record.key):
+                            record.odoo_line_id = found[record.key]
+                            record.state = State.CONFIRMED.value
+                            summary.already_in_odoo += 1
+                        else:
+                            record.state = State.QUEUED.value
+
+    def push(self, summary: ImportSummary):
+        """Send every queued transaction, batch by batch per journal, once those in doubt are
+        settled."""
+        self.settle_in_doubt(summary)
+        with self.store.transaction() as session:
+            pending = self.store.in_states(session, State.QUEUED)
             files = self.store.files_by_id(session, {t.file_id for t in pending})
         groups: dict[tuple[str, int], list[TransactionRecord]] = {}
         for record in pending:
             groups.setdefault((repr(sorted(record.journal.items())), record.file_id), []).append(record)
         size = self.config.batch_size
+        task = self.progress.start("sending to Odoo", total=len(pending)) if pending else None
         for (_journal, file_id), records in groups.items():
             file_record = files[file_id]
             for start in range(0, len(records), size):
                 batch = records[start:start + size]
+                self.progress.advance(task, len(batch))
                 try:
                     self._push_batch(batch, file_record, summary)
                 except AccessDeniedError:
                     raise
                 except PermanentError as exc:
                     # Odoo refused this batch for good: keep the reason, serve the rest.
+                    METRICS.errors.labels("permanent").inc()
                     self._mark_failed(batch, str(exc))
                     summary.errors.append(f"{file_record.path}: {exc}")
 
@@ -247,16 +280,19 @@ class Importer:
 
     def _push_batch(self, records, file_record, summary):
         ids = [r.id for r in records]
-        with self.store.transaction() as session:
+        batch = f"{file_record.sha256[:12]}-{ids[0]}"
+        with self.store.transaction() as session:  # the intent, before the call
             for record in self.store.transactions_by_id(session, ids):
                 record.state = State.SENDING.value
                 record.attempts += 1
+                record.batch = batch
         source = {
             "feed": file_record.format,
             "file": Path(file_record.path).name,
-            "batch": f"{file_record.sha256[:12]}-{ids[0]}",
+            "batch": batch,
         }
-        result = self.sink.push_lines(records[0].journal, [r.payload for r in records], source)
+        with METRICS.push_seconds.time():
+            result = self.sink.push_lines(records[0].journal, [r.payload for r in records], source)
         lines = result["lines"]
         with self.store.transaction() as session:
             for record in self.store.transactions_by_id(session, ids):
@@ -276,8 +312,10 @@ class Importer:
         with self.store.transaction() as session:
             todo = self.store.in_states(session, State.CONFIRMED, State.SUGGESTED, State.UNMATCHED)
         size = self.config.batch_size
+        task = self.progress.start("reconciling", total=len(todo)) if todo else None
         for start in range(0, len(todo), size):
             batch = todo[start:start + size]
+            self.progress.advance(task, len(batch))
             outcome = self.sink.reconcile([r.odoo_line_id for r in batch])
             with self.store.transaction() as session:
                 for record in self.store.transactions_by_id(session, [r.id for r in batch]):
@@ -289,6 +327,22 @@ class Importer:
             summary.reconciled += states["reconciled"]
             summary.suggested += states["suggested"]
             summary.unmatched += states["unmatched"]
+
+    def replay(self, batch: str, summary: ImportSummary) -> int:
+        """Send a batch's transactions again (Odoo creates none twice) and reconcile them: the
+        number of transactions queued again."""
+        with self.store.transaction() as session:
+            records = self.store.in_batch(session, batch)
+            if not records:
+                recent = ", ".join(b["batch"] for b in self.store.recent_batches(session)) or "none yet"
+                raise UserError(f"no batch {batch!r} in the state store; recent batches: {recent}")
+            for record in records:
+                record.state = State.QUEUED.value
+                record.reason = ""
+        self.sink.api_info()
+        self.push(summary)
+        self.reconcile(summary)
+        return len(records)
 
     def run(self, paths, format_name="auto", encoding=None) -> ImportSummary:
         summary = ImportSummary()

@@ -24,6 +24,7 @@ from tenacity import (
 
 from . import API_VERSION
 from .errors import AccessDeniedError, PermanentError, TransientError, UserError
+from .metrics import METRICS
 
 API_MODEL = "customer.ledger.sync"
 _TRANSIENT_HTTP = {429, 502, 503, 504}
@@ -78,6 +79,7 @@ class OdooSink:
             retry=retry_if_exception_type(TransientError),
             wait=wait_exponential_jitter(initial=0.5, max=20),
             stop=stop_after_attempt(attempts),
+            before_sleep=lambda _state: METRICS.retries.inc(),
             reraise=True,
         )(self._call_once)
 

@@ -31,8 +31,9 @@ from .errors import ConfigError
 
 
 class State(str, enum.Enum):
-    """Where a transaction stands. ``SENDING`` is written before the RPC call: a transaction
-    left in it was maybe created in Odoo, and the next push (idempotent by key) settles it."""
+    """Where a transaction stands. ``SENDING`` is written, with the batch, before the RPC call:
+    a transaction left in it was maybe created in Odoo, and the next push first asks Odoo
+    which of those keys it has, then sends the others again."""
 
     QUEUED = "queued"
     SENDING = "sending"
@@ -108,6 +109,8 @@ class TransactionRecord(Base):
     reason: Mapped[str] = mapped_column(String(1000), default="")
     invoice_ids: Mapped[list] = mapped_column(JSON, default=list)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: the batch it was last sent in (``syncd replay BATCH``)
+    batch: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
 
@@ -167,6 +170,34 @@ class Store:
             .order_by(TransactionRecord.id)
         ))
 
+    def in_batch(self, session, batch: str) -> list[TransactionRecord]:
+        return list(session.scalars(select(TransactionRecord).where(TransactionRecord.batch == batch)))
+
+    def recent_batches(self, session, limit: int = 10) -> list[dict]:
+        """The batches last sent, newest first: id, transactions, when."""
+        last = func.max(TransactionRecord.updated_at)
+        return [
+            {"batch": batch, "transactions": count, "last_sent": _iso(when)}
+            for batch, count, when in session.execute(
+                select(TransactionRecord.batch, func.count(), last)
+                .where(TransactionRecord.batch.is_not(None)).group_by(TransactionRecord.batch)
+                .order_by(last.desc()).limit(limit))
+        ]
+
+    def quarantined(self, session, sources=(), *, sha256: str = "", path: str = "") -> list[QuarantineRecord]:
+        query = select(QuarantineRecord).order_by(QuarantineRecord.id)
+        if sources:
+            query = query.where(QuarantineRecord.source.in_(list(sources)))
+        if sha256:
+            query = query.where(QuarantineRecord.sha256 == sha256, QuarantineRecord.path == path)
+        return list(session.scalars(query))
+
+    def failed(self, session, sources=()) -> list[TransactionRecord]:
+        query = select(TransactionRecord).where(TransactionRecord.state == State.FAILED.value)
+        if sources:
+            query = query.join(FileRecord).where(FileRecord.source.in_(list(sources)))
+        return list(session.scalars(query))
+
     def counts(self):
         with self.transaction() as session:
             rows = session.execute(
@@ -189,12 +220,13 @@ class Store:
                 }
                 for record in session.scalars(select(SourceRecord).order_by(SourceRecord.name))
             }
+            batches = self.recent_batches(session)
             quarantine = [
                 {"source": q.source, "file": q.path, "reason": q.reason, "at": _iso(q.quarantined_at)}
                 for q in session.scalars(select(QuarantineRecord).order_by(QuarantineRecord.id))
             ]
         return {"files": files, "last_import": last, "states": dict(rows), "sources": sources,
-                "quarantine": quarantine}
+                "quarantine": quarantine, "batches": batches}
 
 
 def _iso(moment: datetime | None) -> str | None:

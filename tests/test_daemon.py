@@ -244,3 +244,68 @@ def test_run_once_reads_each_source_once_and_exits(setup):
                             capture_output=True, text=True, timeout=60, check=True)
     assert "source bank (inbox)" in status.stdout and "files stored 1, quarantined 0" in status.stdout
     assert "transactions: queued 2" in status.stdout
+
+
+def test_metrics_are_written_to_a_textfile_after_each_pass(setup):
+    inbox, config_path, _store, _daemon = setup
+    metrics = '[metrics]\ntextfile = "metrics/syncd.prom"\n'
+    config_path.write_text(config_path.read_text().replace("[sources.bank]", metrics + "[sources.bank]"))
+    drop(inbox, "a.xml", camt("a", "1.00", "2.00"))
+    drop(inbox, "b.xml", b"not a statement")
+    result = subprocess.run([sys.executable, "-m", "syncd", "--config", str(config_path), "run", "--once",
+                             "--no-push"], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    text = (config_path.parent / "metrics" / "syncd.prom").read_text()
+    for sample in ('syncd_transactions{state="queued"} 2.0', 'syncd_transactions{state="confirmed"} 0.0',
+                   "syncd_quarantined_files 1.0", 'syncd_errors_total{kind="input"} 1.0',
+                   'syncd_source_ok{source="bank"} 1.0', "syncd_source_last_run_timestamp_seconds{source=\"bank\"} 1."):
+        assert sample in text, text
+
+
+def test_metrics_are_served_on_loopback_only(setup, tmp_path):
+    import urllib.request
+
+    from syncd.errors import ConfigError
+    from tests.harness import free_port
+
+    inbox, config_path, _store, _daemon = setup
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[metrics]\nlisten = "0.0.0.0:9464"\n')
+    with pytest.raises(ConfigError, match="must be a loopback address"):
+        load_config(bad)
+
+    port = free_port()
+    metrics = f'[metrics]\nlisten = "127.0.0.1:{port}"\n'
+    config_path.write_text(config_path.read_text().replace("[sources.bank]", metrics + "[sources.bank]"))
+    drop(inbox, "a.xml", camt("a", "1.00"))
+    process = syncd_process(config_path)
+    seen: list[str] = []
+    try:
+        wait_for(process, f"metrics on http://127.0.0.1:{port}/metrics", seen)
+        wait_for(process, "a.xml stored and archived", seen)
+        wait_for(process, "transactions read: 1", seen)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as response:
+            text = response.read().decode()
+        assert 'syncd_transactions{state="queued"} 1.0' in text and "syncd_push_seconds_count 0.0" in text
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    finally:
+        process.kill()
+
+
+def test_progress_bars_follow_reading(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from syncd.config import Config, OdooConfig
+    from syncd.progress import BarProgress
+
+    path = tmp_path / "a.xml"
+    path.write_bytes(camt("a", "1.00", "2.00", "3.00"))
+    out = io.StringIO()
+    config = Config(odoo=OdooConfig(), state_url=f"sqlite:///{tmp_path / 'state.sqlite'}")
+    with BarProgress(Console(file=out, force_terminal=True, width=100)) as bars:
+        summary = Importer(config, Store(config.state_url), progress=bars).run([path])
+    assert summary.transactions_new == 3
+    assert "reading a.xml" in out.getvalue() and "3/3" in out.getvalue()

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from syncd.config import Config, OdooConfig
-from syncd.engine import Importer
-from syncd.errors import TransientError
+from syncd.engine import Importer, ImportSummary
+from syncd.errors import TransientError, UserError
 from syncd.store import State, Store, TransactionRecord
 
 from .camt_builder import Entry, build_camt053
@@ -25,6 +25,7 @@ class FakeAddon:
         self.lines = {}
         self.fail_pushes = 0
         self.push_calls = 0
+        self.lookups = 0
 
     def api_info(self):
         return {"api_version": "1.0"}
@@ -40,6 +41,10 @@ class FakeAddon:
             self.fail_pushes -= 1
             raise TransientError("the response was lost after Odoo committed")
         return {"lines": result}
+
+    def lookup_keys(self, journal, keys):
+        self.lookups += 1
+        return {key: self.lines.get(key, False) for key in keys}
 
     def reconcile(self, line_ids):
         return {str(i): {"state": "unmatched", "invoice_ids": [], "reason": "test"} for i in line_ids}
@@ -74,9 +79,39 @@ def test_lost_response_is_settled_by_the_next_run(importer, tmp_path):
 
     summary = importer.run([path])
     assert summary.transactions_new == 0
+    # the two in doubt are looked up, found and confirmed without being sent again
+    assert (importer.sink.lookups, importer.sink.push_calls) == (1, 2)
     assert (summary.created_in_odoo, summary.already_in_odoo) == (1, 2)
     assert len(importer.sink.lines) == 3
     assert states(importer.store) == [State.UNMATCHED.value] * 3
+
+
+def test_in_doubt_lines_odoo_never_got_are_sent_again(importer, tmp_path):
+    path = statement(tmp_path, "a.xml", ["1.00", "2.00"])
+    importer.sink.fail_pushes = 1
+    with pytest.raises(TransientError):
+        importer.run([path])
+    importer.sink.lines.clear()  # the call never reached Odoo after all
+    summary = importer.run([path])
+    assert (summary.created_in_odoo, summary.already_in_odoo) == (2, 0)
+    assert states(importer.store) == [State.UNMATCHED.value] * 2
+
+
+def test_replay_sends_a_batch_again_and_odoo_creates_nothing_twice(importer, tmp_path):
+    importer.run([statement(tmp_path, "a.xml", ["1.00", "2.00", "3.00"])])
+    batches = {entry["batch"]: entry["transactions"] for entry in importer.store.counts()["batches"]}
+    assert sorted(batches.values()) == [1, 2]  # batch_size 2
+    batch = next(name for name, count in batches.items() if count == 2)
+    with importer.store.transaction() as session:
+        sent = sorted(record.key for record in importer.store.in_batch(session, batch))
+    removed = sent[0]
+    del importer.sink.lines[removed]  # deleted in Odoo by someone
+    summary = ImportSummary()
+    assert importer.replay(batch, summary) == 2
+    assert (summary.created_in_odoo, summary.already_in_odoo) == (1, 1)
+    assert removed in importer.sink.lines
+    with pytest.raises(UserError, match=f"no batch 'nope' in the state store; recent batches: .*{batch}"):
+        importer.replay("nope", ImportSummary())
 
 
 def test_bad_file_leaves_nothing_behind(importer, tmp_path):
