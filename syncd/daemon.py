@@ -175,9 +175,10 @@ class Daemon:
             self._record(result)
             raise Stop(exc.exit_code, f"source {name}: {exc}") from None
         self._record(result)
-        for line in summary.lines():
-            if not line.startswith("error:"):
-                log.info("source %s: %s", name, line)
+        if summary.files_read or summary.created_in_odoo or summary.already_in_odoo or summary.reconciled:
+            for line in summary.lines():
+                if not line.startswith("error:"):
+                    log.info("source %s: %s", name, line)
         return result
 
     def _quarantine(self, source, path, exc: InputError):

@@ -213,7 +213,8 @@ def test_the_daemon_reloads_on_sighup_and_stops_cleanly_on_sigterm(setup, tmp_pa
         wait_for(process, "a.xml stored and archived", seen)
         second = tmp_path / "second"
         second.mkdir()
-        config_path.write_text(config_path.read_text() + f'[sources.other]\npath = "{second}"\nsettle = 0\n')
+        other = f'[sources.other]\npath = "{second}"\nsettle = 0\ninterval = 1\n'
+        config_path.write_text(config_path.read_text() + other)
         process.send_signal(signal.SIGHUP)
         wait_for(process, "configuration reloaded: 2 source(s)", seen)
         drop(second, "b.xml", camt("b", "2.00"))
