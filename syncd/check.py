@@ -70,6 +70,8 @@ def run_checks(load_config, store_factory, sink_factory) -> list[Verdict]:
 
 
 def _folders(name, source) -> Verdict:
+    if source.kind == "sftp":
+        return _sftp(name, source)
     for folder in (source.path, source.archive, source.quarantine):
         existing = folder
         while not existing.exists() and existing != existing.parent:
@@ -78,3 +80,18 @@ def _folders(name, source) -> Verdict:
             return Verdict(f"source {name}", FAIL, f"{folder} is not writable by this user", 1)
     state = "ready" if source.path.is_dir() else "will be created"
     return Verdict(f"source {name}", OK, f"{source.kind} {source.path} ({state}), every {source.interval:g} s")
+
+
+def _sftp(name, source) -> Verdict:
+    from .sftp import SftpSource
+
+    server = SftpSource(source)
+    try:
+        server.prepare()
+        waiting = len(server.ready(now=float("inf")))
+    except SyncdError as exc:
+        return Verdict(f"source {name}", FAIL, str(exc), exc.exit_code)
+    finally:
+        server.close()
+    return Verdict(f"source {name}", OK, f"sftp {server.label('')} reached, host key verified, {waiting} file(s) "
+                                         f"waiting; every {source.interval:g} s")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -52,7 +52,19 @@ class OdooConfig:
         return self.api_key or self.password
 
 
-SOURCE_KINDS = ("inbox",)
+SOURCE_KINDS = ("inbox", "sftp")
+
+
+@dataclass(frozen=True)
+class RemoteConfig:
+    """An SFTP server: the key syncd logs in with, and the host key it must present."""
+
+    host: str
+    port: int
+    user: str
+    key_file: Path
+    known_hosts: Path
+    timeout: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,10 @@ class SourceConfig:
     settle: float = 5.0
     format: str = "auto"
     encoding: str | None = None
+    #: for an SFTP source: the server (``path``, ``archive`` and ``quarantine`` are remote
+    #: folders then) and the local folder files are downloaded to
+    remote: RemoteConfig | None = None
+    staging: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -183,26 +199,34 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
 
 
 _SOURCE_KEYS = {"kind", "path", "archive", "quarantine", "pattern", "interval", "settle", "format", "encoding"}
+_SFTP_KEYS = {"host", "port", "user", "key_file", "known_hosts", "timeout", "staging"}
 
 
 def _source(name: str, table, where: str, base: Path) -> SourceConfig:
     """``[sources.NAME]``: relative folders are taken from the configuration file's folder."""
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table")
-    unknown = set(table) - _SOURCE_KEYS
+    kind = table.get("kind", "inbox")
+    unknown = set(table) - _SOURCE_KEYS - (_SFTP_KEYS if kind == "sftp" else set())
     if unknown:
         raise ConfigError(f"{where} has unknown key(s) {', '.join(sorted(unknown))}")
     if not name.replace("-", "").replace("_", "").isalnum() or len(name) > 100:
         raise ConfigError(f"{where}: a source's name is letters, digits, - and _ (at most 100)")
-    kind = table.get("kind", "inbox")
     if kind not in SOURCE_KINDS:
         raise ConfigError(f"{where} kind: {kind!r} is not one of {', '.join(SOURCE_KINDS)}")
     if not table.get("path"):
         raise ConfigError(f"{where} path: the folder to read is missing")
 
-    def folder(key: str) -> Path:
+    def local(key: str) -> Path:
         return (base / Path(_string(table[key], f"{where} {key}")).expanduser()).resolve()
 
+    def remote(key: str) -> Path:
+        value = PurePosixPath(_string(table[key], f"{where} {key}"))
+        if not value.is_absolute():
+            raise ConfigError(f"{where} {key}: {str(value)!r} must be an absolute path on the server")
+        return Path(str(value))
+
+    folder = remote if kind == "sftp" else local
     path = folder("path")
     archive = folder("archive") if "archive" in table else path / "archive"
     quarantine = folder("quarantine") if "quarantine" in table else path / "quarantine"
@@ -210,6 +234,21 @@ def _source(name: str, table, where: str, base: Path) -> SourceConfig:
         if other == path:
             raise ConfigError(f"{where} {key}: must be another folder than path ({path})")
     encoding = table.get("encoding")
+    server = staging = None
+    if kind == "sftp":
+        for key in ("host", "user", "key_file", "known_hosts"):
+            if not table.get(key):
+                raise ConfigError(f"{where} {key}: an SFTP source needs it")
+        server = RemoteConfig(
+            host=_string(table["host"], f"{where} host"),
+            port=_number(table.get("port", 22), f"{where} port", int, 1, 65535),
+            user=_string(table["user"], f"{where} user"),
+            key_file=local("key_file"),
+            known_hosts=local("known_hosts"),
+            timeout=_number(table.get("timeout", 30), f"{where} timeout", float, 1, 600),
+        )
+        staging = local("staging") if "staging" in table else \
+            Path(platformdirs.user_data_dir("syncd")) / "staging" / name
     return SourceConfig(
         name=name,
         kind=kind,
@@ -221,6 +260,8 @@ def _source(name: str, table, where: str, base: Path) -> SourceConfig:
         settle=_number(table.get("settle", 5), f"{where} settle", float, 0, 3600),
         format=_string(table.get("format", "auto"), f"{where} format"),
         encoding=_string(encoding, f"{where} encoding") if encoding is not None else None,
+        remote=server,
+        staging=staging,
     )
 
 

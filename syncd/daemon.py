@@ -21,7 +21,6 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
 from .engine import Importer, ImportSummary, file_sha256, open_file
 from .errors import AccessDeniedError, InputError, SyncdError, TransientError, UserError
@@ -139,21 +138,25 @@ class Daemon:
         summary = ImportSummary()
         sink = None
         try:
-            source.prepare()
-            importer = Importer(self.config, self.store, None)
-            for path in source.ready_files():
-                if self.stopping:
-                    break
-                try:
-                    with open_file(path, source.config.format, encoding=source.config.encoding) as parsed:
-                        importer.record(parsed, summary, source=name)
-                except InputError as exc:
-                    self._quarantine(source, path, exc)
-                    result.quarantined += 1
-                    continue
-                source.archive(path)
-                result.files += 1
-                log.info("source %s: %s stored and archived", name, path.name)
+            try:
+                source.prepare()
+                importer = Importer(self.config, self.store, None)
+                for item in source.ready():
+                    if self.stopping:
+                        break
+                    path = source.fetch(item)
+                    try:
+                        with open_file(path, source.config.format, encoding=source.config.encoding) as parsed:
+                            importer.record(parsed, summary, source=name)
+                    except InputError as exc:
+                        self._quarantine(source, item, path, exc)
+                        result.quarantined += 1
+                        continue
+                    source.archive(item, path)
+                    result.files += 1
+                    log.info("source %s: %s stored and archived", name, path.name)
+            finally:
+                source.close()
             sink = self.sink_factory(self.config)
             if sink is not None and not self.stopping:
                 importer.sink = sink
@@ -181,22 +184,21 @@ class Daemon:
                     log.info("source %s: %s", name, line)
         return result
 
-    def _quarantine(self, source, path, exc: InputError):
+    def _quarantine(self, source, item, path, exc: InputError):
         """Record the refusal, then move the file: after a crash between the two the file is
         still in the inbox, is refused again and updates the same record."""
-        sha256 = file_sha256(path)
+        sha256, label = file_sha256(path), source.label(item)
         with self.store.transaction() as session:
-            record = next(iter(self.store.quarantined(session, [source.name], sha256=sha256, path=str(path))), None)
+            record = next(iter(self.store.quarantined(session, [source.name], sha256=sha256, path=label)), None)
             if record is None:
-                record = QuarantineRecord(source=source.name, name=path.name, path=str(path), sha256=sha256,
-                                          reason="")
+                record = QuarantineRecord(source=source.name, name=path.name, path=label, sha256=sha256, reason="")
                 session.add(record)
             record.reason = str(exc)[:2000]
             session.flush()
             record_id = record.id
-        target = source.quarantine(path, str(exc))
+        target = source.quarantine(item, path, str(exc))
         with self.store.transaction() as session:
-            session.get(QuarantineRecord, record_id).path = str(target)
+            session.get(QuarantineRecord, record_id).path = target
         METRICS.errors.labels("input").inc()
         log.error("source %s: %s quarantined: %s", source.name, path.name, exc)
 
@@ -227,21 +229,30 @@ def retry_quarantined(config, store, only=()) -> tuple[int, int]:
     from .store import State
 
     files = transactions = 0
-    with store.transaction() as session:
-        for record in store.quarantined(session, only):
-            source = config.sources.get(record.source)
-            path = Path(record.path)
-            if source is None:
-                log.warning("quarantined %s stays: its source %s is no longer configured", path, record.source)
-                continue
-            if path.exists():
-                make_source(source).restore(path)
-                files += 1
-            else:
-                log.warning("quarantined %s is gone from %s; forgetting it", record.name, path.parent)
-            session.delete(record)
-        for transaction in store.failed(session, only):
-            transaction.state = State.QUEUED.value
-            transaction.reason = ""
-            transactions += 1
+    opened: dict = {}
+    try:
+        with store.transaction() as session:
+            for record in store.quarantined(session, only):
+                config_of = config.sources.get(record.source)
+                if config_of is None:
+                    log.warning("quarantined %s stays: its source %s is no longer configured", record.path,
+                                record.source)
+                    continue
+                if record.source not in opened:
+                    opened[record.source] = make_source(config_of)
+                    opened[record.source].prepare()
+                source = opened[record.source]
+                if source.exists(record.path):
+                    source.restore(record.path)
+                    files += 1
+                else:
+                    log.warning("quarantined %s is gone; forgetting it", record.path)
+                session.delete(record)
+            for transaction in store.failed(session, only):
+                transaction.state = State.QUEUED.value
+                transaction.reason = ""
+                transactions += 1
+    finally:
+        for source in opened.values():
+            source.close()
     return files, transactions

@@ -51,3 +51,10 @@ class PermanentError(SyncdError):
 class AccessDeniedError(PermanentError):
     exit_code = 77  # EX_NOPERM
     hint = "check the robot's login and API key, and that it has the Ledger Sync Robot group"
+
+
+class SourceError(TransientError):
+    """A source cannot be read now (its folder, its server, its host key): the source's error
+    until the next pass; the other sources go on."""
+
+    hint = ""

@@ -1,6 +1,11 @@
-"""Where statement files arrive: inbox folders, from which each file is moved, once its
-transactions are safely in the state store, to an archive folder, or, if it is refused, to a
-quarantine folder beside a note of the reason.
+"""Where statement files arrive: inbox folders (and SFTP folders, :mod:`syncd.sftp`), from
+which each file is moved, once its transactions are safely in the state store, to an archive
+folder, or, if it is refused, to a quarantine folder beside a note of the reason.
+
+A source offers: ``prepare()`` and ``close()`` around a pass; ``ready()``, the items to read
+now; ``fetch(item)``, a local file of it; ``label(item)``, what to call it in messages;
+``archive(item, local)`` and ``quarantine(item, local, reason)``, which move it and say
+where to; ``exists(where)`` and ``restore(where)`` for ``syncd retry``.
 
 A file is only read once it has been left unchanged for the source's ``settle`` seconds, and
 hidden or partial files (``.name``, ``*.part``, ``*.tmp``, ``*.filepart``) are never read: a bank's
@@ -18,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .config import SourceConfig
-from .errors import TransientError
+from .errors import SourceError
 
 PARTIAL_SUFFIXES = (".part", ".tmp", ".filepart", ".crdownload", ".reason.txt")
 
@@ -36,16 +41,19 @@ class InboxSource:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise TransientError(f"source {self.name}: cannot create {folder}: {exc.strerror}") from None
+                raise SourceError(f"source {self.name}: cannot create {folder}: {exc.strerror}") from None
 
-    def ready_files(self, now: float | None = None) -> list[Path]:
+    def close(self):
+        pass
+
+    def ready(self, now: float | None = None) -> list[Path]:
         """The files to read now, oldest first."""
         now = time.time() if now is None else now
         ready = []
         try:
             entries = list(os.scandir(self.config.path))
         except OSError as exc:
-            raise TransientError(f"source {self.name}: cannot list {self.config.path}: {exc.strerror}") from None
+            raise SourceError(f"source {self.name}: cannot list {self.config.path}: {exc.strerror}") from None
         for entry in entries:
             name = entry.name
             if name.startswith(".") or name.lower().endswith(PARTIAL_SUFFIXES):
@@ -62,24 +70,34 @@ class InboxSource:
                 ready.append((modified, name, Path(entry.path)))
         return [path for _modified, _name, path in sorted(ready)]
 
-    def archive(self, path: Path) -> Path:
+    def fetch(self, path: Path) -> Path:
+        return path
+
+    def label(self, path: Path) -> str:
+        return str(path)
+
+    def archive(self, path: Path, _local: Path) -> str:
         """Move a file whose transactions are stored to ``archive/YYYY-MM-DD/``."""
         day = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-        return _move(path, self.config.archive / day)
+        return str(_move(path, self.config.archive / day))
 
-    def quarantine(self, path: Path, reason: str) -> Path:
+    def quarantine(self, path: Path, _local: Path, reason: str) -> str:
         """Move a refused file to the quarantine folder, with ``NAME.reason.txt`` beside it."""
         target = _move(path, self.config.quarantine)
         note = target.with_name(target.name + ".reason.txt")
         note.write_text(reason + "\n", encoding="utf-8")
-        return target
+        return str(target)
 
-    def restore(self, path: Path) -> Path:
+    def exists(self, where: str) -> bool:
+        return Path(where).exists()
+
+    def restore(self, where: str) -> str:
         """Put a quarantined file back in the inbox, to be read again (``syncd retry``)."""
+        path = Path(where)
         note = path.with_name(path.name + ".reason.txt")
         target = _move(path, self.config.path)
         note.unlink(missing_ok=True)
-        return target
+        return str(target)
 
 
 def _move(path: Path, folder: Path) -> Path:
@@ -94,5 +112,9 @@ def _move(path: Path, folder: Path) -> Path:
     return target
 
 
-def make_source(config: SourceConfig) -> InboxSource:
+def make_source(config: SourceConfig):
+    if config.kind == "sftp":
+        from .sftp import SftpSource
+
+        return SftpSource(config)
     return InboxSource(config)
