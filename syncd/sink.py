@@ -64,16 +64,7 @@ class OdooSink:
 
     def __init__(self, config, attempts: int = 5):
         self.config = config
-        parts = urlsplit(config.url)
-        protocol = "jsonrpc+ssl" if parts.scheme == "https" else "jsonrpc"
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        try:  # odoorpc asks the server for its version at once
-            self._odoo = odoorpc.ODOO(parts.hostname, protocol=protocol, port=port, timeout=config.timeout)
-        except Exception as exc:  # noqa: BLE001 - classified below, re-raised when unknown
-            mapped = _classify(exc, f"connecting to {config.url}")
-            if mapped is None:
-                raise
-            raise mapped from exc
+        self._odoo = None  # connected on the first call, inside the retries
         self._uid = None
         self._call = retry(
             retry=retry_if_exception_type(TransientError),
@@ -83,10 +74,20 @@ class OdooSink:
             reraise=True,
         )(self._call_once)
 
+    def _connection(self):
+        if self._odoo is None:
+            parts = urlsplit(self.config.url)
+            protocol = "jsonrpc+ssl" if parts.scheme == "https" else "jsonrpc"
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            # odoorpc asks the server for its version at once
+            self._odoo = odoorpc.ODOO(parts.hostname, protocol=protocol, port=port, timeout=self.config.timeout)
+        return self._odoo
+
     def _call_once(self, service, method, *args):
         what = f"{service}.{method}" if service != "object" else f"{args[3]}.{args[4]}"
         try:
-            response = self._odoo.json("/jsonrpc", {"service": service, "method": method, "args": list(args)})
+            response = self._connection().json("/jsonrpc", {"service": service, "method": method,
+                                                             "args": list(args)})
         except Exception as exc:  # noqa: BLE001 - classified below, re-raised when unknown
             mapped = _classify(exc, what)
             if mapped is None:
