@@ -26,14 +26,14 @@ def run_checks(load_config, store_factory, sink_factory) -> list[Verdict]:
         config = load_config()
     except SyncdError as exc:
         return [Verdict("configuration", FAIL, str(exc), exc.exit_code)]
-    verdicts.append(Verdict("configuration", OK, f"{len(config.sources)} source(s), state store {config.state_url}"))
+    verdicts.append(Verdict("configuration", OK, f"{len(config.sources)} source(s), state store {config.state_store}"))
 
     for name, source in config.sources.items():
         verdicts.append(_folders(name, source))
 
     try:
         store = store_factory(config)
-        verdicts.append(Verdict("state store", OK, f"{config.state_url}: schema {store.revision()}"))
+        verdicts.append(Verdict("state store", OK, f"{config.state_store}: schema {store.revision()}"))
     except SyncdError as exc:
         verdicts.append(Verdict("state store", FAIL, str(exc), exc.exit_code))
 

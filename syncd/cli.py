@@ -57,10 +57,17 @@ def main(ctx, config_path, verbose, log_format):
     ctx.obj = {"config_path": config_path}
 
 
+def _sink(config):
+    """The Odoo sink, its retries bounded by half the journal lease."""
+    from .sink import OdooSink
+
+    return OdooSink(config.require_odoo(), budget=config.lease_seconds / 2)
+
+
 def _config(ctx):
     """The configuration, with its secrets masked in every log line from now on."""
     config = load_config(ctx.obj["config_path"])
-    logs.mask(config.odoo.api_key, config.odoo.password)
+    logs.mask(*config.secrets)
     return config
 
 
@@ -102,12 +109,11 @@ def import_(ctx, paths, format_name, encoding, progress):
     A file that cannot be read is reported and skipped whole; the others go on. Importing the
     same transactions again creates nothing.
     """
-    from .sink import OdooSink
     from .store import Store
 
     config = _config(ctx)
     register_user_profiles(config.csv_profiles)
-    sink = OdooSink(config.require_odoo())
+    sink = _sink(config)
     from .progress import BarProgress, NoProgress
 
     bars = BarProgress() if (sys.stderr.isatty() if progress is None else progress) else NoProgress()
@@ -136,7 +142,6 @@ def run(ctx, once, only, no_push):
     holds the SQLite store; 77 Odoo refused the robot's login or key.
     """
     from .daemon import Daemon
-    from .sink import OdooSink
     from .store import Store
 
     def load():
@@ -148,7 +153,7 @@ def run(ctx, once, only, no_push):
 
     config = load()
     with instance_lock(config.state_url):
-        sinks = (lambda _config: None) if no_push else (lambda config: OdooSink(config.odoo))
+        sinks = (lambda _config: None) if no_push else _sink
         daemon = Daemon(load, Store(config.state_url), sinks)
         daemon.install_signals()
         sys.exit(daemon.run(once=once, only=only))
@@ -176,11 +181,10 @@ def replay(ctx, batch):
     """Send the transactions of BATCH again and reconcile them (after lines were deleted in Odoo,
     say). Odoo creates none twice: a line it has is reported as already there. `syncd status`
     lists the recent batches."""
-    from .sink import OdooSink
     from .store import Store
 
     config = _config(ctx)
-    sink = OdooSink(config.require_odoo())
+    sink = _sink(config)
     with instance_lock(config.state_url):
         importer = Importer(config, Store(config.state_url), sink)
         summary = ImportSummary()
@@ -229,9 +233,9 @@ def status(ctx, as_json):
     if as_json:
         last = counts["last_import"]
         click.echo(json.dumps({**counts, "last_import": last.isoformat() if last else None,
-                               "state_url": config.state_url}, sort_keys=True))
+                               "state_url": config.state_store}, sort_keys=True))
         return
-    click.echo(f"state store: {config.state_url}")
+    click.echo(f"state store: {config.state_store}")
     click.echo(f"files: {counts['files']}, last import: {counts['last_import'] or 'never'}")
     if not counts["states"]:
         click.echo("transactions: none")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -101,6 +102,8 @@ class Config:
     odoo: OdooConfig
     state_url: str
     batch_size: int = 500
+    #: seconds an instance holds a journal before another may take over (renewed per batch)
+    lease_seconds: float = 300.0
     #: statement account (IBAN or number, without spaces) -> Odoo journal code
     journals: dict = field(default_factory=dict)
     #: the user's CSV profiles: name -> table (see syncd.parsers.csvprofile)
@@ -108,6 +111,16 @@ class Config:
     #: where ``syncd run`` finds files, by name
     sources: dict[str, SourceConfig] = field(default_factory=dict)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+
+    @property
+    def state_store(self) -> str:
+        """The state URL fit to print: its password masked."""
+        return mask_url(self.state_url)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What must never be logged: the robot's key or password, the state store's password."""
+        return (self.odoo.api_key, self.odoo.password, url_password(self.state_url))
 
     def journal_for(self, account: str) -> dict:
         """The journal spec the addon's API takes for a statement account."""
@@ -124,6 +137,19 @@ class Config:
                 + " (or set SYNCD_ODOO_URL, SYNCD_ODOO_DATABASE, SYNCD_ODOO_LOGIN, SYNCD_ODOO_API_KEY)"
             )
         return self.odoo
+
+
+_URL_PASSWORD = re.compile(r"(?P<head>//[^:/@]*:)(?P<password>[^@]*)(?P<tail>@)")
+
+
+def url_password(url: str) -> str:
+    match = _URL_PASSWORD.search(url)
+    return match["password"] if match else ""
+
+
+def mask_url(url: str) -> str:
+    """``postgresql://syncd:***@host/db``: a URL with its password masked."""
+    return _URL_PASSWORD.sub(r"\g<head>***\g<tail>", url, count=1)
 
 
 def _compact(account: str) -> str:
@@ -152,7 +178,7 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
         raise ConfigError(f"{source}: unknown section(s) {', '.join(sorted(unknown))}")
     odoo = _section(data, "odoo", source, {"url", "database", "login", "api_key", "password", "timeout"})
     state = _section(data, "state", source, {"url"})
-    push = _section(data, "push", source, {"batch_size"})
+    push = _section(data, "push", source, {"batch_size", "lease_seconds"})
     journals = _section(data, "journals", source, None)
     csv_profiles = _section(data, "csv_profiles", source, None)
     for name, table in csv_profiles.items():
@@ -187,8 +213,13 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
     journal_map = {_compact(k): _string(v, f"{source} [journals] {k}") for k, v in journals.items()}
     if environ.get("SYNCD_JOURNALS"):
         journal_map = _parse_journal_env(environ["SYNCD_JOURNALS"])
+    lease_seconds = _number(push.get("lease_seconds", 300), f"{source} [push] lease_seconds", float, 10, 86400)
+    if odoo_config.timeout * 2 > lease_seconds:
+        raise ConfigError(f"{source} [push] lease_seconds: {lease_seconds:g} must be at least twice [odoo] timeout "
+                          f"({odoo_config.timeout:g}): a call and its retries must end before the lease does")
     return Config(
         odoo=odoo_config,
+        lease_seconds=lease_seconds,
         state_url=str(state_url or default_state_url()),
         batch_size=_number(batch_size, batch_where, int, 1, 5000),
         journals=journal_map,

@@ -26,7 +26,7 @@ from .engine import Importer, ImportSummary, file_sha256, open_file
 from .errors import AccessDeniedError, InputError, SyncdError, TransientError, UserError
 from .metrics import METRICS
 from .sources import make_source
-from .store import QuarantineRecord, SourceRecord
+from .store import QuarantineRecord, SourceRecord, StoreConflict
 
 log = logging.getLogger("syncd.daemon")
 
@@ -94,7 +94,11 @@ class Daemon:
                     if self.stopping:
                         break
                     if once or self.due.get(name, 0) <= now:
-                        self.run_pass(name)
+                        try:
+                            self.run_pass(name)
+                        except TransientError as exc:  # the state store itself, say: next pass
+                            METRICS.errors.labels("transient").inc()
+                            log.error("source %s: pass abandoned: %s", name, exc)
                         self.due[name] = time.monotonic() + self.config.sources[name].interval
                 if once:
                     break
@@ -125,7 +129,7 @@ class Daemon:
             log.error("configuration not reloaded, the previous one stays: %s", exc)
             return
         if config.state_url != self.config.state_url:
-            log.error("configuration reloaded, but the state store stays %s until a restart", self.config.state_url)
+            log.error("configuration reloaded, but the state store stays %s until a restart", self.config.state_store)
         self.config = config
         self.due = {name: due for name, due in self.due.items() if name in config.sources}
         log.info("configuration reloaded: %d source(s)", len(config.sources))
@@ -144,15 +148,22 @@ class Daemon:
                 for item in source.ready():
                     if self.stopping:
                         break
-                    path = source.fetch(item)
                     try:
-                        with open_file(path, source.config.format, encoding=source.config.encoding) as parsed:
-                            importer.record(parsed, summary, source=name)
-                    except InputError as exc:
-                        self._quarantine(source, item, path, exc)
-                        result.quarantined += 1
+                        path = source.fetch(item)
+                        try:
+                            with open_file(path, source.config.format, encoding=source.config.encoding) as parsed:
+                                importer.record(parsed, summary, source=name)
+                        except InputError as exc:
+                            if not path.exists():
+                                raise FileNotFoundError(path) from None
+                            self._quarantine(source, item, path, exc)
+                            result.quarantined += 1
+                            continue
+                        source.archive(item, path)
+                    except (FileNotFoundError, StoreConflict):
+                        # another instance sharing the store took this file first
+                        log.info("source %s: %s is handled by another syncd", name, source.label(item))
                         continue
-                    source.archive(item, path)
                     result.files += 1
                     log.info("source %s: %s stored and archived", name, path.name)
             finally:

@@ -10,7 +10,10 @@ down, a crash) is done by the next.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import socket
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -163,8 +166,23 @@ def line_payload(transaction) -> dict:
     }
 
 
+class LeaseLost(Exception):
+    """Another instance took over a journal whose lease this one let expire."""
+
+
+def journal_key(journal: dict) -> str:
+    """A journal spec as the stable string its lease is taken on."""
+    return json.dumps(journal, sort_keys=True)
+
+
+def instance_name() -> str:
+    """Who holds a lease: host, process and a random tag (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:100]
+
+
 class Importer:
     def __init__(self, config, store, sink=None, echo=None, progress=None):
+        self.owner = instance_name()
         self.config = config
         self.store = store
         self.sink = sink
@@ -200,10 +218,12 @@ class Importer:
                     if transaction.key in known:
                         continue
                     known.add(transaction.key)
+                    journal = self.config.journal_for(transaction.account)
                     added.append(TransactionRecord(
                         key=transaction.key,
                         file_id=file_record.id,
-                        journal=self.config.journal_for(transaction.account),
+                        journal=journal,
+                        journal_key=journal_key(journal),
                         payload=line_payload(transaction),
                         state=State.QUEUED.value,
                     ))
@@ -223,44 +243,69 @@ class Importer:
 
     # -- apply -------------------------------------------------------------
 
-    def settle_in_doubt(self, summary: ImportSummary):
-        """Transactions left ``SENDING`` (a crash, a timeout, a lost answer: maybe created in
-        Odoo): ask Odoo which keys it has; those are confirmed, the others queued again."""
+    def settle_in_doubt(self, summary: ImportSummary, journal: str):
+        """A journal's transactions left ``SENDING`` (a crash, a timeout, a lost answer: maybe
+        created in Odoo): ask Odoo which keys it has; those are confirmed, the others queued again."""
         with self.store.transaction() as session:
-            doubtful = self.store.in_states(session, State.SENDING)
-        groups: dict[str, list[TransactionRecord]] = {}
-        for record in doubtful:
-            groups.setdefault(repr(sorted(record.journal.items())), []).append(record)
+            doubtful = self.store.in_journal(session, journal, State.SENDING)
         size = self.config.batch_size
-        for records in groups.values():
-            for start in range(0, len(records), size):
-                chunk = records[start:start + size]
-                found = self.sink.lookup_keys(chunk[0].journal, [r.key for r in chunk])
-                with self.store.transaction() as session:
-                    for record in self.store.transactions_by_id(session, [r.id for r in chunk]):
-                        if found.get(record.key):
-                            record.odoo_line_id = found[record.key]
-                            record.state = State.CONFIRMED.value
-                            summary.already_in_odoo += 1
-                        else:
-                            record.state = State.QUEUED.value
+        for start in range(0, len(doubtful), size):
+            chunk = doubtful[start:start + size]
+            found = self.sink.lookup_keys(chunk[0].journal, [r.key for r in chunk])
+            with self.store.transaction() as session:
+                for record in self.store.transactions_by_id(session, [r.id for r in chunk]):
+                    if found.get(record.key):
+                        record.odoo_line_id = found[record.key]
+                        record.state = State.CONFIRMED.value
+                        summary.already_in_odoo += 1
+                    else:
+                        record.state = State.QUEUED.value
+
+    def _journals(self, *states: State) -> list[str]:
+        with self.store.transaction() as session:
+            return self.store.pending_journals(session, *states)
+
+    def _leased(self, journal: str, work) -> bool:
+        """``work()`` while this instance holds the journal's lease (one writer per journal:
+        Odoo serialises statement lines on its sequence); False if another instance holds it."""
+        if not self.store.claim_journal(journal, self.owner, self.config.lease_seconds):
+            self.echo(f"journal {journal}: another syncd is writing to it; left to that one")
+            return False
+        try:
+            work()
+        except LeaseLost:
+            self.echo(f"journal {journal}: the lease expired (this syncd was paused?); another one goes on")
+            return False
+        finally:
+            self.store.release_journal(journal, self.owner)
+        return True
+
+    def _renew(self, journal: str):
+        if not self.store.claim_journal(journal, self.owner, self.config.lease_seconds):
+            raise LeaseLost(journal)
 
     def push(self, summary: ImportSummary):
-        """Send every queued transaction, batch by batch per journal, once those in doubt are
-        settled."""
-        self.settle_in_doubt(summary)
+        """Send every queued transaction, journal by journal under its lease: first settle those
+        in doubt, then send the queued ones batch by batch, renewing the lease before each. A
+        lease lost (this instance was paused past its expiry) leaves the rest to its new owner."""
+        for journal in self._journals(State.QUEUED, State.SENDING):
+            self._leased(journal, lambda journal=journal: self._push_journal(journal, summary))
+
+    def _push_journal(self, journal: str, summary: ImportSummary):
+        self.settle_in_doubt(summary, journal)
         with self.store.transaction() as session:
-            pending = self.store.in_states(session, State.QUEUED)
+            pending = self.store.in_journal(session, journal, State.QUEUED)
             files = self.store.files_by_id(session, {t.file_id for t in pending})
-        groups: dict[tuple[str, int], list[TransactionRecord]] = {}
+        groups: dict[int, list[TransactionRecord]] = {}
         for record in pending:
-            groups.setdefault((repr(sorted(record.journal.items())), record.file_id), []).append(record)
+            groups.setdefault(record.file_id, []).append(record)
         size = self.config.batch_size
         task = self.progress.start("sending to Odoo", total=len(pending)) if pending else None
-        for (_journal, file_id), records in groups.items():
+        for file_id, records in groups.items():
             file_record = files[file_id]
             for start in range(0, len(records), size):
                 batch = records[start:start + size]
+                self._renew(journal)
                 self.progress.advance(task, len(batch))
                 try:
                     self._push_batch(batch, file_record, summary)
@@ -279,13 +324,19 @@ class Importer:
                 record.reason = reason[:1000]
 
     def _push_batch(self, records, file_record, summary):
-        ids = [r.id for r in records]
-        batch = f"{file_record.sha256[:12]}-{ids[0]}"
+        batch = f"{file_record.sha256[:12]}-{records[0].id}"
         with self.store.transaction() as session:  # the intent, before the call
-            for record in self.store.transactions_by_id(session, ids):
+            # only those still queued: another instance may have sent the rest meanwhile
+            fresh = [r for r in self.store.transactions_by_id(session, [r.id for r in records])
+                     if r.state == State.QUEUED.value]
+            for record in fresh:
                 record.state = State.SENDING.value
                 record.attempts += 1
                 record.batch = batch
+        if not fresh:
+            return
+        ids = {r.id for r in fresh}
+        records = [r for r in records if r.id in ids]
         source = {
             "feed": file_record.format,
             "file": Path(file_record.path).name,
@@ -308,13 +359,18 @@ class Importer:
 
     def reconcile(self, summary: ImportSummary):
         """Ask Odoo to reconcile what was pushed, and the lines still open from earlier runs
-        (new invoices may have arrived since)."""
+        (new invoices may have arrived since), journal by journal under its lease."""
+        for journal in self._journals(State.CONFIRMED, State.SUGGESTED, State.UNMATCHED):
+            self._leased(journal, lambda journal=journal: self._reconcile_journal(journal, summary))
+
+    def _reconcile_journal(self, journal: str, summary: ImportSummary):
         with self.store.transaction() as session:
-            todo = self.store.in_states(session, State.CONFIRMED, State.SUGGESTED, State.UNMATCHED)
+            todo = self.store.in_journal(session, journal, State.CONFIRMED, State.SUGGESTED, State.UNMATCHED)
         size = self.config.batch_size
         task = self.progress.start("reconciling", total=len(todo)) if todo else None
         for start in range(0, len(todo), size):
             batch = todo[start:start + size]
+            self._renew(journal)
             self.progress.advance(task, len(batch))
             outcome = self.sink.reconcile([r.odoo_line_id for r in batch])
             with self.store.transaction() as session:

@@ -3,7 +3,7 @@
 It logs in with the robot's API key through ``/jsonrpc`` (API keys are refused by the
 interactive ``/web/session/authenticate`` that ``odoorpc.ODOO.login`` uses) and calls the
 ``customer.ledger.sync`` methods with ``execute_kw``. Transient failures (connection
-refused or reset, timeouts, 429/502/503/504, serialization conflicts) are retried with
+refused or reset, timeouts, 429/500/502/503/504, serialization conflicts) are retried with
 jittered exponential backoff; every call it retries is idempotent by import key.
 """
 
@@ -19,6 +19,7 @@ from tenacity import (
     retry,
     retry_if_exception_type,
     stop_after_attempt,
+    stop_after_delay,
     wait_exponential_jitter,
 )
 
@@ -27,7 +28,10 @@ from .errors import AccessDeniedError, PermanentError, TransientError, UserError
 from .metrics import METRICS
 
 API_MODEL = "customer.ledger.sync"
-_TRANSIENT_HTTP = {429, 502, 503, 504}
+# Odoo reports what it refuses (validation, access) as JSON-RPC errors in a 200 answer; a bare
+# 500 is the server failing outside any request's logic (seen: two first requests racing on
+# Odoo's lazily built static-file table), and every call syncd repeats is idempotent by key.
+_TRANSIENT_HTTP = {429, 500, 502, 503, 504}
 _TRANSIENT_SERVER_ERRORS = (
     "SerializationFailure",
     "could not serialize access",
@@ -62,14 +66,16 @@ def _classify(exc, what):
 class OdooSink:
     """A connection to one Odoo database as the robot user."""
 
-    def __init__(self, config, attempts: int = 5):
+    def __init__(self, config, attempts: int = 5, budget: float | None = None):
+        """``budget``: seconds a call and its retries may take in all (kept below the journal
+        lease, so that a retried call never outlives the lease it was made under)."""
         self.config = config
         self._odoo = None  # connected on the first call, inside the retries
         self._uid = None
         self._call = retry(
             retry=retry_if_exception_type(TransientError),
             wait=wait_exponential_jitter(initial=0.5, max=20),
-            stop=stop_after_attempt(attempts),
+            stop=stop_after_attempt(attempts) | stop_after_delay(budget if budget is not None else 3600),
             before_sleep=lambda _state: METRICS.retries.inc(),
             reraise=True,
         )(self._call_once)

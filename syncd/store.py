@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import (
@@ -23,11 +23,12 @@ from sqlalchemy import (
     func,
     inspect,
     select,
+    text,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from .errors import ConfigError
+from .errors import ConfigError, TransientError
 
 
 class State(str, enum.Enum):
@@ -44,6 +45,15 @@ class State(str, enum.Enum):
     UNMATCHED = "unmatched"
     #: Odoo refused the batch for good (bad data, unknown journal); the reason is kept.
     FAILED = "failed"
+
+
+class StoreUnavailable(TransientError):
+    """The state store's connection broke (a restart, a network cut, a killed backend): the
+    transaction was rolled back; the next pass starts again."""
+
+
+class StoreConflict(TransientError):
+    """Another instance sharing the store wrote the same thing first (a file, a key, a lease)."""
 
 
 def _now():
@@ -109,30 +119,46 @@ class TransactionRecord(Base):
     reason: Mapped[str] = mapped_column(String(1000), default="")
     invoice_ids: Mapped[list] = mapped_column(JSON, default=list)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: the journal spec as a stable string, what journal leases are taken on
+    journal_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     #: the batch it was last sent in (``syncd replay BATCH``)
     batch: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
 
+class JournalLease(Base):
+    """Who writes to a journal now, and until when: one writer per journal at a time (Odoo
+    serialises statement lines on the journal's sequence), taken over once it expires."""
+
+    __tablename__ = "journal_leases"
+
+    journal: Mapped[str] = mapped_column(String(200), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(100))
+    expires: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Store:
     def __init__(self, url: str):
+        from .config import mask_url
+
         self.url = url
+        shown = mask_url(url)
         if url.startswith("sqlite:///"):
             path = Path(url[len("sqlite:///"):])
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise ConfigError(f"state url {url}: cannot create {path.parent}: {exc.strerror}") from None
+                raise ConfigError(f"state url {shown}: cannot create {path.parent}: {exc.strerror}") from None
         try:
-            self.engine = create_engine(url)
+            self.engine = create_engine(url, pool_pre_ping=True)
         except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several kinds for a bad URL
-            raise ConfigError(f"state url {url!r}: {exc}") from None
+            raise ConfigError(f"state url {shown!r}: {str(exc).replace(url, shown)}") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         try:
             migrate(self.engine)
         except OperationalError as exc:
-            raise ConfigError(f"state url {url}: {exc.orig}") from None
+            raise StoreUnavailable(f"state store {shown}: {exc.orig}") from None
 
     def revision(self) -> str:
         """The schema revision the store is at."""
@@ -143,8 +169,16 @@ class Store:
 
     @contextmanager
     def transaction(self):
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        """A session in one transaction, committed at the end of the block. A unique key taken
+        meanwhile by another instance sharing the store is a :class:`StoreConflict`."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except IntegrityError as exc:
+            raise StoreConflict(f"the state store refused a write: {exc.orig}") from exc
+        except (OperationalError, InterfaceError) as exc:
+            raise StoreUnavailable(f"the state store {self.engine.url.render_as_string()} failed: {exc.orig}") \
+                from exc
 
     def file_by_sha(self, session, sha256):
         return session.scalar(select(FileRecord).where(FileRecord.sha256 == sha256))
@@ -169,6 +203,45 @@ class Store:
             .where(TransactionRecord.state.in_([s.value for s in states]))
             .order_by(TransactionRecord.id)
         ))
+
+    def claim_journal(self, journal: str, owner: str, seconds: float) -> bool:
+        """Take or renew the lease on ``journal`` for ``seconds``; False if another owner holds
+        it and it has not expired (or it is being taken by another right now)."""
+        now = _now()
+        try:
+            with self.transaction() as session:
+                lease = session.scalar(select(JournalLease).where(JournalLease.journal == journal)
+                                       .with_for_update(skip_locked=True))
+                if lease is None:
+                    if session.get(JournalLease, journal) is not None:
+                        return False  # locked: another instance is taking or renewing it
+                    session.add(JournalLease(journal=journal, owner=owner, expires=now + timedelta(seconds=seconds)))
+                    session.flush()
+                    return True
+                expires = lease.expires if lease.expires.tzinfo else lease.expires.replace(tzinfo=timezone.utc)
+                if lease.owner != owner and expires > now:
+                    return False
+                lease.owner, lease.expires = owner, now + timedelta(seconds=seconds)
+                return True
+        except StoreConflict:
+            return False  # two took a new journal at once: the other won
+
+    def release_journal(self, journal: str, owner: str):
+        with self.transaction() as session:
+            lease = session.get(JournalLease, journal)
+            if lease is not None and lease.owner == owner:
+                session.delete(lease)
+
+    def pending_journals(self, session, *states) -> list[str]:
+        return list(session.scalars(
+            select(TransactionRecord.journal_key).where(TransactionRecord.state.in_([s.value for s in states]))
+            .distinct().order_by(TransactionRecord.journal_key)))
+
+    def in_journal(self, session, journal: str, *states) -> list[TransactionRecord]:
+        return list(session.scalars(
+            select(TransactionRecord)
+            .where(TransactionRecord.journal_key == journal, TransactionRecord.state.in_([s.value for s in states]))
+            .order_by(TransactionRecord.id)))
 
     def in_batch(self, session, batch: str) -> list[TransactionRecord]:
         return list(session.scalars(select(TransactionRecord).where(TransactionRecord.batch == batch)))
@@ -248,6 +321,8 @@ def migrate(engine) -> None:
     config = AlembicConfig()
     config.set_main_option("script_location", "syncd:migrations")
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # instances starting together migrate one at a time
+            connection.execute(text("SELECT pg_advisory_xact_lock(7214530061)"))
         config.attributes["connection"] = connection
         if MigrationContext.configure(connection).get_current_revision() is None and \
                 inspect(connection).has_table("files"):

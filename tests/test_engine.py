@@ -127,3 +127,33 @@ def test_bad_file_leaves_nothing_behind(importer, tmp_path):
 def test_batches_follow_the_configured_size(importer, tmp_path):
     importer.run([statement(tmp_path, "b.xml", ["1.00", "2.00", "3.00", "4.00", "5.00"])])
     assert importer.sink.push_calls == 3
+
+
+def test_one_writer_per_journal_and_a_lease_taken_over_once_expired(importer, tmp_path):
+    store = importer.store
+    assert store.claim_journal("J", "a", 60) and store.claim_journal("J", "a", 60)  # taken, renewed
+    assert not store.claim_journal("J", "b", 60)
+    assert store.claim_journal("K", "b", 60)  # another journal is free
+    assert store.claim_journal("L", "a", -1)  # a lease already expired...
+    assert store.claim_journal("L", "b", 60)  # ...is taken over
+    assert not store.claim_journal("L", "a", 60)  # and its old owner cannot renew it
+    store.release_journal("J", "b")  # only its owner releases it
+    assert not store.claim_journal("J", "b", 60)
+    store.release_journal("J", "a")
+    assert store.claim_journal("J", "b", 60)
+
+
+def test_a_journal_another_instance_writes_to_is_left_to_it(importer, tmp_path):
+    importer.run([statement(tmp_path, "a.xml", ["1.00", "2.00"])])
+    importer.run([statement(tmp_path, "b.xml", ["3.00"])])  # stored; its journal is free: sent
+    assert states(importer.store).count("unmatched") == 3
+    path = statement(tmp_path, "c.xml", ["4.00"])
+    journal = '{"account_number": "%s"}' % ACCOUNT
+    assert importer.store.claim_journal(journal, "someone-else", 60)
+    calls = importer.sink.push_calls
+    summary = importer.run([path])
+    assert importer.sink.push_calls == calls and summary.created_in_odoo == 0
+    assert sorted(states(importer.store)) == ["queued", "unmatched", "unmatched", "unmatched"]
+    importer.store.release_journal(journal, "someone-else")
+    assert importer.run([path]).created_in_odoo == 1
+    assert states(importer.store) == ["unmatched"] * 4

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 
+from syncd.config import url_password
 from syncd.engine import read_file
 from syncd.store import State, Store, TransactionRecord
 
@@ -181,3 +182,117 @@ def test_odoo_stopped_mid_run_and_started_again(admin, journal, syncd, odoo_serv
     assert again.returncode == 0, again.stderr
     assert "statement lines created in Odoo: 40 (already there: 0)" in again.stdout
     assert_exactly_once(admin, keys, syncd.state_url)
+
+
+# -- several instances on a PostgreSQL store ---------------------------------------------------
+
+
+@pytest.fixture
+def pg_syncd(syncd, pg_url):
+    def command(*args, **overrides):
+        return syncd.command(*args, **{"SYNCD_STATE_URL": pg_url, **overrides})
+
+    def run(*args, **overrides):
+        argv, environ = command(*args, **overrides)
+        return subprocess.run(argv, capture_output=True, text=True, env=environ, timeout=600, check=False)
+
+    run.command = command
+    run.state_url = pg_url
+    return run
+
+
+def test_two_daemons_on_postgresql_share_one_backlog(admin, journal, pg_syncd, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    config = tmp_path / "syncd.toml"
+    config.write_text(f'[push]\nbatch_size = 20\n[sources.bank]\npath = "{inbox}"\nsettle = 0\n')
+    keys = []
+    for n in range(4):
+        path, file_keys = statement(tmp_path, f"shared{n}", 50)
+        path.rename(inbox / path.name)
+        keys += file_keys
+    argv, environ = pg_syncd.command("run", "--once")
+    processes = [subprocess.Popen(argv, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+    outputs = [process.communicate(timeout=600) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    assert not list(inbox.glob("*.xml"))
+    assert_exactly_once(admin, keys, pg_syncd.state_url)
+
+
+def test_a_lease_that_expires_while_its_owner_is_paused(admin, journal, pg_syncd, proxy, tmp_path):
+    config = tmp_path / "syncd.toml"
+    config.write_text("[push]\nbatch_size = 20\nlease_seconds = 10\n[odoo]\ntimeout = 5\n")
+    path, keys = statement(tmp_path, "paused", 60)
+    fault = proxy.add(Fault("hold", match="push_statement_lines"))
+    argv, environ = pg_syncd.command("import", str(path))
+    first = subprocess.Popen(argv, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert fault.forwarded.wait(timeout=300), "the first push never reached Odoo"
+        first.send_signal(signal.SIGSTOP)  # paused holding the journal, its first batch in Odoo
+        fault.release.set()
+        store = Store(pg_syncd.state_url)
+        deadline = time.monotonic() + 120
+        while not _lease_expired(store):
+            assert time.monotonic() < deadline, "the lease never expired"
+            time.sleep(0.5)
+
+        second = pg_syncd("import", str(path))  # takes the journal over
+        assert second.returncode == 0, second.stderr
+        assert "statement lines created in Odoo: 40 (already there: 20)" in second.stdout
+    finally:
+        first.send_signal(signal.SIGCONT)
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    assert "statement lines created in Odoo: 20 (already there: 0)" in out  # it sends nothing again
+    assert_exactly_once(admin, keys, pg_syncd.state_url)
+
+
+def _lease_expired(store) -> bool:
+    from datetime import datetime, timezone
+
+    from syncd.store import JournalLease
+
+    with store.transaction() as session:
+        leases = session.query(JournalLease).all()
+        return bool(leases) and all(lease.expires < datetime.now(timezone.utc) for lease in leases)
+
+
+def test_the_state_database_connection_killed_mid_transaction(admin, journal, pg_syncd, tmp_path):
+    import threading
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    config = tmp_path / "syncd.toml"
+    config.write_text(f'[push]\nbatch_size = 100\n[sources.bank]\npath = "{inbox}"\nsettle = 0\n')
+    path, keys = statement(tmp_path, "dbkill", 2000)
+    path.rename(inbox / path.name)
+    database = pg_syncd.state_url.rsplit("/", 1)[-1]
+    stop = threading.Event()
+    killed = []
+
+    def kill_connections():
+        while not stop.is_set():
+            result = subprocess.run(
+                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc",
+                 f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{database}' "
+                 "AND (query ILIKE 'INSERT INTO transactions%' OR query ILIKE 'SELECT transactions.key%')"],
+                capture_output=True, text=True, check=False)
+            killed.append(int(result.stdout.strip() or 0))
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_connections)
+    killer.start()
+    try:
+        broken = pg_syncd("run", "--once")
+    finally:
+        stop.set()
+        killer.join()
+    assert broken.returncode == 0, broken.stderr  # a pass abandoned is not a crash
+    assert sum(killed) > 0, "no connection was ever killed"
+    assert "source bank: the state store postgresql+psycopg://" in broken.stderr
+    assert "terminating connection due to administrator command" in broken.stderr
+    assert url_password(pg_syncd.state_url) not in broken.stderr  # never logged
+    result = pg_syncd("run", "--once")
+    assert result.returncode == 0, result.stderr
+    assert_exactly_once(admin, keys, pg_syncd.state_url)

@@ -23,7 +23,9 @@ def rpc_error(name, message="boom"):
     (http_error(503), TransientError),
     (http_error(504), TransientError),
     (http_error(429), TransientError),
+    (http_error(500), TransientError),  # Odoo's own refusals come as JSON-RPC errors, not 500
     (http_error(404), PermanentError),
+    (http_error(400), PermanentError),
     (urllib.error.URLError(ConnectionRefusedError(111, "Connection refused")), TransientError),
     (ConnectionResetError(104, "reset"), TransientError),
     (TimeoutError("timed out"), TransientError),

@@ -4,7 +4,9 @@ syncd had migrations."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config as AlembicConfig
@@ -14,8 +16,15 @@ from sqlalchemy import create_engine, text
 from syncd.store import Base, FileRecord, QuarantineRecord, SourceRecord, Store, TransactionRecord
 
 
-def test_a_new_store_is_at_the_newest_revision_and_matches_the_models(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'state.sqlite'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'state.sqlite'}"
+    return request.getfixturevalue("pg_url")
+
+
+def test_a_new_store_is_at_the_newest_revision_and_matches_the_models(store_url):
+    store = Store(store_url)
     with store.engine.connect() as connection:
         context = MigrationContext.configure(connection)
         assert context.get_current_revision() == _head()
@@ -57,3 +66,25 @@ def test_a_store_made_before_migrations_is_upgraded_and_keeps_its_data(tmp_path)
     Store(f"sqlite:///{path}")  # opening it again changes nothing
     with store.transaction() as session:
         assert session.query(SourceRecord).one().files_done == 0
+
+
+def test_on_postgresql_one_instance_wins_each_journal_lease_race(pg_url):
+    stores = [Store(pg_url), Store(pg_url)]
+    for round_ in range(20):
+        journal = f"J{round_}"
+        barrier = threading.Barrier(2)
+        won = []
+
+        def claim(store, owner, journal=journal, barrier=barrier, won=won):
+            barrier.wait()
+            if store.claim_journal(journal, owner, 60):
+                won.append(owner)
+
+        threads = [threading.Thread(target=claim, args=(store, f"owner{i}")) for i, store in enumerate(stores)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(won) == 1, (round_, won)
+    for store in stores:
+        store.engine.dispose()
