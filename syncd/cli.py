@@ -163,8 +163,9 @@ def run(ctx, once, only, no_push):
 @click.option("--source", "only", multiple=True, metavar="NAME", help="Only this source's files (repeatable).")
 @click.pass_context
 def retry(ctx, only):
-    """Put quarantined files back in their inbox and failed transactions back in the queue, after a
-    fix (a profile, an encoding, a journal in Odoo); the next run reads and sends them again."""
+    """Put quarantined files back in their inbox and quarantined transactions (refused by Odoo)
+    back in the queue, after a fix (a profile, an encoding, a journal in Odoo); the next run reads
+    and sends them again."""
     from .daemon import retry_quarantined
     from .store import Store
 

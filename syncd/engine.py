@@ -314,13 +314,13 @@ class Importer:
                 except PermanentError as exc:
                     # Odoo refused this batch for good: keep the reason, serve the rest.
                     METRICS.errors.labels("permanent").inc()
-                    self._mark_failed(batch, str(exc))
+                    self._quarantine(batch, str(exc))
                     summary.errors.append(f"{file_record.path}: {exc}")
 
-    def _mark_failed(self, records, reason):
+    def _quarantine(self, records, reason):
         with self.store.transaction() as session:
             for record in self.store.transactions_by_id(session, [r.id for r in records]):
-                record.state = State.FAILED.value
+                record.state = State.QUARANTINED.value
                 record.reason = reason[:1000]
 
     def _push_batch(self, records, file_record, summary):

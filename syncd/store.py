@@ -32,9 +32,12 @@ from .errors import ConfigError, TransientError
 
 
 class State(str, enum.Enum):
-    """Where a transaction stands. ``SENDING`` is written, with the batch, before the RPC call:
-    a transaction left in it was maybe created in Odoo, and the next push first asks Odoo
-    which of those keys it has, then sends the others again."""
+    """Where a transaction stands. A file is parsed and its transactions stored all together
+    (a file is stored whole or not at all; a file refused whole is quarantined as a file, see
+    :class:`QuarantineRecord`); then each goes queued, sending, confirmed, and reconciled,
+    suggested or unmatched. ``SENDING`` is written, with the batch, before the RPC call: a
+    transaction left in it was maybe created in Odoo, and the next push first asks Odoo which
+    of those keys it has, then sends the others again."""
 
     QUEUED = "queued"
     SENDING = "sending"
@@ -43,8 +46,9 @@ class State(str, enum.Enum):
     #: Odoo has a candidate but is not sure enough: an accountant decides in Odoo.
     SUGGESTED = "suggested"
     UNMATCHED = "unmatched"
-    #: Odoo refused the batch for good (bad data, unknown journal); the reason is kept.
-    FAILED = "failed"
+    #: Odoo refused the batch for good (bad data, unknown journal); the reason is kept, and
+    #: ``syncd retry`` queues it again after a fix.
+    QUARANTINED = "quarantined"
 
 
 class StoreUnavailable(TransientError):
@@ -204,9 +208,16 @@ class Store:
             .order_by(TransactionRecord.id)
         ))
 
+    @property
+    def shared(self) -> bool:
+        """Whether several instances may share this store (PostgreSQL). An SQLite store is held
+        by one instance (:mod:`syncd.lock`), so the leases it finds are a dead owner's."""
+        return self.engine.dialect.name != "sqlite"
+
     def claim_journal(self, journal: str, owner: str, seconds: float) -> bool:
         """Take or renew the lease on ``journal`` for ``seconds``; False if another owner holds
-        it and it has not expired (or it is being taken by another right now)."""
+        it and it has not expired (or it is being taken by another right now). On a store that
+        is not shared, a lease left by a killed instance is taken over at once."""
         now = _now()
         try:
             with self.transaction() as session:
@@ -219,7 +230,7 @@ class Store:
                     session.flush()
                     return True
                 expires = lease.expires if lease.expires.tzinfo else lease.expires.replace(tzinfo=timezone.utc)
-                if lease.owner != owner and expires > now:
+                if lease.owner != owner and expires > now and self.shared:
                     return False
                 lease.owner, lease.expires = owner, now + timedelta(seconds=seconds)
                 return True
@@ -266,7 +277,7 @@ class Store:
         return list(session.scalars(query))
 
     def failed(self, session, sources=()) -> list[TransactionRecord]:
-        query = select(TransactionRecord).where(TransactionRecord.state == State.FAILED.value)
+        query = select(TransactionRecord).where(TransactionRecord.state == State.QUARANTINED.value)
         if sources:
             query = query.join(FileRecord).where(FileRecord.source.in_(list(sources)))
         return list(session.scalars(query))

@@ -164,7 +164,7 @@ def test_refused_batch_is_kept_with_its_reason(admin, scenario, syncd, tmp_path)
     assert "euros.xml" in result.stderr and "EUR" in result.stderr and "USD" in result.stderr
     assert "statement lines created in Odoo: 1" in result.stdout
     assert len(statement_lines(admin, scenario["journal"])) == len(before) + 1
-    assert json.loads(syncd("status", "--json").stdout)["states"]["failed"] == 1
+    assert json.loads(syncd("status", "--json").stdout)["states"]["quarantined"] == 1
 
 
 def test_a_mix_of_payments(admin, syncd, tmp_path):

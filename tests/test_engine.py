@@ -129,8 +129,17 @@ def test_batches_follow_the_configured_size(importer, tmp_path):
     assert importer.sink.push_calls == 3
 
 
-def test_one_writer_per_journal_and_a_lease_taken_over_once_expired(importer, tmp_path):
-    store = importer.store
+@pytest.fixture
+def shared_importer(pg_url):
+    """An importer on a PostgreSQL store, which several instances may share."""
+    config = Config(odoo=OdooConfig(), state_url=pg_url, batch_size=2)
+    importer = Importer(config, Store(config.state_url), FakeAddon())
+    yield importer
+    importer.store.engine.dispose()
+
+
+def test_one_writer_per_journal_and_a_lease_taken_over_once_expired(shared_importer):
+    store = shared_importer.store
     assert store.claim_journal("J", "a", 60) and store.claim_journal("J", "a", 60)  # taken, renewed
     assert not store.claim_journal("J", "b", 60)
     assert store.claim_journal("K", "b", 60)  # another journal is free
@@ -143,7 +152,15 @@ def test_one_writer_per_journal_and_a_lease_taken_over_once_expired(importer, tm
     assert store.claim_journal("J", "b", 60)
 
 
-def test_a_journal_another_instance_writes_to_is_left_to_it(importer, tmp_path):
+def test_on_sqlite_a_lease_left_by_a_killed_instance_is_taken_over(importer, tmp_path):
+    assert not importer.store.shared
+    journal = '{"account_number": "%s"}' % ACCOUNT
+    assert importer.store.claim_journal(journal, "killed-before-it-released", 300)
+    assert importer.run([statement(tmp_path, "a.xml", ["1.00"])]).created_in_odoo == 1
+
+
+def test_a_journal_another_instance_writes_to_is_left_to_it(shared_importer, tmp_path):
+    importer = shared_importer
     importer.run([statement(tmp_path, "a.xml", ["1.00", "2.00"])])
     importer.run([statement(tmp_path, "b.xml", ["3.00"])])  # stored; its journal is free: sent
     assert states(importer.store).count("unmatched") == 3
