@@ -131,15 +131,19 @@ def import_(ctx, paths, format_name, encoding, progress):
 @click.option("--once", is_flag=True, help="One pass over every source, then exit (for cron and timers).")
 @click.option("--source", "only", multiple=True, metavar="NAME", help="Only this source (repeatable).")
 @click.option("--no-push", is_flag=True, help="Read and store files, do not talk to Odoo.")
+@click.option("--no-reconcile", is_flag=True,
+              help="Push only; leave matching to a later run or to Odoo's scheduled action.")
 @click.pass_context
-def run(ctx, once, only, no_push):
+def run(ctx, once, only, no_push, no_reconcile):
     """Read the configured sources ([sources.NAME]) on their intervals, store what arrives, push it
     to Odoo and reconcile it.
 
     Each file is moved to its source's archive folder once stored, or to its quarantine folder
     (with NAME.reason.txt) if refused. SIGTERM or SIGINT finish the current file or batch and
     exit; SIGHUP reloads the configuration. Exit status: 0 stopped cleanly; 75 another syncd
-    holds the SQLite store; 77 Odoo refused the robot's login or key.
+    holds the SQLite store or the store is unreachable at start; 77 Odoo refused the robot's login
+    or key. Several instances may share a PostgreSQL state store: each journal is written by one
+    at a time, under a lease.
     """
     from .daemon import Daemon
     from .store import Store
@@ -154,7 +158,7 @@ def run(ctx, once, only, no_push):
     config = load()
     with instance_lock(config.state_url):
         sinks = (lambda _config: None) if no_push else _sink
-        daemon = Daemon(load, Store(config.state_url), sinks)
+        daemon = Daemon(load, Store(config.state_url), sinks, reconcile=not no_reconcile)
         daemon.install_signals()
         sys.exit(daemon.run(once=once, only=only))
 

@@ -48,9 +48,10 @@ class Stop(Exception):
 
 
 class Daemon:
-    def __init__(self, load_config, store, sink_factory):
+    def __init__(self, load_config, store, sink_factory, reconcile: bool = True):
         """``load_config()`` gives the configuration (again on SIGHUP); ``sink_factory(config)``
-        the Odoo sink, or ``None`` to only read and store."""
+        the Odoo sink, or ``None`` to only read and store; ``reconcile`` False only pushes."""
+        self.reconcile = reconcile
         self.load_config = load_config
         self.config = load_config()
         self.store = store
@@ -173,7 +174,8 @@ class Daemon:
                 importer.sink = sink
                 sink.api_info()
                 importer.push(summary)
-                importer.reconcile(summary)
+                if self.reconcile:
+                    importer.reconcile(summary)
             result.error = "; ".join(summary.errors)
         except AccessDeniedError as exc:
             METRICS.errors.labels("access").inc()

@@ -208,15 +208,16 @@ class OdooHarness:
 
     # -- a live server -------------------------------------------------------
 
-    def start_server(self, database, port=None, log_path=None):
-        return OdooServer(self, database, port or free_port(), log_path).start()
+    def start_server(self, database, port=None, log_path=None, extra_args=()):
+        return OdooServer(self, database, port or free_port(), log_path, extra_args).start()
 
 
 class OdooServer:
     """``odoo-bin`` serving one database over HTTP on 127.0.0.1."""
 
-    def __init__(self, harness, database, port, log_path=None):
+    def __init__(self, harness, database, port, log_path=None, extra_args=()):
         self.harness = harness
+        self.extra_args = list(extra_args)
         self.database = database
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
@@ -230,7 +231,8 @@ class OdooServer:
         self.process = subprocess.Popen(
             [h.odoo_python, h.odoo_bin, "-c", str(h.config_path), "-d", self.database,
              f"--db-filter=^{self.database}$", "--http-interface=127.0.0.1",
-             f"--http-port={self.port}", "--gevent-port", str(free_port()), "--max-cron-threads=0"],
+             f"--http-port={self.port}", "--gevent-port", str(free_port()), "--max-cron-threads=0",
+             *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout

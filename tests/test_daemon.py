@@ -310,3 +310,33 @@ def test_progress_bars_follow_reading(tmp_path):
         summary = Importer(config, Store(config.state_url), progress=bars).run([path])
     assert summary.transactions_new == 3
     assert "reading a.xml" in out.getvalue() and "3/3" in out.getvalue()
+
+
+def test_no_reconcile_pushes_only(setup):
+    inbox, config_path, store, _daemon = setup
+
+    class Sink:
+        calls: list[str] = []
+
+        def api_info(self):
+            return {}
+
+        def lookup_keys(self, journal, keys):
+            return {}
+
+        def push_lines(self, journal, lines, source):
+            self.calls.append("push")
+            return {"lines": {line["key"]: {"id": i + 1, "created": True} for i, line in enumerate(lines)}}
+
+        def reconcile(self, line_ids):
+            self.calls.append("reconcile")
+            return {str(i): {"state": "unmatched", "invoice_ids": [], "reason": ""} for i in line_ids}
+
+    drop(inbox, "a.xml", camt("a", "1.00", "2.00"))
+    daemon = Daemon(lambda: load_config(config_path), store, lambda _config: Sink(), reconcile=False)
+    daemon.run_pass("bank")
+    assert Sink.calls == ["push"]
+    assert store.counts()["states"] == {"confirmed": 2}
+    Daemon(lambda: load_config(config_path), store, lambda _config: Sink()).run_pass("bank")
+    assert Sink.calls == ["push", "reconcile"]
+    assert store.counts()["states"] == {"unmatched": 2}

@@ -1,0 +1,158 @@
+"""Daemon throughput: lines/s from an inbox folder to confirmed statement lines in Odoo.
+
+Against Odoo 17 serving with 2 workers (``--workers=2``), each on its own copy of the same
+database:
+
+(a) reference: the same number of statement lines created through the ORM inside Odoo
+    (``odoo-bin shell``), one batch ``create()`` in one transaction;
+(b) one syncd instance: ``syncd run --once --no-reconcile`` over an inbox holding the lines in
+    CAMT.053 files for two bank journals (SQLite state store), timed from start to exit:
+    detection, parsing, storing, pushing and confirming;
+(c) two syncd instances started together on one PostgreSQL state store over the same inbox
+    (they share the files and take one journal each under its lease), timed until both exit.
+
+Prints lines/s for each and the ratios (b)/(a) (goal >= 0.9) and (c)/(a) (goal >= 1.6), after
+checking that Odoo holds every line exactly once.
+
+    python -m bench.daemon_throughput [-n 4000] [--files 8] [--batch-size 250]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+from bench.push_throughput import DEMO_IBAN, in_process
+from tests.camt_builder import Entry, build_camt053
+from tests.harness import JsonRpc, OdooHarness, create_robot, locate_odoo
+
+SECOND_IBAN = "FR1420041010050500013M02606"
+
+
+def write_inbox(inbox: Path, n: int, files: int):
+    """``n`` lines in ``files`` CAMT files, alternating between the two journals' accounts."""
+    inbox.mkdir(parents=True)
+    per_file = n // files
+    for f in range(files):
+        iban = DEMO_IBAN if f % 2 == 0 else SECOND_IBAN
+        entries = [Entry(Decimal(100 + f * per_file + i) / 100, f"payment {f}-{i}", bank_ref=f"D{f:03d}{i:06d}")
+                   for i in range(per_file)]
+        (inbox / f"day{f:03d}.xml").write_bytes(build_camt053(iban, entries, statement_id=f"DAY-{f}",
+                                                              currency="USD"))
+    for path in inbox.iterdir():
+        old = time.time() - 3600
+        os.utime(path, (old, old))
+
+
+def prepare(harness, database, n, files, workdir, state_url, batch_size):
+    """Odoo with 2 workers on ``database``, a robot, the second journal, an inbox, a config."""
+    server = harness.start_server(database, extra_args=["--workers=2", "--limit-time-real=600",
+                                                        "--limit-time-cpu=600"])
+    admin = JsonRpc(server.url, database)
+    currency = admin("res.currency", "search", [("name", "=", "USD")])[0]
+    admin("account.journal", "create", {"name": "Bench Bank 2", "code": "BNC2", "type": "bank",
+                                        "bank_acc_number": SECOND_IBAN, "currency_id": currency})
+    _user, key = create_robot(admin)
+    inbox = workdir / "inbox"
+    write_inbox(inbox, n, files)
+    config = workdir / "syncd.toml"
+    config.write_text(f'[push]\nbatch_size = {batch_size}\n[sources.bench]\npath = "{inbox}"\nsettle = 0\n')
+    env = dict(os.environ, SYNCD_CONFIG=str(config), SYNCD_ODOO_URL=server.url, SYNCD_ODOO_DATABASE=database,
+               SYNCD_ODOO_LOGIN="syncd", SYNCD_ODOO_API_KEY=key, SYNCD_STATE_URL=state_url)
+    return server, admin, env
+
+
+def run_instances(env, count: int) -> float:
+    argv = [sys.executable, "-m", "syncd", "run", "--once", "--no-reconcile"]
+    start = time.perf_counter()
+    processes = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(count)]
+    outputs = [process.communicate(timeout=7200) for process in processes]
+    elapsed = time.perf_counter() - start
+    for process, (_out, err) in zip(processes, outputs, strict=True):
+        if process.returncode:
+            raise RuntimeError(f"syncd exited with {process.returncode}:\n{err[-4000:]}")
+    return elapsed
+
+
+def check_once(admin, n):
+    lines = admin("account.bank.statement.line", "search_read", [("ledger_import_key", "!=", False)],
+                  ["ledger_import_key"])
+    counts = Counter(line["ledger_import_key"] for line in lines)
+    if len(counts) != n or set(counts.values()) != {1}:
+        raise RuntimeError(f"Odoo holds {len(lines)} lines for {len(counts)} keys, expected {n} once each")
+
+
+def pg_database():
+    name = f"syncd_bench_{secrets.token_hex(4)}"
+    password = secrets.token_hex(12)
+
+    def psql(sql):
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
+                       check=True, capture_output=True)
+
+    psql(f"CREATE ROLE {name} LOGIN PASSWORD '{password}'")
+    psql(f"CREATE DATABASE {name} OWNER {name}")
+
+    def drop():
+        psql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+        psql(f"DROP DATABASE IF EXISTS {name}")
+        psql(f"DROP ROLE IF EXISTS {name}")
+
+    return f"postgresql+psycopg://{name}:{password}@127.0.0.1:5432/{name}", drop
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=4000, help="statement lines (default 4000)")
+    parser.add_argument("--files", type=int, default=8, help="files in the inbox, half per journal (default 8)")
+    parser.add_argument("--batch-size", type=int, default=250, help="syncd's lines per RPC call (default 250)")
+    args = parser.parse_args(argv)
+    n = args.n // args.files * args.files
+
+    harness = OdooHarness(*locate_odoo(), role=None)
+    drop_pg = None
+    try:
+        harness.setup()
+        print("building the template database...", file=sys.stderr)
+        harness.build_template()
+        reference = in_process(harness, harness.copy_database("bench_daemon_reference"), n)
+
+        workdir = Path(tempfile.mkdtemp(dir=harness.workdir))
+        database = harness.copy_database("bench_daemon_one")
+        server, admin, env = prepare(harness, database, n, args.files, workdir / "one",
+                                     f"sqlite:///{workdir / 'one.sqlite'}", args.batch_size)
+        with server:
+            one = run_instances(env, 1)
+            check_once(admin, n)
+
+        state_url, drop_pg = pg_database()
+        database = harness.copy_database("bench_daemon_two")
+        server, admin, env = prepare(harness, database, n, args.files, workdir / "two", state_url, args.batch_size)
+        with server:
+            two = run_instances(env, 2)
+            check_once(admin, n)
+
+        rates = {"reference": n / reference, "one": n / one, "two": n / two}
+        print(f"lines: {n} in {args.files} files, two journals, {args.batch_size} lines per call, Odoo with 2 workers")
+        print(f"(a) in-process ORM, one create():        {rates['reference']:8.1f} lines/s ({reference:.2f} s)")
+        print(f"(b) one syncd, inbox to confirmed:        {rates['one']:8.1f} lines/s ({one:.2f} s)")
+        print(f"(c) two syncd on PostgreSQL, same inbox:  {rates['two']:8.1f} lines/s ({two:.2f} s)")
+        print(f"ratio (b)/(a): {rates['one'] / rates['reference']:.2f}  (goal >= 0.9)")
+        print(f"ratio (c)/(a): {rates['two'] / rates['reference']:.2f}  (goal >= 1.6)")
+    finally:
+        if drop_pg:
+            drop_pg()
+        harness.cleanup()
+
+
+if __name__ == "__main__":
+    main()
