@@ -104,6 +104,8 @@ class Config:
     batch_size: int = 500
     #: seconds an instance holds a journal before another may take over (renewed per batch)
     lease_seconds: float = 300.0
+    #: seconds before Odoo is asked again to match a transaction still open (0: every pass)
+    rematch_after: float = 3600.0
     #: statement account (IBAN or number, without spaces) -> Odoo journal code
     journals: dict = field(default_factory=dict)
     #: the user's CSV profiles: name -> table (see syncd.parsers.csvprofile)
@@ -178,7 +180,7 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
         raise ConfigError(f"{source}: unknown section(s) {', '.join(sorted(unknown))}")
     odoo = _section(data, "odoo", source, {"url", "database", "login", "api_key", "password", "timeout"})
     state = _section(data, "state", source, {"url"})
-    push = _section(data, "push", source, {"batch_size", "lease_seconds"})
+    push = _section(data, "push", source, {"batch_size", "lease_seconds", "rematch_after"})
     journals = _section(data, "journals", source, None)
     csv_profiles = _section(data, "csv_profiles", source, None)
     for name, table in csv_profiles.items():
@@ -220,6 +222,7 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
     return Config(
         odoo=odoo_config,
         lease_seconds=lease_seconds,
+        rematch_after=_number(push.get("rematch_after", 3600), f"{source} [push] rematch_after", float, 0, 30 * 86400),
         state_url=str(state_url or default_state_url()),
         batch_size=_number(batch_size, batch_where, int, 1, 5000),
         journals=journal_map,

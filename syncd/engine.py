@@ -18,13 +18,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
 from itertools import islice
 from pathlib import Path
 
 from .errors import AccessDeniedError, InputError, PermanentError, SyncdError, UserError
 from .identity import assign_keys, iter_keys
 from .metrics import METRICS
-from .parsers import detect_format, get_parser, parse_bytes
+from .parsers import detect_format, get_parser, open_input, parse_bytes
 from .parsers.archive import is_zip, members
 from .progress import NoProgress
 from .records import Transaction
@@ -81,15 +82,7 @@ def open_file(path, format_name="auto", max_bytes=None, encoding=None) -> Iterat
     path = str(path)
     if format_name != "auto":
         get_parser(format_name)  # an unknown name is an error before any reading
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below, after the caller's iteration
-    except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
-    except IsADirectoryError:
-        raise InputError(path, "", "is a directory, not a file") from None
-    except OSError as exc:
-        raise InputError(path, "", f"cannot read the file: {exc.strerror or exc}") from None
-    with handle:
+    with open_input(path) as handle:
         size = os.fstat(handle.fileno()).st_size
         head = handle.read(min(size, DETECT_BYTES)) if size <= (max_bytes or STREAM_MAX_BYTES) else b""
         parser = None
@@ -359,13 +352,15 @@ class Importer:
 
     def reconcile(self, summary: ImportSummary):
         """Ask Odoo to reconcile what was pushed, and the lines still open from earlier runs
-        (new invoices may have arrived since), journal by journal under its lease."""
+        (new invoices may have arrived since) once ``[push] rematch_after`` has passed since
+        they were last asked, journal by journal under its lease."""
         for journal in self._journals(State.CONFIRMED, State.SUGGESTED, State.UNMATCHED):
             self._leased(journal, lambda journal=journal: self._reconcile_journal(journal, summary))
 
     def _reconcile_journal(self, journal: str, summary: ImportSummary):
+        asked_before = datetime.now(timezone.utc) - timedelta(seconds=self.config.rematch_after)
         with self.store.transaction() as session:
-            todo = self.store.in_journal(session, journal, State.CONFIRMED, State.SUGGESTED, State.UNMATCHED)
+            todo = self.store.to_match(session, journal, asked_before)
         size = self.config.batch_size
         task = self.progress.start("reconciling", total=len(todo)) if todo else None
         for start in range(0, len(todo), size):
@@ -376,6 +371,7 @@ class Importer:
             with self.store.transaction() as session:
                 for record in self.store.transactions_by_id(session, [r.id for r in batch]):
                     result = outcome[str(record.odoo_line_id)]
+                    record.matched_at = datetime.now(timezone.utc)
                     record.state = State(result["state"]).value
                     record.reason = result["reason"][:1000]
                     record.invoice_ids = result["invoice_ids"]

@@ -125,6 +125,8 @@ class TransactionRecord(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     #: the journal spec as a stable string, what journal leases are taken on
     journal_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    #: when Odoo was last asked to match it
+    matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     #: the batch it was last sent in (``syncd replay BATCH``)
     batch: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
@@ -252,6 +254,17 @@ class Store:
         return list(session.scalars(
             select(TransactionRecord)
             .where(TransactionRecord.journal_key == journal, TransactionRecord.state.in_([s.value for s in states]))
+            .order_by(TransactionRecord.id)))
+
+    def to_match(self, session, journal: str, asked_before: datetime) -> list[TransactionRecord]:
+        """A journal's transactions to ask Odoo to match: those just confirmed, and those still
+        open (suggested, unmatched) that were last asked before ``asked_before``."""
+        still_open = TransactionRecord.state.in_([State.SUGGESTED.value, State.UNMATCHED.value]) & (
+            TransactionRecord.matched_at.is_(None) | (TransactionRecord.matched_at < asked_before))
+        return list(session.scalars(
+            select(TransactionRecord)
+            .where(TransactionRecord.journal_key == journal,
+                   (TransactionRecord.state == State.CONFIRMED.value) | still_open)
             .order_by(TransactionRecord.id)))
 
     def in_batch(self, session, batch: str) -> list[TransactionRecord]:

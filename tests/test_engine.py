@@ -26,6 +26,7 @@ class FakeAddon:
         self.fail_pushes = 0
         self.push_calls = 0
         self.lookups = 0
+        self.reconciled = []
 
     def api_info(self):
         return {"api_version": "1.0"}
@@ -47,6 +48,7 @@ class FakeAddon:
         return {key: self.lines.get(key, False) for key in keys}
 
     def reconcile(self, line_ids):
+        self.reconciled.extend(line_ids)
         return {str(i): {"state": "unmatched", "invoice_ids": [], "reason": "test"} for i in line_ids}
 
 
@@ -174,3 +176,21 @@ def test_a_journal_another_instance_writes_to_is_left_to_it(shared_importer, tmp
     importer.store.release_journal(journal, "someone-else")
     assert importer.run([path]).created_in_odoo == 1
     assert states(importer.store) == ["unmatched"] * 4
+
+
+def test_open_lines_are_asked_again_only_once_rematch_after_has_passed(importer, tmp_path):
+    import dataclasses
+    from datetime import datetime, timedelta, timezone
+
+    importer.run([statement(tmp_path, "a.xml", ["1.00", "2.00"])])
+    assert len(importer.sink.reconciled) == 2
+    importer.run([])  # an hour has not passed: nothing asked
+    assert len(importer.sink.reconciled) == 2
+    with importer.store.transaction() as session:
+        for record in session.query(TransactionRecord):
+            record.matched_at = datetime.now(timezone.utc) - timedelta(hours=2)
+    importer.run([])
+    assert len(importer.sink.reconciled) == 4
+    importer.config = dataclasses.replace(importer.config, rematch_after=0)
+    importer.run([])
+    assert len(importer.sink.reconciled) == 6

@@ -20,7 +20,7 @@ specific first, and the CSV profiles (``csv:NAME``, bundled and the configuratio
 from __future__ import annotations
 
 import os
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from syncd.errors import InputError, UserError
 from syncd.parsers.bai2 import BAI2
@@ -99,21 +99,26 @@ def detect_format(data: bytes, path: str) -> Parser:
     raise InputError(path, "", f"unknown format: not a {wanted} ({_describe(data)})")
 
 
-def read_bytes(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """A file's content; the size cap is checked before reading."""
-    path = os.fspath(path)
+def open_input(path: str) -> BinaryIO:
+    """A statement file opened for reading, or an :class:`InputError` saying why not."""
     try:
-        size = os.stat(path).st_size
-        if size > max_bytes:
-            raise InputError(path, "", f"file is {size} bytes, more than the limit of {max_bytes} bytes")
-        with open(path, "rb") as handle:
-            return handle.read(max_bytes + 1)
+        return open(path, "rb")  # noqa: SIM115 - the caller closes it
     except FileNotFoundError:
         raise InputError(path, "", "file not found") from None
     except IsADirectoryError:
         raise InputError(path, "", "is a directory, not a file") from None
     except OSError as exc:
         raise InputError(path, "", f"cannot read the file: {exc.strerror or exc}") from None
+
+
+def read_bytes(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """A file's content; the size cap is checked before reading."""
+    path = os.fspath(path)
+    with open_input(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            raise InputError(path, "", f"file is {size} bytes, more than the limit of {max_bytes} bytes")
+        return handle.read(max_bytes + 1)
 
 
 def parse_bytes(
