@@ -37,6 +37,7 @@ _TRANSIENT_SERVER_ERRORS = (
     "could not serialize access",
     "LockNotAvailable",
     "UniqueViolation",  # a concurrent push of the same key: the retry finds it existing
+    "ImportKeyConflict",  # the addon's name for that
 )
 
 

@@ -296,3 +296,22 @@ def test_the_state_database_connection_killed_mid_transaction(admin, journal, pg
     result = pg_syncd("run", "--once")
     assert result.returncode == 0, result.stderr
     assert_exactly_once(admin, keys, pg_syncd.state_url)
+
+
+def test_two_syncd_with_their_own_stores_push_the_same_file_at_once(admin, journal, syncd, tmp_path):
+    # two instances on separate stores (two machines set up by mistake): Odoo's keys alone
+    # keep every line once, whichever request commits first
+    path, keys = statement(tmp_path, "twice", 400)
+    stores = [f"sqlite:///{tmp_path / f'store{n}.sqlite'}" for n in range(2)]
+    processes = []
+    for state_url in stores:
+        argv, environ = syncd.command("import", str(path), SYNCD_STATE_URL=state_url,
+                                      SYNCD_PUSH_BATCH_SIZE="400")
+        processes.append(subprocess.Popen(argv, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                          text=True))
+    outputs = [process.communicate(timeout=600) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    created = sorted(int(out.split("statement lines created in Odoo: ")[1].split()[0]) for out, _err in outputs)
+    assert created == [0, 400]
+    for state_url in stores:
+        assert_exactly_once(admin, keys, state_url)

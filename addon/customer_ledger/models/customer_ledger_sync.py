@@ -13,6 +13,8 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from psycopg2 import errors as pg_errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_round
@@ -21,6 +23,7 @@ from odoo.addons.base.models.res_bank import sanitize_account_number
 
 API_VERSION = "1.0"
 MAX_BATCH = 5000
+KEY_CONSTRAINT = "ledger_import_key_company_uniq"
 MAX_KEY_LENGTH = 128
 _TEXT_FIELDS = {
     # payload key: (statement line field, max length)
@@ -34,6 +37,12 @@ _TEXT_FIELDS = {
 _LINE_KEYS = {"key", "date", "amount", "currency", "foreign_currency", "amount_currency", "raw"} | set(_TEXT_FIELDS)
 _SOURCE_KEYS = {"feed", "file", "batch"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class ImportKeyConflict(UserError):
+    """Another request created some of the same keys while this one ran: nothing of this one
+    was kept. Sending the batch again is safe: those lines are then reported as existing.
+    syncd retries on this error's name."""
 
 
 class CustomerLedgerSync(models.AbstractModel):
@@ -101,7 +110,19 @@ class CustomerLedgerSync(models.AbstractModel):
         new_vals = [vals for key, vals in vals_by_key.items() if key not in existing]
         self._link_partners(new_vals, journal.company_id)
         StatementLine = self.env["account.bank.statement.line"].sudo().with_company(journal.company_id)
-        created = StatementLine.create(new_vals) if new_vals else StatementLine
+        try:
+            # A concurrent request with the same keys (a client retrying after a lost answer
+            # while the first call still runs) commits first; this insert then waits for it and
+            # fails on the unique key. Odoo would report that as a validation error, which a
+            # client must not retry; say what it is instead.
+            with self.env.cr.savepoint():
+                created = StatementLine.create(new_vals) if new_vals else StatementLine
+        except pg_errors.UniqueViolation as exc:
+            if KEY_CONSTRAINT not in (exc.diag.constraint_name or ""):
+                raise
+            raise ImportKeyConflict(
+                _("Another request created some of these bank transactions meanwhile; send the batch again.")
+            ) from None
         self._push_statement_lines_hook(journal, created, source)
 
         result = {key: {"id": line_id, "created": False} for key, line_id in existing.items()}
