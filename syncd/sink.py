@@ -37,7 +37,7 @@ _TRANSIENT_SERVER_ERRORS = (
     "could not serialize access",
     "LockNotAvailable",
     "UniqueViolation",  # a concurrent push of the same key: the retry finds it existing
-    "ImportKeyConflict",  # the addon's name for that
+    "PushConflict",  # the addon's name for that, and for two writers numbering one journal
 )
 
 

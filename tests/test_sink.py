@@ -31,7 +31,7 @@ def rpc_error(name, message="boom"):
     (TimeoutError("timed out"), TransientError),
     (rpc_error("psycopg2.errors.SerializationFailure"), TransientError),
     (rpc_error("psycopg2.errors.UniqueViolation"), TransientError),
-    (rpc_error("odoo.addons.customer_ledger.models.customer_ledger_sync.ImportKeyConflict"), TransientError),
+    (rpc_error("odoo.addons.customer_ledger.models.customer_ledger_sync.PushConflict"), TransientError),
     (rpc_error("odoo.exceptions.AccessError"), AccessDeniedError),
     (rpc_error("odoo.exceptions.AccessDenied"), AccessDeniedError),
     (rpc_error("odoo.exceptions.ValidationError", "lines[0]: bad"), PermanentError),

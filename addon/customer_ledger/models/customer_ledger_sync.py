@@ -23,7 +23,9 @@ from odoo.addons.base.models.res_bank import sanitize_account_number
 
 API_VERSION = "1.0"
 MAX_BATCH = 5000
-KEY_CONSTRAINT = "ledger_import_key_company_uniq"
+# unique keys a concurrent push can hit: our import key, and the journal's entry numbers
+# (two requests numbering entries of one journal at once)
+CONFLICT_CONSTRAINTS = ("ledger_import_key_company_uniq", "account_move_unique_name")
 MAX_KEY_LENGTH = 128
 _TEXT_FIELDS = {
     # payload key: (statement line field, max length)
@@ -39,10 +41,10 @@ _SOURCE_KEYS = {"feed", "file", "batch"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class ImportKeyConflict(UserError):
-    """Another request created some of the same keys while this one ran: nothing of this one
-    was kept. Sending the batch again is safe: those lines are then reported as existing.
-    syncd retries on this error's name."""
+class PushConflict(UserError):
+    """Another request created lines with the same keys, or numbered entries of the same
+    journal, while this one ran: nothing of this one was kept. Sending the batch again is safe
+    (lines created meanwhile are then reported as existing); syncd retries on this name."""
 
 
 class CustomerLedgerSync(models.AbstractModel):
@@ -111,17 +113,18 @@ class CustomerLedgerSync(models.AbstractModel):
         self._link_partners(new_vals, journal.company_id)
         StatementLine = self.env["account.bank.statement.line"].sudo().with_company(journal.company_id)
         try:
-            # A concurrent request with the same keys (a client retrying after a lost answer
-            # while the first call still runs) commits first; this insert then waits for it and
-            # fails on the unique key. Odoo would report that as a validation error, which a
-            # client must not retry; say what it is instead.
+            # A concurrent request (a client retrying after a lost answer while its first call
+            # still runs, or another client writing to the journal) commits first; this insert
+            # then waits for it and fails on a unique key. Odoo would report that as a
+            # validation error, which a client must not retry; say what it is instead.
             with self.env.cr.savepoint():
                 created = StatementLine.create(new_vals) if new_vals else StatementLine
         except pg_errors.UniqueViolation as exc:
-            if KEY_CONSTRAINT not in (exc.diag.constraint_name or ""):
+            if (exc.diag.constraint_name or "").removeprefix("account_bank_statement_line_") \
+                    not in CONFLICT_CONSTRAINTS:
                 raise
-            raise ImportKeyConflict(
-                _("Another request created some of these bank transactions meanwhile; send the batch again.")
+            raise PushConflict(
+                _("Another request created bank transactions in this journal meanwhile; send the batch again.")
             ) from None
         self._push_statement_lines_hook(journal, created, source)
 
