@@ -70,17 +70,21 @@ def prepare(harness, database, n, files, workdir, state_url, batch_size):
     return server, admin, env
 
 
-def run_instances(env, count: int) -> float:
+def run_instances(env, count: int) -> tuple[float, list[str]]:
     argv = [sys.executable, "-m", "syncd", "run", "--once", "--no-reconcile"]
     start = time.perf_counter()
     processes = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(count)]
     outputs = [process.communicate(timeout=7200) for process in processes]
     elapsed = time.perf_counter() - start
+    shares = []
     for process, (_out, err) in zip(processes, outputs, strict=True):
         if process.returncode:
             raise RuntimeError(f"syncd exited with {process.returncode}:\n{err[-4000:]}")
-    return elapsed
+        created = sum(int(line.split("created in Odoo: ")[1].split()[0]) for line in err.splitlines()
+                      if "created in Odoo: " in line)
+        shares.append(f"{created} lines")
+    return elapsed, shares
 
 
 def check_once(admin, n):
@@ -131,21 +135,22 @@ def main(argv=None):
         server, admin, env = prepare(harness, database, n, args.files, workdir / "one",
                                      f"sqlite:///{workdir / 'one.sqlite'}", args.batch_size)
         with server:
-            one = run_instances(env, 1)
+            one, _shares = run_instances(env, 1)
             check_once(admin, n)
 
         state_url, drop_pg = pg_database()
         database = harness.copy_database("bench_daemon_two")
         server, admin, env = prepare(harness, database, n, args.files, workdir / "two", state_url, args.batch_size)
         with server:
-            two = run_instances(env, 2)
+            two, shares = run_instances(env, 2)
             check_once(admin, n)
 
         rates = {"reference": n / reference, "one": n / one, "two": n / two}
         print(f"lines: {n} in {args.files} files, two journals, {args.batch_size} lines per call, Odoo with 2 workers")
         print(f"(a) in-process ORM, one create():        {rates['reference']:8.1f} lines/s ({reference:.2f} s)")
         print(f"(b) one syncd, inbox to confirmed:        {rates['one']:8.1f} lines/s ({one:.2f} s)")
-        print(f"(c) two syncd on PostgreSQL, same inbox:  {rates['two']:8.1f} lines/s ({two:.2f} s)")
+        print(f"(c) two syncd on PostgreSQL, same inbox:  {rates['two']:8.1f} lines/s ({two:.2f} s; "
+              f"created by each: {', '.join(shares)})")
         print(f"ratio (b)/(a): {rates['one'] / rates['reference']:.2f}  (goal >= 0.9)")
         print(f"ratio (c)/(a): {rates['two'] / rates['reference']:.2f}  (goal >= 1.6)")
     finally:
