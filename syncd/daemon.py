@@ -26,7 +26,7 @@ from .engine import Importer, ImportSummary, file_sha256, open_file
 from .errors import AccessDeniedError, InputError, SyncdError, TransientError, UserError
 from .metrics import METRICS
 from .sources import make_source
-from .store import QuarantineRecord, SourceRecord, StoreConflict
+from .store import QuarantineRecord, SourceRecord, State, StoreConflict
 
 log = logging.getLogger("syncd.daemon")
 
@@ -172,6 +172,7 @@ class Daemon:
             sink = self.sink_factory(self.config)
             if sink is not None and not self.stopping:
                 importer.sink = sink
+                importer.stopping = lambda: self.stopping
                 sink.api_info()
                 importer.push(summary)
                 if self.reconcile:
@@ -229,6 +230,8 @@ class Daemon:
             record.last_error = result.error[:2000]
             if not result.error:
                 record.last_ok_at = now
+        if not (self.config.metrics.listen or self.config.metrics.textfile):
+            return  # the store's counts are not free: only for someone who reads them
         METRICS.refresh(self.store.counts())
         if self.config.metrics.textfile:
             try:
@@ -238,9 +241,8 @@ class Daemon:
 
 
 def retry_quarantined(config, store, only=()) -> tuple[int, int]:
-    """Quarantined files back to their inbox, failed transactions back to the queue: the counts."""
-    from .store import State
-
+    """Quarantined files back to their inbox, quarantined transactions back to the queue: the
+    counts."""
     files = transactions = 0
     opened: dict = {}
     try:
@@ -261,7 +263,7 @@ def retry_quarantined(config, store, only=()) -> tuple[int, int]:
                 else:
                     log.warning("quarantined %s is gone; forgetting it", record.path)
                 session.delete(record)
-            for transaction in store.failed(session, only):
+            for transaction in store.quarantined_transactions(session, only):
                 transaction.state = State.QUEUED.value
                 transaction.reason = ""
                 transactions += 1

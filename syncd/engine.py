@@ -88,7 +88,7 @@ def open_file(path, format_name="auto", max_bytes=None, encoding=None) -> Iterat
         parser = None
         if head and not is_zip(head):
             parser = detect_format(head, path) if format_name == "auto" else get_parser(format_name)
-        stream = getattr(parser, "stream", None) if parser is not None else None
+        stream = getattr(parser, "stream", None)
         cap = max_bytes or (STREAM_MAX_BYTES if stream else DEFAULT_MAX_BYTES)
         if size > cap:
             raise InputError(path, "", f"file is {size} bytes, more than the limit of {cap} bytes")
@@ -181,6 +181,8 @@ class Importer:
         self.sink = sink
         self.echo = echo or (lambda message: None)
         self.progress = progress or NoProgress()
+        #: asked before each batch: True once the daemon was told to stop (SIGTERM, SIGINT)
+        self.stopping = lambda: False
 
     # -- plan and record -------------------------------------------------
 
@@ -188,6 +190,7 @@ class Importer:
         """Store a file's new transactions, all or nothing: the file is read as it is stored,
         a chunk at a time, in one store transaction that an error anywhere in it rolls back."""
         read = new = 0
+        journals: dict[str, tuple[dict, str]] = {}  # account -> journal spec and its key
         task = self.progress.start(f"reading {Path(parsed.path).name}")
         with self.store.transaction() as session:
             file_record = self.store.file_by_sha(session, parsed.sha256)
@@ -211,12 +214,15 @@ class Importer:
                     if transaction.key in known:
                         continue
                     known.add(transaction.key)
-                    journal = self.config.journal_for(transaction.account)
+                    if transaction.account not in journals:
+                        journal = self.config.journal_for(transaction.account)
+                        journals[transaction.account] = journal, journal_key(journal)
+                    journal, key = journals[transaction.account]
                     added.append(TransactionRecord(
                         key=transaction.key,
                         file_id=file_record.id,
                         journal=journal,
-                        journal_key=journal_key(journal),
+                        journal_key=key,
                         payload=line_payload(transaction),
                         state=State.QUEUED.value,
                     ))
@@ -297,6 +303,8 @@ class Importer:
         for file_id, records in groups.items():
             file_record = files[file_id]
             for start in range(0, len(records), size):
+                if self.stopping():
+                    return  # the rest stays queued for the next run
                 batch = records[start:start + size]
                 self._renew(journal)
                 self.progress.advance(task, len(batch))
@@ -364,6 +372,8 @@ class Importer:
         size = self.config.batch_size
         task = self.progress.start("reconciling", total=len(todo)) if todo else None
         for start in range(0, len(todo), size):
+            if self.stopping():
+                return
             batch = todo[start:start + size]
             self._renew(journal)
             self.progress.advance(task, len(batch))

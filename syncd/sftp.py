@@ -11,7 +11,6 @@ file again next time; its transactions are known by key, so nothing is stored tw
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 import stat
 import time
@@ -23,7 +22,7 @@ import paramiko
 
 from .config import SourceConfig
 from .errors import SourceError
-from .sources import PARTIAL_SUFFIXES
+from .sources import free_name, wanted
 
 
 class SftpSource:
@@ -113,9 +112,7 @@ class SftpSource:
         ready = []
         for entry in entries:
             name = entry.filename
-            if name.startswith(".") or name.lower().endswith(PARTIAL_SUFFIXES):
-                continue
-            if not fnmatch.fnmatch(name, self.config.pattern) or not stat.S_ISREG(entry.st_mode or 0):
+            if not wanted(name, self.config.pattern) or not stat.S_ISREG(entry.st_mode or 0):
                 continue
             if now - (entry.st_mtime or 0) >= self.config.settle:
                 ready.append((entry.st_mtime or 0, name))
@@ -167,21 +164,13 @@ class SftpSource:
         return self.where(target)
 
     def exists(self, where: str) -> bool:
-        try:
-            self._sftp.stat(where[len(self.where()):])
-            return True
-        except FileNotFoundError:
-            return False
+        return self._exists(where[len(self.where()):])
 
     def _move(self, name: str, target_folder: str, folder: str | None = None) -> str:
         source = posixpath.join(folder or str(self.config.path), name)
         self._makedirs(target_folder)
-        target = posixpath.join(target_folder, name)
-        counter = 0
-        while self._exists(target):
-            counter += 1
-            stem, dot, suffix = name.partition(".")
-            target = posixpath.join(target_folder, f"{stem}.{counter}{dot}{suffix}" if dot else f"{stem}.{counter}")
+        target = posixpath.join(target_folder, free_name(
+            name, lambda candidate: self._exists(posixpath.join(target_folder, candidate))))
         try:
             self._sftp.rename(source, target)
         except OSError as exc:

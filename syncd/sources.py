@@ -56,9 +56,7 @@ class InboxSource:
             raise SourceError(f"source {self.name}: cannot list {self.config.path}: {exc.strerror}") from None
         for entry in entries:
             name = entry.name
-            if name.startswith(".") or name.lower().endswith(PARTIAL_SUFFIXES):
-                continue
-            if not fnmatch.fnmatch(name, self.config.pattern):
+            if not wanted(name, self.config.pattern):
                 continue
             try:
                 if not entry.is_file(follow_symlinks=False):
@@ -100,14 +98,25 @@ class InboxSource:
         return str(target)
 
 
+def wanted(name: str, pattern: str) -> bool:
+    """Whether a file of this name is one to read: not hidden, not partial, matching the pattern."""
+    return not name.startswith(".") and not name.lower().endswith(PARTIAL_SUFFIXES) and \
+        fnmatch.fnmatch(name, pattern)
+
+
+def free_name(name: str, taken) -> str:
+    """``name``, or ``statement.1.xml``, ``statement.2.xml``...: the first that ``taken`` says is free."""
+    candidate, counter = name, 0
+    stem, dot, suffix = name.partition(".")
+    while taken(candidate):
+        counter += 1
+        candidate = f"{stem}.{counter}{dot}{suffix}" if dot else f"{stem}.{counter}"
+    return candidate
+
+
 def _move(path: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / path.name
-    counter = 0
-    while target.exists():
-        counter += 1
-        stem, dot, suffix = path.name.partition(".")
-        target = folder / (f"{stem}.{counter}{dot}{suffix}" if dot else f"{stem}.{counter}")
+    target = folder / free_name(path.name, lambda candidate: (folder / candidate).exists())
     shutil.move(str(path), str(target))
     return target
 

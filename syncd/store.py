@@ -148,7 +148,7 @@ class Store:
         from .config import mask_url
 
         self.url = url
-        shown = mask_url(url)
+        self.shown = shown = mask_url(url)
         if url.startswith("sqlite:///"):
             path = Path(url[len("sqlite:///"):])
             try:
@@ -183,8 +183,7 @@ class Store:
         except IntegrityError as exc:
             raise StoreConflict(f"the state store refused a write: {exc.orig}") from exc
         except (OperationalError, InterfaceError) as exc:
-            raise StoreUnavailable(f"the state store {self.engine.url.render_as_string()} failed: {exc.orig}") \
-                from exc
+            raise StoreUnavailable(f"the state store {self.shown} failed: {exc.orig}") from exc
 
     def file_by_sha(self, session, sha256):
         return session.scalar(select(FileRecord).where(FileRecord.sha256 == sha256))
@@ -202,13 +201,6 @@ class Store:
 
     def files_by_id(self, session, ids):
         return {f.id: f for f in session.scalars(select(FileRecord).where(FileRecord.id.in_(list(ids))))}
-
-    def in_states(self, session, *states):
-        return list(session.scalars(
-            select(TransactionRecord)
-            .where(TransactionRecord.state.in_([s.value for s in states]))
-            .order_by(TransactionRecord.id)
-        ))
 
     @property
     def shared(self) -> bool:
@@ -289,7 +281,7 @@ class Store:
             query = query.where(QuarantineRecord.sha256 == sha256, QuarantineRecord.path == path)
         return list(session.scalars(query))
 
-    def failed(self, session, sources=()) -> list[TransactionRecord]:
+    def quarantined_transactions(self, session, sources=()) -> list[TransactionRecord]:
         query = select(TransactionRecord).where(TransactionRecord.state == State.QUARANTINED.value)
         if sources:
             query = query.join(FileRecord).where(FileRecord.source.in_(list(sources)))
@@ -320,7 +312,7 @@ class Store:
             batches = self.recent_batches(session)
             quarantine = [
                 {"source": q.source, "file": q.path, "reason": q.reason, "at": _iso(q.quarantined_at)}
-                for q in session.scalars(select(QuarantineRecord).order_by(QuarantineRecord.id))
+                for q in self.quarantined(session)
             ]
         return {"files": files, "last_import": last, "states": dict(rows), "sources": sources,
                 "quarantine": quarantine, "batches": batches}

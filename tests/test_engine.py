@@ -194,3 +194,13 @@ def test_open_lines_are_asked_again_only_once_rematch_after_has_passed(importer,
     importer.config = dataclasses.replace(importer.config, rematch_after=0)
     importer.run([])
     assert len(importer.sink.reconciled) == 6
+
+
+def test_a_stop_request_ends_the_push_after_the_current_batch(importer, tmp_path):
+    importer.stopping = lambda: importer.sink.push_calls >= 1  # SIGTERM arrives during the first batch
+    importer.run([statement(tmp_path, "a.xml", ["1.00", "2.00", "3.00", "4.00", "5.00"])])
+    assert importer.sink.push_calls == 1
+    assert sorted(states(importer.store)) == ["confirmed", "confirmed", "queued", "queued", "queued"]
+    importer.stopping = lambda: False
+    importer.run([])  # the next run sends the rest
+    assert states(importer.store) == ["unmatched"] * 5

@@ -280,7 +280,7 @@ class _Message:
             raise self.error(account_tag, "no currency: neither :60F:/:62F: balances nor :34F: give one")
         if self.deferred:
             self.currency = currency
-            yield from self.book(*self.deferred.pop())
+            yield from self.book(*self.deferred.pop())  # books those held before it first
         interim = any(name in self.tags for name in ("90D", "90C", "34F", "13D"))  # MT942: no balances
         if self.opening_tag is None and not interim:
             raise self.error(self.first, "missing :60F: or :60M: (the opening balance)")

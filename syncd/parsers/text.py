@@ -27,14 +27,20 @@ HINT = "set the feed's encoding (for example cp852 or cp1250 for Central Europea
 
 def decode(data: bytes, path: str, encoding: str | None = None, declared: str = "", fallback: str = "cp1252") -> str:
     """``data`` as text, or an :class:`InputError` naming the line where a guess went wrong."""
-    codec, bom = choose_encoding(io.BytesIO(data), path, encoding, declared, fallback)
-    return data[bom:].decode(codec)
+    return _choose(io.BytesIO(data), path, encoding, declared, fallback, keep=True)[2]
 
 
 def choose_encoding(handle: BinaryIO, path: str, encoding: str | None = None, declared: str = "",
                     fallback: str = "cp1252") -> tuple[str, int]:
     """The codec that reads the whole of ``handle`` without error, and the length of its byte
     order mark; the file is read once, in chunks, and left at its start."""
+    codec, bom, _text = _choose(handle, path, encoding, declared, fallback, keep=False)
+    return codec, bom
+
+
+def _choose(handle: BinaryIO, path: str, encoding: str | None, declared: str, fallback: str,
+            keep: bool) -> tuple[str, int, str]:
+    """The codec, the length of the byte order mark and, with ``keep``, the text it reads."""
     handle.seek(0)
     head = handle.read(4)
     bom = 0
@@ -43,28 +49,29 @@ def choose_encoding(handle: BinaryIO, path: str, encoding: str | None = None, de
             bom, encoding = len(mark), encoding or name
             break
     if encoding:
-        _check(handle, path, bom, encoding, f"is not valid {encoding}")
-        return encoding, bom
+        return encoding, bom, _check(handle, path, bom, encoding, f"is not valid {encoding}", keep=keep)
     try:
-        _check(handle, path, bom, "utf-8", "")
-        return "utf-8", bom
+        return "utf-8", bom, _check(handle, path, bom, "utf-8", "", keep=keep)
     except UnicodeDecodeError:
         pass
     guess = declared if declared and _codec(declared) not in ("utf-8", "ascii", "") else fallback
-    _check(handle, path, bom, guess, f"is neither UTF-8 nor {guess}", odd=_codec(guess) == "cp1252")
-    return guess, bom
+    text = _check(handle, path, bom, guess, f"is neither UTF-8 nor {guess}", odd=_codec(guess) == "cp1252", keep=keep)
+    return guess, bom, text
 
 
-def _check(handle: BinaryIO, path: str, bom: int, codec: str, what: str, odd: bool = False):
+def _check(handle: BinaryIO, path: str, bom: int, codec: str, what: str, odd: bool = False,
+           keep: bool = False) -> str:
     """Decode ``handle`` with ``codec``: an :class:`InputError` naming the line of the first
     byte that does not decode (or, without ``what``, the bare ``UnicodeDecodeError``), and with
-    ``odd`` of the first sign a cp1252 guess makes of another code page's letter."""
+    ``odd`` of the first sign a cp1252 guess makes of another code page's letter. The text
+    with ``keep`` (a whole file's, read once), else nothing (a stream's, read again later)."""
     try:
         decoder = codecs.getincrementaldecoder(codec)()
     except LookupError:
         raise InputError(path, "", f"unknown encoding {codec!r}") from None
     handle.seek(bom)
     lines = 0  # line ends decoded so far
+    parts: list[str] = []
     try:
         while True:
             chunk = handle.read(_CHUNK)
@@ -84,8 +91,10 @@ def _check(handle: BinaryIO, path: str, bom: int, codec: str, what: str, odd: bo
                     raise InputError(path, f"line {line}",
                                      f"{text[at]!r} read as {codec} is unlikely in a statement: {HINT}")
             lines += text.count("\n")
+            if keep:
+                parts.append(text)
             if not chunk:
-                return
+                return "".join(parts)
     finally:
         handle.seek(0)
 
