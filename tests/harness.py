@@ -222,6 +222,7 @@ class OdooServer:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = Path(log_path or harness.workdir / f"server-{database}-{port}.log")
+        self.gevent_port = free_port()
         self.process = None
 
     def start(self, timeout=120):
@@ -231,22 +232,30 @@ class OdooServer:
         self.process = subprocess.Popen(
             [h.odoo_python, h.odoo_bin, "-c", str(h.config_path), "-d", self.database,
              f"--db-filter=^{self.database}$", "--http-interface=127.0.0.1",
-             f"--http-port={self.port}", "--gevent-port", str(free_port()), "--max-cron-threads=0",
+             f"--http-port={self.port}", "--gevent-port", str(self.gevent_port), "--max-cron-threads=0",
              *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        urls = [self.url]
+        if any(arg.startswith("--workers=") and arg != "--workers=0" for arg in self.extra_args):
+            # In workers mode Odoo also forks a gevent process for the websocket. One that cannot
+            # start (an environment whose pkg_resources is too old to find zope.interface, say) is
+            # forked again and again, silently burning a core: refuse such a server.
+            urls.append(f"http://127.0.0.1:{self.gevent_port}")
+        while urls and time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"Odoo exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(f"{self.url}/web/health", timeout=2) as response:
+                with urllib.request.urlopen(f"{urls[0]}/web/health", timeout=2) as response:
                     if response.status == 200:
-                        return self
+                        urls.pop(0)
             except (TimeoutError, urllib.error.URLError, ConnectionError):
                 time.sleep(0.3)
+        if not urls:
+            return self
         self.stop()
-        raise RuntimeError(f"Odoo did not answer on {self.url} within {timeout}s:\n{self.log_tail()}")
+        raise RuntimeError(f"Odoo did not answer on {urls[0]} within {timeout}s:\n{self.log_tail()}")
 
     def log_tail(self, chars=4000):
         try:

@@ -44,6 +44,9 @@ batch_size = 200
     assert overridden.journal_for("GB29 NWBK 6016 1331 9268 19") == {"code": "BNK2"}
 
 
+SFTP = "[sources.a]\nkind = 'sftp'\npath = '/in'\nhost = 'h'\nuser = 'u'\nkey_file = 'k'\nknown_hosts = 'kh'\n"
+
+
 @pytest.mark.parametrize(("text", "environ", "message"), [
     ("[odoo]\nurl = 'ftp://x'\n", {}, "[odoo] url: 'ftp://x' is not an http(s) URL"),
     ("[odoo]\nurl = 'http://x'\n", {"SYNCD_ODOO_URL": "nope"}, "SYNCD_ODOO_URL: 'nope' is not an http(s) URL"),
@@ -54,6 +57,18 @@ batch_size = 200
     ("[odoo\n", {}, "syncd.toml"),
     ("[odoo]\nlogin = 3\n", {}, "[odoo] login: must be a string"),
     ("", {"SYNCD_JOURNALS": "DE89"}, "SYNCD_JOURNALS: 'DE89' is not ACCOUNT=CODE"),
+    ("[push]\nlease_seconds = 10\n", {}, "[push] lease_seconds: 10 must be at least twice [odoo] timeout (120)"),
+    # sources
+    ("[sources.a]\npattern = '*.xml'\n", {}, "[sources.a] path: the folder to read is missing"),
+    ("[sources.a]\nkind = 'ftp'\npath = 'in'\n", {}, "[sources.a] kind: 'ftp' is not one of inbox, sftp"),
+    ("[sources.'a b']\npath = 'in'\n", {}, "[sources.a b]: a source's name is letters, digits, - and _"),
+    ("[sources.a]\npath = 'in'\narchive = 'in'\n", {}, "[sources.a] archive: must be another folder than path"),
+    ("[sources.a]\npath = 'in'\ninterval = 0\n", {}, "[sources.a] interval: 0.0 is outside 1..86400"),
+    ("[sources.a]\npath = 'in'\nhost = 'h'\n", {}, "[sources.a] has unknown key(s) host"),  # an inbox has no host
+    (SFTP.replace("known_hosts = 'kh'\n", ""), {}, "[sources.a] known_hosts: an SFTP source needs it"),
+    (SFTP.replace("'/in'", "'in'"), {}, "[sources.a] path: 'in' must be an absolute path on the server"),
+    (SFTP + "port = 70000\n", {}, "[sources.a] port: 70000 is outside 1..65535"),
+    (SFTP + "timeout = 'long'\n", {}, "[sources.a] timeout: 'long' is not a float"),
 ])
 def test_errors_name_where(tmp_path, text, environ, message):
     with pytest.raises(ConfigError) as error:

@@ -1,0 +1,80 @@
+"""Two pushes racing for the same keys on a live Odoo: the loser gets PushConflict, a name syncd
+retries, and the retry finds the winner's lines. Nothing is created twice."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from .harness import JsonRpc, RpcFault
+
+pytestmark = pytest.mark.odoo
+
+API = "1.0"
+JOURNAL = {"code": "RACE"}
+
+
+@pytest.fixture(scope="module")
+def robot_rpc(odoo_server, admin, robot):
+    [company] = admin("res.company", "search_read", [], ["currency_id"], limit=1)
+    admin("account.journal", "create", {"name": "Race Bank", "code": "RACE", "type": "bank"})
+    rpc = JsonRpc(odoo_server.url, odoo_server.database, robot["login"], robot["api_key"])
+    rpc.currency = company["currency_id"][1]
+    return rpc
+
+
+def lines(rpc, prefix, count):
+    return [{"key": f"{prefix}:{i}", "date": "2026-11-20", "amount": f"{i + 1}.25", "currency": rpc.currency,
+             "payment_ref": f"race {prefix} {i}"} for i in range(count)]
+
+
+def inserting(harness, database):
+    """Whether a transaction of ``database`` has inserted statement lines and not yet ended."""
+    return harness.sql(
+        "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+        "WHERE c.relname = 'account_bank_statement_line' AND l.mode = 'RowExclusiveLock' AND l.granted",
+        database=database,
+    ).strip() != "0"
+
+
+def push(rpc, batch):
+    try:
+        return rpc("customer.ledger.sync", "push_statement_lines", API, JOURNAL, batch)
+    except RpcFault as fault:
+        return fault
+
+
+def test_two_pushes_racing_for_the_same_key_one_gets_push_conflict(harness, odoo_server, admin, robot_rpc):
+    big = lines(robot_rpc, "race", 150)
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(big=push(robot_rpc, big)))
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not inserting(harness, odoo_server.database):
+        assert thread.is_alive() and time.monotonic() < deadline, "the first push never held its insert open"
+        time.sleep(0.02)
+    # The big push has inserted its lines and works on their entries, not committed; a push of
+    # one of its keys (a client retrying after a lost answer, say) runs meanwhile. Both cannot
+    # commit: the one that loses gets PushConflict and keeps nothing (which one loses depends on
+    # which reaches the key's or the entry number's unique index first).
+    outcome["small"] = push(robot_rpc, big[:1])
+    thread.join(120)
+    conflicts = {name for name, result in outcome.items() if isinstance(result, RpcFault)}
+    assert len(conflicts) == 1, outcome
+    [loser] = conflicts
+    fault = outcome[loser]
+    assert fault.name.endswith(".PushConflict"), fault
+    assert "send the batch again" in fault.message
+    [winner] = set(outcome) - conflicts
+    assert all(line["created"] for line in outcome[winner]["lines"].values())
+    winner_ids = {key: line["id"] for key, line in outcome[winner]["lines"].items()}
+
+    # what syncd does next: send the loser's batch again; the winner's lines are reported as existing
+    again = push(robot_rpc, big if loser == "big" else big[:1])
+    assert {key: line["id"] for key, line in again["lines"].items() if not line["created"]} == winner_ids
+    rows = admin("account.bank.statement.line", "search_read", [("ledger_import_key", "=like", "race:%")],
+                 ["ledger_import_key"])
+    assert sorted(row["ledger_import_key"] for row in rows) == sorted(line["key"] for line in big)
+    assert next(row["id"] for row in rows if row["ledger_import_key"] == "race:0") == winner_ids["race:0"]
