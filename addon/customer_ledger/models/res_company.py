@@ -37,6 +37,39 @@ class ResCompany(models.Model):
         domain="[('deprecated', '=', False), ('account_type', 'in', ('expense', 'income', 'income_other'))]",
     )
 
+    # customer tiers and lifecycle
+    ledger_tier_method = fields.Selection(
+        [("pareto", "Share of Cumulative Revenue (Pareto)"), ("threshold", "Revenue Thresholds"),
+         ("manual", "Manual Only")],
+        string="Tier Rule",
+        default="pareto",
+        required=True,
+        help="Pareto: customers ranked by revenue fall in tiers by their share of the cumulative total "
+        "(80/15/5). Thresholds: by their own revenue. Manual: recomputation keeps every tier.",
+    )
+    ledger_tiers_computed_at = fields.Datetime(string="Tiers Last Computed", readonly=True)
+    ledger_tier_window_months = fields.Integer(string="Revenue Window (Months)", default=12)
+    ledger_lifecycle_new_days = fields.Integer(
+        string="New For (Days)", default=90, help="A customer whose first invoice is this recent is new.")
+    ledger_lifecycle_long_term_days = fields.Integer(
+        string="Long-term After (Days)", default=730,
+        help="An active customer whose first invoice is older than this is a long-term one.")
+    ledger_lifecycle_dormant_days = fields.Integer(
+        string="Dormant After (Days)", default=180, help="No invoice for this long: dormant.")
+    ledger_lifecycle_lost_days = fields.Integer(
+        string="Lost After (Days)", default=365, help="No invoice for this long: lost.")
+
+    @api.constrains("ledger_tier_window_months", "ledger_lifecycle_new_days", "ledger_lifecycle_long_term_days",
+                    "ledger_lifecycle_dormant_days", "ledger_lifecycle_lost_days")
+    def _check_ledger_lifecycle_windows(self):
+        for company in self:
+            if not 1 <= company.ledger_tier_window_months <= 120:
+                raise ValidationError(_("The revenue window is 1 to 120 months."))
+            if not 0 < company.ledger_lifecycle_new_days < company.ledger_lifecycle_long_term_days:
+                raise ValidationError(_("A customer is new for fewer days than it takes to become long-term."))
+            if not 0 < company.ledger_lifecycle_dormant_days < company.ledger_lifecycle_lost_days:
+                raise ValidationError(_("A customer becomes dormant before it is lost."))
+
     @api.constrains("ledger_match_threshold", "ledger_match_margin", "ledger_tolerance_percent",
                     "ledger_tolerance_amount")
     def _check_ledger_match_settings(self):

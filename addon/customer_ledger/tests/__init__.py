@@ -3,4 +3,5 @@ from . import test_reconcile_engine
 from . import test_robot_wizard
 from . import test_security
 from . import test_sync_api
+from . import test_tiers
 from . import test_ui

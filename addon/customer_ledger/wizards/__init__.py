@@ -1,2 +1,3 @@
 from . import customer_ledger_reconcile_wizard
 from . import customer_ledger_robot_wizard
+from . import customer_ledger_tier_wizard

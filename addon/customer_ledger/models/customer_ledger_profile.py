@@ -1,0 +1,373 @@
+# Copyright 2026 Customer Ledger contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup, escape
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+LIFECYCLES = [
+    ("potential", "Potential"),
+    ("new", "New"),
+    ("active", "Active"),
+    ("long_term", "Long-term"),
+    ("dormant", "Dormant"),
+    ("lost", "Lost"),
+]
+CUSTOMER_TYPES = [("company", "Company"), ("individual", "Individual")]
+
+# One pass over the company's posted customer invoices and credit notes, grouped by commercial
+# partner: revenue over the window (net of credit notes, in the company's currency), invoices in
+# the window, first and last invoice. Every customer (invoiced, marked as a customer, or already
+# profiled) is then ranked by revenue for the Pareto rule. The result is kept in a temporary
+# table that the preview reads and the apply step writes from.
+_STATS = """
+CREATE TEMPORARY TABLE customer_ledger_tier_stats ON COMMIT DROP AS
+SELECT m.commercial_partner_id AS partner_id,
+       SUM(m.amount_untaxed_signed)
+           FILTER (WHERE m.invoice_date BETWEEN %(window_start)s AND %(today)s) AS revenue,
+       COUNT(*) FILTER (WHERE m.move_type = 'out_invoice'
+                          AND m.invoice_date BETWEEN %(window_start)s AND %(today)s) AS invoice_count,
+       MIN(m.invoice_date) FILTER (WHERE m.move_type = 'out_invoice') AS first_date,
+       MAX(m.invoice_date) FILTER (WHERE m.move_type = 'out_invoice' AND m.invoice_date <= %(today)s)
+           AS last_date
+  FROM account_move m
+ WHERE m.company_id = %(company_id)s
+   AND m.state = 'posted'
+   AND m.move_type IN ('out_invoice', 'out_refund')
+   AND m.commercial_partner_id IS NOT NULL
+ GROUP BY m.commercial_partner_id
+"""
+
+_PROPOSAL = """
+CREATE TEMPORARY TABLE customer_ledger_tier_proposal ON COMMIT DROP AS
+WITH stats AS (
+    SELECT * FROM customer_ledger_tier_stats), customers AS (
+    SELECT partner_id FROM stats
+     UNION
+    SELECT p.id FROM res_partner p
+     WHERE p.customer_rank > 0 AND p.active AND p.id = p.commercial_partner_id
+       AND (p.company_id IS NULL OR p.company_id = %(company_id)s)
+     UNION
+    SELECT partner_id FROM customer_ledger_profile WHERE company_id = %(company_id)s
+), ranked AS (
+    SELECT c.partner_id,
+           COALESCE(s.revenue, 0) AS revenue,
+           COALESCE(s.invoice_count, 0) AS invoice_count,
+           s.first_date,
+           s.last_date,
+           COALESCE(SUM(GREATEST(s.revenue, 0)) OVER (
+               ORDER BY COALESCE(s.revenue, 0) DESC, c.partner_id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS revenue_before,
+           COALESCE(SUM(GREATEST(s.revenue, 0)) OVER (), 0) AS revenue_total
+      FROM customers c
+      LEFT JOIN stats s ON s.partner_id = c.partner_id
+), ordered AS (
+    SELECT id, revenue_share, COALESCE(revenue_threshold, 0) AS threshold,
+           LAG(revenue_share) OVER w AS share_before, LAG(revenue_threshold) OVER w AS threshold_before,
+           ROW_NUMBER() OVER w = COUNT(*) OVER () AS last
+      FROM customer_ledger_tier
+     WHERE company_id = %(company_id)s AND active AND automatic
+    WINDOW w AS (ORDER BY sequence, id)
+), tiers AS (
+    -- each automatic tier as the band [low, high) it covers, best first: of the share of revenue
+    -- ranked before the customer (Pareto) or of the customer's own revenue (thresholds); the
+    -- last tier also takes whoever falls below every band
+    SELECT id, last,
+           CASE WHEN %(method)s = 'pareto' THEN COALESCE(share_before, 0)
+                WHEN last THEN '-Infinity' ELSE threshold END AS low,
+           CASE WHEN %(method)s <> 'pareto' THEN COALESCE(threshold_before, 'Infinity')
+                WHEN last THEN 'Infinity' ELSE revenue_share END AS high
+      FROM ordered
+)
+SELECT r.partner_id,
+       r.revenue,
+       r.invoice_count,
+       r.first_date,
+       r.last_date,
+       CASE WHEN p.is_company THEN 'company' ELSE 'individual' END AS customer_type,
+       p.ledger_source_id AS source_id,
+       pr.id AS profile_id,
+       pr.tier_id AS old_tier_id,
+       COALESCE(pr.tier_locked, FALSE) AS locked,
+       pr.lifecycle AS old_lifecycle,
+       CASE
+           WHEN r.first_date IS NULL THEN 'potential'
+           WHEN r.last_date < %(lost_before)s THEN 'lost'
+           WHEN r.last_date < %(dormant_before)s THEN 'dormant'
+           WHEN r.first_date >= %(new_since)s THEN 'new'
+           WHEN r.first_date < %(long_term_before)s THEN 'long_term'
+           ELSE 'active'
+       END AS lifecycle,
+       CASE
+           WHEN COALESCE(pr.tier_locked, FALSE) OR %(method)s = 'manual' THEN pr.tier_id
+           ELSE t.id
+       END AS new_tier_id
+  FROM ranked r
+  JOIN res_partner p ON p.id = r.partner_id
+  LEFT JOIN customer_ledger_profile pr ON pr.partner_id = r.partner_id AND pr.company_id = %(company_id)s
+  LEFT JOIN tiers t ON CASE
+      WHEN r.revenue <= 0 THEN t.last
+      WHEN %(method)s = 'pareto' THEN 100 * r.revenue_before >= t.low * r.revenue_total
+                                 AND 100 * r.revenue_before < t.high * r.revenue_total
+      ELSE r.revenue >= t.low AND r.revenue < t.high
+  END
+"""
+
+_UPDATE_PROFILES = """
+UPDATE customer_ledger_profile pr
+   SET tier_id = c.new_tier_id, revenue = c.revenue, invoice_count = c.invoice_count,
+       first_invoice_date = c.first_date, last_invoice_date = c.last_date, lifecycle = c.lifecycle,
+       customer_type = c.customer_type, source_id = c.source_id, write_uid = %(uid)s, write_date = %(now)s
+  FROM customer_ledger_tier_proposal c
+ WHERE pr.id = c.profile_id
+   AND (pr.tier_id, pr.revenue, pr.invoice_count, pr.first_invoice_date, pr.last_invoice_date, pr.lifecycle,
+        pr.customer_type, pr.source_id)
+       IS DISTINCT FROM
+       (c.new_tier_id, c.revenue, c.invoice_count, c.first_date, c.last_date, c.lifecycle, c.customer_type,
+        c.source_id)
+"""
+
+_INSERT_PROFILES = """
+INSERT INTO customer_ledger_profile (
+    partner_id, company_id, tier_id, tier_locked, revenue, invoice_count, first_invoice_date,
+    last_invoice_date, lifecycle, customer_type, source_id, create_uid, create_date, write_uid, write_date)
+SELECT partner_id, %(company_id)s, new_tier_id, FALSE, revenue, invoice_count, first_date, last_date,
+       lifecycle, customer_type, source_id, %(uid)s, %(now)s, %(uid)s, %(now)s
+  FROM customer_ledger_tier_proposal
+ WHERE profile_id IS NULL
+"""
+
+_APPLY_HISTORY = """
+INSERT INTO customer_ledger_tier_history (
+    partner_id, company_id, old_tier_id, new_tier_id, date, mode, reason,
+    create_uid, create_date, write_uid, write_date)
+SELECT partner_id, %(company_id)s, old_tier_id, new_tier_id, %(now)s, 'automatic', %(reason)s,
+       %(uid)s, %(now)s, %(uid)s, %(now)s
+  FROM customer_ledger_tier_proposal
+ WHERE new_tier_id IS DISTINCT FROM old_tier_id
+"""
+
+# the partner's chatter: one note per change, written in the same statement
+_APPLY_CHATTER = """
+INSERT INTO mail_message (
+    model, res_id, record_name, message_type, subtype_id, author_id, body, date, is_internal,
+    create_uid, create_date, write_uid, write_date)
+SELECT 'res.partner', c.partner_id, p.name, 'notification', %(subtype_id)s, %(author_id)s,
+       %(prefix)s || COALESCE(old.code, %(none)s) || ' &#8594; ' || COALESCE(new.code, %(none)s) || %(suffix)s,
+       %(now)s, TRUE, %(uid)s, %(now)s, %(uid)s, %(now)s
+  FROM customer_ledger_tier_proposal c
+  JOIN res_partner p ON p.id = c.partner_id
+  LEFT JOIN customer_ledger_tier old ON old.id = c.old_tier_id
+  LEFT JOIN customer_ledger_tier new ON new.id = c.new_tier_id
+ WHERE c.new_tier_id IS DISTINCT FROM c.old_tier_id
+"""
+
+
+class CustomerLedgerProfile(models.Model):
+    """What a commercial customer is worth to one company: tier, revenue, lifecycle."""
+
+    _name = "customer.ledger.profile"
+    _description = "Customer Ledger Profile"
+    _order = "company_id, revenue desc, id"
+    _rec_name = "partner_id"
+
+    # looked up through the unique (partner, company) index; few other indexes, so that the
+    # monthly recompute's updates stay cheap (HOT)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade",
+                                 readonly=True)
+    company_id = fields.Many2one("res.company", required=True, ondelete="cascade", readonly=True,
+                                 default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    tier_id = fields.Many2one("customer.ledger.tier", ondelete="restrict",
+                              domain="[('company_id', '=', company_id)]")
+    tier_color = fields.Integer(related="tier_id.color")
+    tier_locked = fields.Boolean(
+        help="A tier given by hand (VIP, say): recomputation leaves it as it is.",
+    )
+    revenue = fields.Monetary(currency_field="currency_id", readonly=True,
+                              help="Posted invoices less credit notes over the company's tier window, untaxed.")
+    invoice_count = fields.Integer(string="Invoices in Window", readonly=True)
+    first_invoice_date = fields.Date(readonly=True)
+    last_invoice_date = fields.Date(readonly=True)
+    lifecycle = fields.Selection(LIFECYCLES, readonly=True)
+    customer_type = fields.Selection(CUSTOMER_TYPES, readonly=True)
+    source_id = fields.Many2one("customer.ledger.source", readonly=True)
+    history_ids = fields.One2many("customer.ledger.tier.history", compute="_compute_history_ids",
+                                  string="Tier History")
+
+    _sql_constraints = [
+        ("partner_company_uniq", "unique(partner_id, company_id)", "A customer has one profile per company."),
+    ]
+
+    def init(self):
+        # room in each page for the monthly updates to stay on it (HOT: no index touched)
+        self.env.cr.execute("ALTER TABLE customer_ledger_profile SET (fillfactor = 70)")
+
+    def _compute_history_ids(self):
+        History = self.env["customer.ledger.tier.history"]
+        for profile in self:
+            profile.history_ids = History.search([
+                ("partner_id", "=", profile.partner_id.id), ("company_id", "=", profile.company_id.id)])
+
+    @api.constrains("tier_id", "company_id")
+    def _check_tier_company(self):
+        for profile in self:
+            if profile.tier_id and profile.tier_id.company_id != profile.company_id:
+                raise ValidationError(_("Tier %(tier)s belongs to another company than %(company)s.",
+                                        tier=profile.tier_id.code, company=profile.company_id.name))
+
+    # ------------------------------------------------------------------
+    # Manual changes
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        if "tier_id" not in vals:
+            return super().write(vals)
+        old = {profile: profile.tier_id for profile in self}
+        result = super().write(vals)
+        reason = self.env.context.get("ledger_tier_reason") or _("Set by hand.")
+        self.env["customer.ledger.tier.history"].sudo().create([{
+            "partner_id": profile.partner_id.id,
+            "company_id": profile.company_id.id,
+            "old_tier_id": old[profile].id,
+            "new_tier_id": profile.tier_id.id,
+            "mode": "manual",
+            "reason": reason,
+        } for profile in self if old[profile] != profile.tier_id])
+        for profile in self:
+            if old[profile] != profile.tier_id:
+                profile.partner_id.sudo().message_post(
+                    body=Markup("{}: {} &#8594; {} ({})").format(
+                        _("Tier in %s", profile.company_id.name), old[profile].code or _("none"),
+                        profile.tier_id.code or _("none"), reason),
+                    subtype_xmlid="mail.mt_note", author_id=self.env.user.partner_id.id,
+                )
+        return result
+
+    # ------------------------------------------------------------------
+    # Recomputation
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ledger_check_manager(self):
+        if not self.env.su and not self.env.user.has_group("customer_ledger.group_credit_manager"):
+            raise AccessError(_("Only Credit Managers recompute customer tiers."))
+
+    @api.model
+    def _ledger_check_tiers(self, company):
+        """Automatic tiers, best first, must cover bands that do not overlap."""
+        tiers = self.env["customer.ledger.tier"].sudo().search(
+            [("company_id", "=", company.id), ("automatic", "=", True)], order="sequence, id")
+        for better, worse in zip(tiers, tiers[1:], strict=False):
+            if company.ledger_tier_method == "pareto" and not better.revenue_share < worse.revenue_share:
+                raise UserError(_(
+                    "Tier %(worse)s comes after %(better)s, so its cumulative revenue share must be higher "
+                    "(%(worse_share)s%% is not above %(better_share)s%%).", worse=worse.code, better=better.code,
+                    worse_share=worse.revenue_share, better_share=better.revenue_share))
+            if company.ledger_tier_method == "threshold" and not better.revenue_threshold > worse.revenue_threshold:
+                raise UserError(_(
+                    "Tier %(worse)s comes after %(better)s, so its revenue threshold must be lower "
+                    "(%(worse_threshold)s is not below %(better_threshold)s).", worse=worse.code, better=better.code,
+                    worse_threshold=worse.revenue_threshold, better_threshold=better.revenue_threshold))
+
+    @api.model
+    def _ledger_proposal(self, company, today=None):
+        """Compute the proposal for ``company`` into the transaction's temporary table."""
+        today = today or fields.Date.context_today(self)
+        self._ledger_check_tiers(company)
+        self.env.flush_all()
+        self.env.cr.execute("DROP TABLE IF EXISTS customer_ledger_tier_stats, customer_ledger_tier_proposal")
+        # Enough memory for the aggregation and the ranking not to spill to disk; no JIT: the
+        # planner overestimates the joins of the ranking and would spend longer compiling them
+        # than running them.
+        self.env.cr.execute("SET LOCAL work_mem = '64MB'")
+        self.env.cr.execute("SET LOCAL jit = off")
+        params = {
+            "company_id": company.id,
+            "method": company.ledger_tier_method,
+            "today": today,
+            "window_start": today - relativedelta(months=company.ledger_tier_window_months),
+            "new_since": today - relativedelta(days=company.ledger_lifecycle_new_days),
+            "long_term_before": today - relativedelta(days=company.ledger_lifecycle_long_term_days),
+            "dormant_before": today - relativedelta(days=company.ledger_lifecycle_dormant_days),
+            "lost_before": today - relativedelta(days=company.ledger_lifecycle_lost_days),
+        }
+        self.env.cr.execute(_STATS, params)
+        self.env.cr.execute("ANALYZE customer_ledger_tier_stats")
+        self.env.cr.execute(_PROPOSAL, params)
+        self.env.cr.execute("DROP TABLE customer_ledger_tier_stats")
+
+    @api.model
+    def _ledger_preview(self, company, today=None):
+        """``[(old_tier_id, new_tier_id, count)]`` of the moves a recompute would make, and how many
+        customers it covers."""
+        self._ledger_proposal(company, today)
+        self.env.cr.execute("""
+            SELECT old_tier_id, new_tier_id, COUNT(*) FROM customer_ledger_tier_proposal
+             WHERE new_tier_id IS DISTINCT FROM old_tier_id
+             GROUP BY old_tier_id, new_tier_id ORDER BY 3 DESC
+        """)
+        moves = self.env.cr.fetchall()
+        self.env.cr.execute("""
+            SELECT COUNT(*), COUNT(*) FILTER (WHERE lifecycle IS DISTINCT FROM old_lifecycle)
+              FROM customer_ledger_tier_proposal
+        """)
+        customers, lifecycle_changes = self.env.cr.fetchone()
+        self.env.cr.execute("DROP TABLE customer_ledger_tier_proposal")
+        return {"moves": moves, "customers": customers, "lifecycle_changes": lifecycle_changes}
+
+    @api.model
+    def _ledger_recompute(self, companies, today=None, reason=None):
+        """Recompute tiers and lifecycles of ``companies``' customers, set-wise in SQL; keep each
+        tier change in the history and the partner's chatter. Returns the number of changes."""
+        self._ledger_check_manager()
+        now = fields.Datetime.now()
+        author = self.env.user.partner_id.id
+        subtype = self.env.ref("mail.mt_note").id
+        changed = 0
+        for company in companies:
+            self._ledger_proposal(company, today)
+            params = {"company_id": company.id, "now": now, "uid": self.env.uid,
+                      "reason": reason or _("Scheduled recomputation."), "subtype_id": subtype, "author_id": author,
+                      "prefix": Markup("<p>{}: ").format(_("Tier in %s", company.name)), "none": _("none"),
+                      "suffix": Markup(" ({})</p>").format(escape(reason or _("automatic recomputation")))}
+            self.env.cr.execute(_APPLY_CHATTER, params)
+            self.env.cr.execute(_APPLY_HISTORY, params)
+            changed += self.env.cr.rowcount
+            self.env.cr.execute(_UPDATE_PROFILES, params)
+            self.env.cr.execute(_INSERT_PROFILES, params)
+            if self.env.cr.rowcount > 1000:
+                # many new profiles (the first run, say): plan the next run on fresh statistics
+                self.env.cr.execute("ANALYZE customer_ledger_profile")
+            self.env.cr.execute("DROP TABLE customer_ledger_tier_proposal")
+            company.sudo().ledger_tiers_computed_at = now
+        self.env.invalidate_all()
+        return changed
+
+    @api.model
+    def _cron_ledger_recompute_tiers(self):
+        companies = self.env["res.company"].search([])
+        return self.sudo()._ledger_recompute(companies)
+
+
+class CustomerLedgerTierHistory(models.Model):
+    """One change of a customer's tier: automatic or by hand, by whom and why."""
+
+    _name = "customer.ledger.tier.history"
+    _description = "Customer Tier Change"
+    _order = "date desc, id desc"
+
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one("res.company", required=True, index=True, ondelete="cascade")
+    old_tier_id = fields.Many2one("customer.ledger.tier", string="From", ondelete="set null")
+    new_tier_id = fields.Many2one("customer.ledger.tier", string="To", ondelete="set null")
+    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    mode = fields.Selection([("automatic", "Automatic"), ("manual", "By Hand")], required=True)
+    # who: create_uid ("By" in the views); a recompute's own entries are written in bulk by SQL
+    reason = fields.Text()
+
+    def unlink(self):
+        if not self.env.su:
+            raise UserError(_("The tier history is kept: its entries cannot be deleted."))
+        return super().unlink()
