@@ -1,5 +1,6 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 
@@ -61,3 +62,22 @@ class TestLedgerUi(HttpCase):
         robot = self.env["res.users"].search([("login", "=", "syncd-tour")])
         self.assertTrue(robot.has_group("customer_ledger.group_ledger_sync_robot"))
         self.assertEqual(len(robot.api_key_ids), 1)
+
+    def test_tier_recompute_wizard(self):
+        customer = self.env["res.partner"].create({"name": "Tour Tier Customer", "is_company": True})
+        invoice = self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": customer.id,
+            "invoice_date": fields.Date.context_today(customer),
+            "invoice_line_ids": [(0, 0, {"name": "Tour goods", "quantity": 1, "price_unit": 10000000.0,
+                                         "tax_ids": [(6, 0, [])]})],
+        })
+        invoice.action_post()
+        self.start_tour(
+            "/web#action=customer_ledger.customer_ledger_tier_recompute_wizard_action",
+            "customer_ledger_tier_recompute_tour",
+            login="admin",
+        )
+        profile = self.env["customer.ledger.profile"].search([("partner_id", "=", customer.id)])
+        self.assertEqual(profile.tier_id, self.env.ref("customer_ledger.tier_a"))
+        history = self.env["customer.ledger.tier.history"].search([("partner_id", "=", customer.id)])
+        self.assertEqual((history.reason, history.create_uid), ("Tour recompute", self.env.ref("base.user_admin")))

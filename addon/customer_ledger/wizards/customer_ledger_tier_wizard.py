@@ -50,6 +50,7 @@ class CustomerLedgerTierRecomputeWizard(models.TransientModel):
     def _reopen(self):
         return {
             "type": "ir.actions.act_window",
+            "name": _("Recompute Customer Tiers"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

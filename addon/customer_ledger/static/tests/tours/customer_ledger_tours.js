@@ -75,3 +75,32 @@ registry.category("web_tour.tours").add("customer_ledger_manual_reconcile_tour",
         },
     ],
 });
+
+registry.category("web_tour.tours").add("customer_ledger_tier_recompute_tour", {
+    test: true,
+    steps: () => [
+        {
+            content: "Say why",
+            trigger: ".o_field_widget[name=reason] input",
+            run: "text Tour recompute",
+        },
+        {
+            content: "Preview the moves",
+            trigger: "button[name=action_preview]",
+        },
+        {
+            content: "The preview lists who moves where",
+            trigger: ".o_field_widget[name=line_ids] .o_data_row td[name=summary]:contains('to A')",
+            isCheck: true,
+        },
+        {
+            content: "Apply",
+            trigger: "button[name=action_apply]",
+        },
+        {
+            content: "Applied",
+            trigger: "p.text-success:contains('Applied')",
+            isCheck: true,
+        },
+    ],
+});
