@@ -27,6 +27,8 @@
         "wizards/customer_ledger_reconcile_wizard_views.xml",
         "wizards/customer_ledger_robot_wizard_views.xml",
         "wizards/customer_ledger_tier_wizard_views.xml",
+        "wizards/customer_ledger_credit_hold_wizard_views.xml",
+        "views/customer_ledger_credit_file_views.xml",
     ],
     "demo": ["demo/customer_ledger_demo.xml"],
     "assets": {

@@ -67,3 +67,14 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_profile_id": profile.id, "default_tier_id": profile.tier_id.id},
         }
+
+    def write(self, vals):
+        if "credit_limit" in vals:
+            files = self.env["customer.ledger.credit.file"].sudo().search([
+                ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)])
+            files = files.filtered(lambda f: f.currency_id.compare_amounts(f.credit_limit, vals["credit_limit"]))
+            if files:
+                # the credit file owns the limit: only Credit Managers change it, and both stay in step
+                files.sudo(False)._check_manager()
+                files.with_context(ledger_from_partner=True).write({"credit_limit": vals["credit_limit"]})
+        return super().write(vals)

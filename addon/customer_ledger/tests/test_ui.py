@@ -1,11 +1,19 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields
+from odoo import fields, http
 from odoo.tests import HttpCase, tagged
 
 
 @tagged("post_install", "-at_install")
 class TestLedgerUi(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Read the addons' manifests once, here: the browser's first page load asks for many
+        # static files at once, and threads parsing manifests together can trip CPython 3.11's
+        # "AST constructor recursion depth mismatch" (a failed request, a failed tour).
+        assert http.root.statics  # a lazy property, computed on first access
+
     def test_bank_transaction_shows_its_source(self):
         journal = self.env["account.journal"].search(
             [("type", "=", "bank"), ("company_id", "=", self.env.company.id)], limit=1

@@ -1,0 +1,92 @@
+# Copyright 2026 Customer Ledger contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tests.common import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCreditFile(AccountTestInvoicingCommon):
+    @classmethod
+    def setUpClass(cls, chart_template_ref=None):
+        super().setUpClass(chart_template_ref=chart_template_ref)
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.company_data["company"]
+        cls.env.user.groups_id |= cls.env.ref("customer_ledger.group_credit_manager")
+        common = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)]}
+        cls.ledger_user = new_test_user(cls.env, login="credit_user", groups="customer_ledger.group_ledger_user",
+                                        **common)
+        cls.credit_manager = new_test_user(cls.env, login="credit_manager",
+                                           groups="customer_ledger.group_credit_manager", **common)
+        cls.accountant = new_test_user(cls.env, login="credit_accountant",
+                                       groups="account.group_account_manager,base.group_partner_manager", **common)
+        cls.customer = cls.env["res.partner"].create({"name": "Credit Customer", "is_company": True})
+        cls.contact = cls.env["res.partner"].create({"name": "Buyer", "parent_id": cls.customer.id})
+        cls.Files = cls.env["customer.ledger.credit.file"]
+
+    def test_exposure_counts_open_receivables_and_drafts(self):
+        paid = self.init_invoice("out_invoice", partner=self.contact, amounts=[300], taxes=[], post=True)
+        self.init_invoice("out_invoice", partner=self.customer, amounts=[1000], taxes=[], post=True)
+        self.init_invoice("out_invoice", partner=self.customer, amounts=[250], taxes=[])  # draft
+        self.init_invoice("out_refund", partner=self.customer, amounts=[50], taxes=[])  # draft credit note
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=paid.ids).create(
+            {})._create_payments()
+        credit_file = self.Files.with_user(self.credit_manager)._for_partner(self.contact)
+        self.assertEqual(credit_file.partner_id, self.customer, "one file for the commercial customer")
+        credit_file.credit_limit = 2000
+        self.assertEqual((credit_file.receivable, credit_file.draft_invoiced), (1000, 200))
+        self.assertEqual((credit_file.exposure, credit_file.available), (1200, 800))
+        self.assertEqual(credit_file.risk_level, "medium")  # 60 % used
+        credit_file.credit_limit = 1000
+        self.assertEqual((credit_file.available, credit_file.risk_level), (-200, "critical"))
+
+    def test_the_limit_stays_in_step_with_odoo_credit_limit(self):
+        self.customer.credit_limit = 700
+        credit_file = self.Files.with_user(self.credit_manager)._for_partner(self.customer)
+        self.assertEqual(credit_file.credit_limit, 700, "a new file starts from Odoo's limit")
+        credit_file.credit_limit = 1500
+        self.assertEqual(self.customer.with_company(self.company).credit_limit, 1500)
+        self.customer.credit_limit = 900  # on the customer's Accounting tab, by a Credit Manager
+        self.assertEqual(credit_file.credit_limit, 900)
+        # the credit file owns the limit: an accountant cannot change it behind the Credit Manager's back
+        with self.assertRaisesRegex(AccessError, "Only Credit Managers"):
+            self.customer.with_user(self.accountant).write({"credit_limit": 5000})
+        self.customer.with_user(self.accountant).write({"comment": "other fields stay free"})
+        with self.assertRaises(ValidationError):
+            credit_file.credit_limit = -1
+
+    def test_hold_and_release_are_logged(self):
+        credit_file = self.Files._for_partner(self.customer)
+        wizard = self.env["customer.ledger.credit.hold.wizard"].with_user(self.credit_manager)
+        wizard.create({"credit_file_id": credit_file.id, "action": "hold", "reason": "Cheque bounced"}).action_apply()
+        self.assertTrue(credit_file.on_hold)
+        self.assertEqual((credit_file.hold_reason, credit_file.risk_level), ("Cheque bounced", "critical"))
+        with self.assertRaises(UserError):
+            credit_file.with_user(self.credit_manager).action_hold("again")
+        with self.assertRaises(ValidationError):
+            credit_file.with_user(self.credit_manager).action_release("   ")
+        wizard.create({"credit_file_id": credit_file.id, "action": "release", "reason": "Paid in cash"}).action_apply()
+        self.assertFalse(credit_file.on_hold)
+        log = credit_file.hold_log_ids
+        self.assertEqual(log.mapped("action"), ["release", "hold"])
+        self.assertEqual(log.mapped("reason"), ["Paid in cash", "Cheque bounced"])
+        self.assertEqual(log.create_uid, self.credit_manager)
+        with self.assertRaises(UserError):
+            log[0].with_user(self.credit_manager).write({"reason": "changed"})
+        with self.assertRaises(UserError):
+            log[0].with_user(self.credit_manager).unlink()
+
+    def test_access_rights(self):
+        credit_file = self.Files._for_partner(self.customer)
+        self.assertEqual(credit_file.with_user(self.ledger_user).exposure, 0)
+        for action in (lambda f: f.write({"credit_limit": 10}), lambda f: f.action_hold("no right")):
+            with self.assertRaises(AccessError):
+                action(credit_file.with_user(self.ledger_user))
+        with self.assertRaises(AccessError):
+            self.Files.with_user(self.ledger_user)._for_partner(self.env["res.partner"].create({"name": "New"}))
+        robot = new_test_user(self.env, login="credit_robot",
+                              groups="base.group_user,customer_ledger.group_ledger_sync_robot")
+        with self.assertRaises(AccessError):
+            self.Files.with_user(robot).search([])
