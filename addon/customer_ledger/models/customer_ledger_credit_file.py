@@ -1,7 +1,9 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from .customer_ledger_profile import check_credit_manager
 
 RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
 
@@ -71,13 +73,12 @@ class CustomerLedgerCreditFile(models.Model):
                                         credit_file.partner_id.display_name))
 
     @api.depends("credit_limit", "on_hold")
-    @api.depends_context("company")
     def _compute_exposure(self):
         amounts = {}
+        self.env["account.move.line"].flush_model()
+        self.env["account.move"].flush_model()
         for company in self.company_id:
             files = self.filtered(lambda f, company=company: f.company_id == company)
-            self.env["account.move.line"].flush_model()
-            self.env["account.move"].flush_model()
             self.env.cr.execute(_EXPOSURE, {"company_id": company.id, "partner_ids": tuple(files.partner_id.ids)})
             for partner_id, receivable, draft in self.env.cr.fetchall():
                 amounts[partner_id, company.id] = (receivable or 0.0, draft or 0.0)
@@ -126,8 +127,7 @@ class CustomerLedgerCreditFile(models.Model):
 
     @api.model
     def _check_manager(self):
-        if not self.env.su and not self.env.user.has_group("customer_ledger.group_credit_manager"):
-            raise AccessError(_("Only Credit Managers change credit limits and holds."))
+        check_credit_manager(self.env, _("Only Credit Managers change credit limits and holds."))
 
     @api.model
     def _for_partner(self, partner, company=None):

@@ -164,6 +164,12 @@ SELECT 'res.partner', c.partner_id, p.name, 'notification', %(subtype_id)s, %(au
 """
 
 
+def check_credit_manager(env, message):
+    """Raise ``AccessError(message)`` unless the user is a Credit Manager (or superuser)."""
+    if not env.su and not env.user.has_group("customer_ledger.group_credit_manager"):
+        raise AccessError(message)
+
+
 class CustomerLedgerProfile(models.Model):
     """What a commercial customer is worth to one company: tier, revenue, lifecycle."""
 
@@ -251,8 +257,7 @@ class CustomerLedgerProfile(models.Model):
 
     @api.model
     def _ledger_check_manager(self):
-        if not self.env.su and not self.env.user.has_group("customer_ledger.group_credit_manager"):
-            raise AccessError(_("Only Credit Managers recompute customer tiers."))
+        check_credit_manager(self.env, _("Only Credit Managers recompute customer tiers."))
 
     @api.model
     def _ledger_check_tiers(self, company):
