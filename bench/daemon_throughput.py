@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import resource
 import secrets
 import subprocess
@@ -34,7 +33,7 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from bench.push_throughput import DEMO_IBAN
+from bench.push_throughput import DEMO_IBAN, shell_seconds
 from tests.camt_builder import Entry, build_camt053
 from tests.harness import JsonRpc, OdooHarness, create_robot, locate_odoo
 
@@ -65,12 +64,8 @@ print("ELAPSED %.6f" % (time.perf_counter() - start))
 def in_process(harness, database, n, files, batch):
     """Seconds to ``create()`` the inbox's lines, file by file into the same journals, ``batch``
     lines per call and transaction."""
-    _code, output = harness.odoo("-d", database, "--log-level=warn", "--no-http", command="shell",
-                                 input=IN_PROCESS.format(n=n, files=files, journal=SECOND_JOURNAL, batch=batch))
-    match = re.search(r"ELAPSED ([0-9.]+)", output)
-    if not match:
-        raise RuntimeError(f"odoo-bin shell failed:\n{output[-5000:]}")
-    return float(match.group(1))
+    return shell_seconds(harness, database,
+                         IN_PROCESS.format(n=n, files=files, journal=SECOND_JOURNAL, batch=batch))
 
 
 def write_inbox(inbox: Path, n: int, files: int):

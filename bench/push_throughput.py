@@ -46,13 +46,17 @@ print("ELAPSED %.6f" % (time.perf_counter() - start))
 """
 
 
-def in_process(harness, database, n):
-    _code, output = harness.odoo("-d", database, "--log-level=warn", "--no-http", command="shell",
-                                 input=IN_PROCESS.format(n=n))
+def shell_seconds(harness, database, script):
+    """Run ``script`` in ``odoo-bin shell`` on ``database``; the seconds it prints as ``ELAPSED``."""
+    _code, output = harness.odoo("-d", database, "--log-level=warn", "--no-http", command="shell", input=script)
     match = re.search(r"ELAPSED ([0-9.]+)", output)
     if not match:
         raise RuntimeError(f"odoo-bin shell failed:\n{output[-5000:]}")
     return float(match.group(1))
+
+
+def in_process(harness, database, n):
+    return shell_seconds(harness, database, IN_PROCESS.format(n=n))
 
 
 def over_rpc(server, robot_key, statement_path, workdir, batch_size):
