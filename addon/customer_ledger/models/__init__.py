@@ -2,9 +2,11 @@ from . import account_bank_statement_line
 from . import account_move
 from . import customer_ledger_counterparty
 from . import customer_ledger_credit_file
+from . import customer_ledger_credit_score
 from . import customer_ledger_profile
 from . import customer_ledger_sync
 from . import customer_ledger_tier
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import customer_ledger_credit_report

@@ -7,25 +7,42 @@ from .customer_ledger_profile import check_credit_manager
 
 RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
 
-# What a customer owes or is about to owe, per commercial partner, in the company's currency:
-# posted receivables not yet paid, and customer invoices (less credit notes) still in draft.
-_EXPOSURE = """
-SELECT partner_id, SUM(receivable), SUM(draft)
-  FROM (
-    SELECT p.commercial_partner_id AS partner_id, l.amount_residual AS receivable, 0 AS draft
-      FROM account_move_line l
-      JOIN res_partner p ON p.id = l.partner_id
-      JOIN account_account a ON a.id = l.account_id
-     WHERE l.company_id = %(company_id)s AND l.parent_state = 'posted' AND NOT l.reconciled
-       AND a.account_type = 'asset_receivable' AND p.commercial_partner_id IN %(partner_ids)s
-     UNION ALL
-    SELECT m.commercial_partner_id, 0, m.amount_total_signed
-      FROM account_move m
-     WHERE m.company_id = %(company_id)s AND m.state = 'draft'
-       AND m.move_type IN ('out_invoice', 'out_refund') AND m.commercial_partner_id IN %(partner_ids)s
-  ) exposure
- GROUP BY partner_id
+# What a customer owes or is about to owe, in parts. Each part selects rows of (company_id,
+# partner_id, amount) in the company's currency, partner_id being the commercial customer; the
+# credit file sums them for its customer, the exposure report for all. Modules add parts (sales
+# orders) by extending CustomerLedgerCreditFile._ledger_exposure_parts().
+EXPOSURE_RECEIVABLE = """
+SELECT l.company_id, p.commercial_partner_id AS partner_id, l.amount_residual AS amount
+  FROM account_move_line l
+  JOIN res_partner p ON p.id = l.partner_id
+  JOIN account_account a ON a.id = l.account_id
+ WHERE l.parent_state = 'posted' AND NOT l.reconciled AND a.account_type = 'asset_receivable'
 """
+EXPOSURE_DRAFT_INVOICES = """
+SELECT m.company_id, m.commercial_partner_id AS partner_id, m.amount_total_signed AS amount
+  FROM account_move m
+ WHERE m.state = 'draft' AND m.move_type IN ('out_invoice', 'out_refund')
+"""
+
+# Open receivables by how long they are overdue on %(today)s, for the aging buckets.
+_AGING = """
+SELECT p.commercial_partner_id,
+       SUM(l.amount_residual) FILTER (WHERE COALESCE(l.date_maturity, l.date) >= %(today)s),
+       SUM(l.amount_residual) FILTER (WHERE %(today)s - COALESCE(l.date_maturity, l.date) BETWEEN 1 AND 30),
+       SUM(l.amount_residual) FILTER (WHERE %(today)s - COALESCE(l.date_maturity, l.date) BETWEEN 31 AND 60),
+       SUM(l.amount_residual) FILTER (WHERE %(today)s - COALESCE(l.date_maturity, l.date) BETWEEN 61 AND 90),
+       SUM(l.amount_residual) FILTER (WHERE %(today)s - COALESCE(l.date_maturity, l.date) > 90)
+  FROM account_move_line l
+  JOIN res_partner p ON p.id = l.partner_id
+  JOIN account_account a ON a.id = l.account_id
+ WHERE l.company_id = %(company_id)s AND l.parent_state = 'posted' AND NOT l.reconciled
+   AND a.account_type = 'asset_receivable' AND p.commercial_partner_id IN %(partner_ids)s
+ GROUP BY p.commercial_partner_id
+"""
+AGING_BUCKETS = ("aging_current", "aging_1_30", "aging_31_60", "aging_61_90", "aging_over_90")
+
+# How much of the limit a customer may use before its risk is medium, then high.
+RISK_MEDIUM, RISK_HIGH = 0.5, 0.8
 
 
 class CustomerLedgerCreditFile(models.Model):
@@ -52,14 +69,31 @@ class CustomerLedgerCreditFile(models.Model):
     draft_invoiced = fields.Monetary(compute="_compute_exposure", currency_field="currency_id",
                                      string="Draft Invoices")
     exposure = fields.Monetary(compute="_compute_exposure", currency_field="currency_id",
-                               help="Posted open receivables plus draft customer invoices, less credit notes.")
+                               help="Posted open receivables plus draft customer invoices, less credit notes "
+                               "(plus sales orders not yet invoiced, with Customer Ledger for Sales).")
     available = fields.Monetary(compute="_compute_exposure", currency_field="currency_id",
                                 string="Available Credit")
-    risk_level = fields.Selection(RISK_LEVELS, compute="_compute_exposure")
+    risk_level = fields.Selection(RISK_LEVELS, compute="_compute_exposure", search="_search_risk_level")
+    aging_current = fields.Monetary(compute="_compute_aging", currency_field="currency_id", string="Not Due")
+    aging_1_30 = fields.Monetary(compute="_compute_aging", currency_field="currency_id", string="1-30 Days")
+    aging_31_60 = fields.Monetary(compute="_compute_aging", currency_field="currency_id", string="31-60 Days")
+    aging_61_90 = fields.Monetary(compute="_compute_aging", currency_field="currency_id", string="61-90 Days")
+    aging_over_90 = fields.Monetary(compute="_compute_aging", currency_field="currency_id",
+                                    string="Over 90 Days")
     on_hold = fields.Boolean(readonly=True, tracking=True)
     hold_reason = fields.Text(readonly=True)
-    hold_log_ids = fields.One2many("customer.ledger.credit.hold.log", "credit_file_id", string="Holds",
+    hold_log_ids = fields.One2many("customer.ledger.credit.hold.log", "credit_file_id", string="Credit Log",
                                    readonly=True)
+    tier_id = fields.Many2one("customer.ledger.tier", compute="_compute_tier", string="Tier")
+    user_id = fields.Many2one(
+        "res.users", string="Credit Reviewer", tracking=True,
+        domain=lambda self: [("groups_id", "in", self.env.ref("customer_ledger.group_credit_manager").ids)],
+        help="Gets the activity when a credit review falls due. Empty: the Credit Manager who approved "
+        "the last review.",
+    )
+    next_review_date = fields.Date(
+        tracking=True, help="Set from the tier's review interval when a review is approved; on that day "
+        "an activity asks for the next review.")
 
     _sql_constraints = [
         ("partner_company_uniq", "unique(partner_id, company_id)", "A customer has one credit file per company."),
@@ -72,22 +106,41 @@ class CustomerLedgerCreditFile(models.Model):
                 raise ValidationError(_("The credit limit of %s cannot be negative.",
                                         credit_file.partner_id.display_name))
 
+    @api.model
+    def _ledger_exposure_parts(self):
+        """{field name: SQL selecting (company_id, partner_id, amount)}: what the exposure adds up."""
+        return {"receivable": EXPOSURE_RECEIVABLE, "draft_invoiced": EXPOSURE_DRAFT_INVOICES}
+
+    @api.model
+    def _ledger_exposure_query(self):
+        """One row per (company, commercial customer): each part's amount, then the exposure."""
+        parts = self._ledger_exposure_parts()
+        rows = " UNION ALL ".join(
+            f"SELECT company_id, partner_id, {index} AS part, amount FROM ({sql}) AS part_{index}"
+            for index, sql in enumerate(parts.values()))
+        sums = ", ".join(f"SUM(amount) FILTER (WHERE part = {index}) AS {name}" for index, name in enumerate(parts))
+        return f"SELECT company_id, partner_id, {sums}, SUM(amount) AS exposure FROM ({rows}) AS exposure_rows " \
+               f"GROUP BY company_id, partner_id"
+
     @api.depends("credit_limit", "on_hold")
     def _compute_exposure(self):
+        parts = list(self._ledger_exposure_parts())
         amounts = {}
         self.env["account.move.line"].flush_model()
         self.env["account.move"].flush_model()
         for company in self.company_id:
             files = self.filtered(lambda f, company=company: f.company_id == company)
-            self.env.cr.execute(_EXPOSURE, {"company_id": company.id, "partner_ids": tuple(files.partner_id.ids)})
-            for partner_id, receivable, draft in self.env.cr.fetchall():
-                amounts[partner_id, company.id] = (receivable or 0.0, draft or 0.0)
+            self.env.cr.execute(
+                f"SELECT * FROM ({self._ledger_exposure_query()}) AS exposure "
+                "WHERE company_id = %s AND partner_id IN %s", (company.id, tuple(files.partner_id.ids)))
+            for row in self.env.cr.dictfetchall():
+                amounts[row["partner_id"], company.id] = row
         for credit_file in self:
-            receivable, draft = amounts.get((credit_file.partner_id.id, credit_file.company_id.id), (0.0, 0.0))
+            row = amounts.get((credit_file.partner_id.id, credit_file.company_id.id), {})
             currency = credit_file.currency_id
-            credit_file.receivable = currency.round(receivable)
-            credit_file.draft_invoiced = currency.round(draft)
-            credit_file.exposure = currency.round(receivable + draft)
+            for part in parts:
+                credit_file[part] = currency.round(row.get(part) or 0.0)
+            credit_file.exposure = currency.round(sum(credit_file[part] for part in parts))
             credit_file.available = currency.round(credit_file.credit_limit - credit_file.exposure) \
                 if credit_file.credit_limit else 0.0
             credit_file.risk_level = credit_file._risk_level()
@@ -102,7 +155,35 @@ class CustomerLedgerCreditFile(models.Model):
         used = self.exposure / self.credit_limit
         if used > 1:
             return "critical"
-        return "high" if used >= 0.8 else "medium" if used >= 0.5 else "low"
+        return "high" if used >= RISK_HIGH else "medium" if used >= RISK_MEDIUM else "low"
+
+    def _search_risk_level(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(_("Risk levels are searched with =, !=, in or not in."))
+        report = self.env["customer.ledger.credit.report"].search([("risk_level", operator, value)])
+        return [("id", "in", report.credit_file_id.ids)]
+
+    def _compute_aging(self):
+        buckets = {}
+        self.env["account.move.line"].flush_model()
+        today = fields.Date.context_today(self)
+        for company in self.company_id:
+            files = self.filtered(lambda f, company=company: f.company_id == company)
+            self.env.cr.execute(_AGING, {"company_id": company.id, "partner_ids": tuple(files.partner_id.ids),
+                                         "today": today})
+            for partner_id, *amounts in self.env.cr.fetchall():
+                buckets[partner_id, company.id] = amounts
+        for credit_file in self:
+            amounts = buckets.get((credit_file.partner_id.id, credit_file.company_id.id), [0.0] * 5)
+            for name, amount in zip(AGING_BUCKETS, amounts):
+                credit_file[name] = credit_file.currency_id.round(amount or 0.0)
+
+    def _compute_tier(self):
+        profiles = self.env["customer.ledger.profile"].search([
+            ("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids)])
+        tiers = {(profile.partner_id, profile.company_id): profile.tier_id for profile in profiles}
+        for credit_file in self:
+            credit_file.tier_id = tiers.get((credit_file.partner_id, credit_file.company_id), False)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -112,7 +193,7 @@ class CustomerLedgerCreditFile(models.Model):
         return files
 
     def write(self, vals):
-        if {"credit_limit", "on_hold", "hold_reason"} & set(vals):
+        if {"credit_limit", "on_hold", "hold_reason", "user_id", "next_review_date"} & set(vals):
             self._check_manager()
         result = super().write(vals)
         if "credit_limit" in vals:
@@ -138,7 +219,7 @@ class CustomerLedgerCreditFile(models.Model):
         if not credit_file:
             credit_file = self.create({
                 "partner_id": partner.id, "company_id": company.id,
-                "credit_limit": partner.with_company(company).credit_limit,
+                "credit_limit": partner.with_company(company)._ledger_default_credit_limit(),
             })
         return credit_file
 

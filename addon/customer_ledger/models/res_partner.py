@@ -56,6 +56,15 @@ class ResPartner(models.Model):
             profile = Profile.sudo().create({"partner_id": partner.id, "company_id": company.id}).sudo(False)
         return profile
 
+    def _ledger_default_credit_limit(self):
+        """Odoo's credit limit in the current company, else the default of the customer's tier."""
+        self.ensure_one()
+        if self.credit_limit:
+            return self.credit_limit
+        profile = self.env["customer.ledger.profile"].sudo().search([
+            ("partner_id", "=", self.commercial_partner_id.id), ("company_id", "=", self.env.company.id)])
+        return profile.tier_id.credit_limit
+
     def action_ledger_change_tier(self):
         self.ensure_one()
         profile = self._ledger_profile()
