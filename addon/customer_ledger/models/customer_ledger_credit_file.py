@@ -175,7 +175,7 @@ class CustomerLedgerCreditFile(models.Model):
                 buckets[partner_id, company.id] = amounts
         for credit_file in self:
             amounts = buckets.get((credit_file.partner_id.id, credit_file.company_id.id), [0.0] * 5)
-            for name, amount in zip(AGING_BUCKETS, amounts):
+            for name, amount in zip(AGING_BUCKETS, amounts, strict=True):
                 credit_file[name] = credit_file.currency_id.round(amount or 0.0)
 
     def _compute_tier(self):
