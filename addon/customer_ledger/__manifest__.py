@@ -29,6 +29,9 @@
         "wizards/customer_ledger_tier_wizard_views.xml",
         "wizards/customer_ledger_credit_hold_wizard_views.xml",
         "views/customer_ledger_credit_file_views.xml",
+        "views/customer_ledger_credit_report_views.xml",
+        "views/account_move_views.xml",
+        "wizards/customer_ledger_credit_override_wizard_views.xml",
     ],
     "demo": ["demo/customer_ledger_demo.xml"],
     "assets": {

@@ -1,10 +1,13 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..lib.matching import compact, number_key
+from .customer_ledger_profile import check_credit_manager
 
 _CUSTOMER_DOCUMENTS = ("out_invoice", "out_refund", "out_receipt")
+_CREDIT_CHECKED = ("out_invoice", "out_receipt")  # what adds to a customer's exposure when posted
 
 
 class AccountMove(models.Model):
@@ -27,3 +30,93 @@ class AccountMove(models.Model):
             move.ledger_number_key = number_key(name) or False
             move.ledger_payref_key = customer and compact(move.payment_reference) or False
             move.ledger_ref_key = customer and compact(move.ref) or False
+
+    # ------------------------------------------------------------------
+    # Credit enforcement: posting a customer invoice over the limit or on hold
+    # ------------------------------------------------------------------
+
+    ledger_credit_problem = fields.Text(
+        compute="_compute_ledger_credit_problem",
+        help="Why posting this invoice would break the customer's credit: over its limit, or on hold.")
+    ledger_credit_blocked = fields.Boolean(compute="_compute_ledger_credit_problem")
+
+    @api.depends("state", "move_type", "partner_id", "amount_total_signed")
+    def _compute_ledger_credit_problem(self):
+        for move in self:  # each as if posted alone
+            problem = move._ledger_credit_problems().get(move) if move.state == "draft" and move.id else False
+            move.ledger_credit_problem = problem or False
+            move.ledger_credit_blocked = bool(problem) and move.company_id.ledger_credit_enforcement == "block"
+
+    def _ledger_credit_problems(self):
+        """{move: message} for the customer invoices among ``self`` whose posting breaks the credit of
+        their customer: on hold, or its exposure once they are posted over the limit. Other draft
+        invoices do not count here: they are checked when they are posted."""
+        moves = self.filtered(lambda m: m.move_type in _CREDIT_CHECKED and m.commercial_partner_id
+                              and m.company_id.currency_id.compare_amounts(m.amount_total_signed, 0) > 0)
+        if not moves:
+            return {}
+        self.flush_recordset()
+        Files = self.env["customer.ledger.credit.file"].sudo()
+        files = Files.search([("partner_id", "in", moves.commercial_partner_id.ids),
+                              ("company_id", "in", moves.company_id.ids)])
+        by_key = {(f.partner_id, f.company_id): f for f in files}
+        problems = {}
+        for (partner, company), batch in moves.grouped(lambda m: (m.commercial_partner_id, m.company_id)).items():
+            credit_file = by_key.get((partner, company))
+            if not credit_file:  # no file yet: Odoo's own credit limit, no hold
+                limit = partner.with_company(company).credit_limit
+                if not limit:
+                    continue
+                credit_file = Files.new({"partner_id": partner.id, "company_id": company.id, "credit_limit": limit})
+            problem = credit_file._ledger_posting_problem(batch)
+            if problem:
+                problems.update(dict.fromkeys(batch, problem))
+        return problems
+
+    def _post(self, soft=True):
+        problems = self._ledger_credit_problems()
+        override = self.env.context.get("ledger_credit_override")
+        blocked = {move: problem for move, problem in problems.items()
+                   if move.company_id.ledger_credit_enforcement == "block"}
+        if blocked and not override:
+            raise UserError("\n\n".join(blocked.values()))
+        if override:
+            check_credit_manager(self.env, _("Only Credit Managers override a customer's credit."))
+            if not isinstance(override, str) or not override.strip():
+                raise UserError(_("Say why the credit is overridden."))
+        posted = super()._post(soft=soft)
+        for move, problem in problems.items():
+            if move.state == "posted":
+                move._ledger_log_credit_problem(problem, override if move in blocked else False)
+        return posted
+
+    def _ledger_log_credit_problem(self, problem, override_reason):
+        """Keep, on the credit file and the invoice, that this invoice was posted over the customer's credit."""
+        self.ensure_one()
+        credit_file = self.env["customer.ledger.credit.file"].sudo()._for_partner(
+            self.commercial_partner_id, self.company_id)
+        reason = override_reason.strip()[:2000] if override_reason else problem
+        self.env["customer.ledger.credit.hold.log"].sudo().create({
+            "credit_file_id": credit_file.id, "move_id": self.id,
+            "action": "override" if override_reason else "warning", "reason": reason,
+        })
+        if override_reason:
+            body = _("Posted %(invoice)s over the customer's credit, overridden by %(user)s: %(reason)s",
+                     invoice=self.name, user=self.env.user.name, reason=reason)
+        else:
+            body = _("Posted %(invoice)s over the customer's credit (warning only): %(problem)s",
+                     invoice=self.name, problem=problem)
+        credit_file.message_post(body=body, subtype_xmlid="mail.mt_note")
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def action_ledger_credit_override(self):
+        """Open the override wizard for these blocked invoices (Credit Managers)."""
+        check_credit_manager(self.env, _("Only Credit Managers override a customer's credit."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Post with Credit Override"),
+            "res_model": "customer.ledger.credit.override.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_ids": self.ids},
+        }

@@ -1,7 +1,8 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import formatLang
 
 from .customer_ledger_profile import check_credit_manager
 
@@ -223,6 +224,38 @@ class CustomerLedgerCreditFile(models.Model):
             })
         return credit_file
 
+    def _ledger_posting_problem(self, moves):
+        """Why posting ``moves`` (draft customer invoices of this customer) breaks its credit, with by
+        how much and who may approve; False when it does not. The exposure after posting is this
+        file's, but with these invoices in place of all the customer's drafts."""
+        company = self.company_id
+        partner = self.partner_id.display_name
+        names = [move.name for move in moves if move.name and move.name != "/"]
+        invoices = ", ".join(names) if len(names) == len(moves) else _("%s invoice(s)", len(moves))
+        amount = sum(moves.mapped("amount_total_signed"))
+        exposure = self.exposure - self.draft_invoiced + amount
+        money = lambda value: formatLang(self.env, value, currency_obj=company.currency_id)  # noqa: E731
+        if self.on_hold:
+            problem = _("%(customer)s is on credit hold (%(reason)s): %(invoices)s of %(amount)s cannot be posted.",
+                        customer=partner, reason=self.hold_reason, invoices=invoices, amount=money(amount))
+        elif self.credit_limit and company.currency_id.compare_amounts(exposure, self.credit_limit) > 0:
+            problem = _("Posting %(invoices)s takes the exposure of %(customer)s to %(exposure)s, %(over)s over its "
+                        "credit limit of %(limit)s.", invoices=invoices, customer=partner, exposure=money(exposure),
+                        over=money(exposure - self.credit_limit), limit=money(self.credit_limit))
+        else:
+            return False
+        return _("%(problem)s A Credit Manager may approve it with Post with Credit Override: %(managers)s.",
+                 problem=problem, managers=self._ledger_credit_managers_named())
+
+    def _ledger_credit_managers_named(self):
+        group = self.env.ref("customer_ledger.group_credit_manager")
+        managers = group.sudo().users.filtered(
+            lambda u: u.active and not u.share and self.company_id in u.company_ids and u.id != SUPERUSER_ID)
+        names = managers.sorted("name").mapped("name")
+        if len(names) > 5:
+            return _("%(names)s and %(count)s more", names=", ".join(names[:5]), count=len(names) - 5)
+        return ", ".join(names) or _("none yet, ask your administrator")
+
     # ------------------------------------------------------------------
     # Holds
     # ------------------------------------------------------------------
@@ -251,16 +284,18 @@ class CustomerLedgerCreditFile(models.Model):
 
 
 class CustomerLedgerCreditHoldLog(models.Model):
-    """A hold or a release: who, when and why."""
+    """A hold, a release, or an invoice posted over the customer's credit: who, when and why."""
 
     _name = "customer.ledger.credit.hold.log"
-    _description = "Credit Hold Log"
+    _description = "Credit Log"
     _order = "create_date desc, id desc"
 
     credit_file_id = fields.Many2one("customer.ledger.credit.file", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="credit_file_id.company_id", store=True)
-    action = fields.Selection([("hold", "Put on Hold"), ("release", "Released")], required=True)
+    action = fields.Selection([("hold", "Put on Hold"), ("release", "Released"), ("override", "Credit Override"),
+                               ("warning", "Posted over Credit")], required=True)
     reason = fields.Text(required=True)
+    move_id = fields.Many2one("account.move", string="Invoice", ondelete="set null", readonly=True)
 
     def write(self, vals):
         if not self.env.su:

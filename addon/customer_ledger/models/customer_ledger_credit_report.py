@@ -14,6 +14,13 @@ class CustomerLedgerCreditReport(models.Model):
     _auto = False
     _order = "exposure desc"
     _rec_name = "partner_id"
+    _depends = {
+        "account.move": ["state", "move_type", "amount_total_signed", "commercial_partner_id", "company_id"],
+        "account.move.line": ["amount_residual", "reconciled", "parent_state", "account_id", "partner_id",
+                              "company_id"],
+        "customer.ledger.credit.file": ["partner_id", "company_id", "credit_limit", "on_hold", "score"],
+        "customer.ledger.profile": ["partner_id", "company_id", "tier_id"],
+    }
 
     credit_file_id = fields.Many2one("customer.ledger.credit.file", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)

@@ -225,13 +225,15 @@ class CustomerLedgerCreditFile(models.Model):
         ])
 
     @api.model
-    def _cron_ledger_credit(self):
-        """Daily: a file for every invoiced customer, every score, and the reviews that fall due."""
+    def _cron_ledger_credit(self, commit=True):
+        """Daily: a file for every invoiced customer, every score, and the reviews that fall due.
+        Each company is committed as it is done, so that a long run keeps what it did."""
         for company in self.env["res.company"].search([]):
             Files = self.with_company(company)
             Files._ledger_open_files(company)
             Files.search([("company_id", "=", company.id)])._ledger_compute_scores()
-            self.env.cr.commit()  # noqa: E8102 - one company at a time: a long run keeps what it did
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         self.search([])._ledger_schedule_due_reviews()
 
 

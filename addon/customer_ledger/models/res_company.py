@@ -37,6 +37,16 @@ class ResCompany(models.Model):
         domain="[('deprecated', '=', False), ('account_type', 'in', ('expense', 'income', 'income_other'))]",
     )
 
+    ledger_credit_enforcement = fields.Selection(
+        [("warn", "Warn"), ("block", "Block")],
+        string="Credit Enforcement",
+        default="warn",
+        required=True,
+        help="Posting a customer invoice over the customer's credit limit, or while it is on hold. Warn: the "
+        "invoice shows why and is posted, and the credit file keeps it. Block: only a Credit Manager's "
+        "override posts it, and the credit file keeps the override.",
+    )
+
     # customer tiers and lifecycle
     ledger_tier_method = fields.Selection(
         [("pareto", "Share of Cumulative Revenue (Pareto)"), ("threshold", "Revenue Thresholds"),

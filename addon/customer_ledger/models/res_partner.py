@@ -26,6 +26,35 @@ class ResPartner(models.Model):
     ledger_last_invoice_date = fields.Date(related="ledger_profile_id.last_invoice_date", groups=_LEDGER)
     ledger_lifecycle = fields.Selection(LIFECYCLES, compute="_compute_ledger_profile", groups=_LEDGER)
     ledger_customer_type = fields.Selection(CUSTOMER_TYPES, compute="_compute_ledger_customer_type")
+    # the current company's credit file, as shown on the Ledger tab
+    ledger_credit_file_id = fields.Many2one("customer.ledger.credit.file", compute="_compute_ledger_credit_file",
+                                            string="Credit File", groups=_LEDGER)
+    ledger_credit_limit = fields.Monetary(related="ledger_credit_file_id.credit_limit", string="Ledger Credit Limit",
+                                          currency_field="ledger_credit_currency_id", groups=_LEDGER)
+    ledger_credit_currency_id = fields.Many2one(related="ledger_credit_file_id.currency_id", groups=_LEDGER)
+    ledger_exposure = fields.Monetary(related="ledger_credit_file_id.exposure", string="Exposure",
+                                      currency_field="ledger_credit_currency_id", groups=_LEDGER)
+    ledger_available = fields.Monetary(related="ledger_credit_file_id.available", string="Available Credit",
+                                       currency_field="ledger_credit_currency_id", groups=_LEDGER)
+    ledger_risk_level = fields.Selection(related="ledger_credit_file_id.risk_level", groups=_LEDGER)
+    ledger_on_hold = fields.Boolean(related="ledger_credit_file_id.on_hold", string="On Credit Hold",
+                                    groups=_LEDGER)
+    ledger_hold_reason = fields.Text(related="ledger_credit_file_id.hold_reason", groups=_LEDGER)
+    ledger_score = fields.Integer(related="ledger_credit_file_id.score", groups=_LEDGER)
+    ledger_score_items = fields.Integer(related="ledger_credit_file_id.score_items", groups=_LEDGER)
+    ledger_dso = fields.Float(related="ledger_credit_file_id.dso", groups=_LEDGER)
+    ledger_next_review_date = fields.Date(related="ledger_credit_file_id.next_review_date", groups=_LEDGER)
+    ledger_aging_current = fields.Monetary(related="ledger_credit_file_id.aging_current", groups=_LEDGER,
+                                           currency_field="ledger_credit_currency_id")
+    ledger_aging_1_30 = fields.Monetary(related="ledger_credit_file_id.aging_1_30", groups=_LEDGER,
+                                        currency_field="ledger_credit_currency_id")
+    ledger_aging_31_60 = fields.Monetary(related="ledger_credit_file_id.aging_31_60", groups=_LEDGER,
+                                         currency_field="ledger_credit_currency_id")
+    ledger_aging_61_90 = fields.Monetary(related="ledger_credit_file_id.aging_61_90", groups=_LEDGER,
+                                         currency_field="ledger_credit_currency_id")
+    ledger_aging_over_90 = fields.Monetary(related="ledger_credit_file_id.aging_over_90", groups=_LEDGER,
+                                           currency_field="ledger_credit_currency_id")
+    ledger_credit_log_ids = fields.One2many(related="ledger_credit_file_id.hold_log_ids", groups=_LEDGER)
 
     @api.depends_context("company")
     @api.depends("ledger_profile_ids")
@@ -38,6 +67,25 @@ class ResPartner(models.Model):
             profile = by_partner.get(partner.commercial_partner_id, profiles.browse())
             partner.ledger_profile_id = profile
             partner.ledger_lifecycle = profile.lifecycle or "potential"
+
+    @api.depends_context("company")
+    def _compute_ledger_credit_file(self):
+        files = self.env["customer.ledger.credit.file"].search([
+            ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)])
+        by_partner = {credit_file.partner_id: credit_file for credit_file in files}
+        for partner in self:
+            partner.ledger_credit_file_id = by_partner.get(partner.commercial_partner_id, files.browse())
+
+    def action_ledger_open_credit_file(self):
+        """The customer's credit file in the current company, made if missing (Credit Managers)."""
+        self.ensure_one()
+        credit_file = self.env["customer.ledger.credit.file"]._for_partner(self)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "customer.ledger.credit.file",
+            "res_id": credit_file.id,
+            "view_mode": "form",
+        }
 
     @api.depends("commercial_partner_id.is_company")
     def _compute_ledger_customer_type(self):

@@ -6,3 +6,5 @@ from . import test_security
 from . import test_sync_api
 from . import test_tiers
 from . import test_ui
+from . import test_credit_score
+from . import test_credit_enforcement

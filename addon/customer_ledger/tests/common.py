@@ -51,3 +51,53 @@ class LedgerSyncCommon(AccountTestInvoicingCommon):
 
     def lines_with_key(self, *keys):
         return self.StatementLine.search([("ledger_import_key", "in", list(keys))])
+
+
+class LedgerCreditCommon(AccountTestInvoicingCommon):
+    """A company whose user is a Credit Manager, users of each ledger group, and helpers that
+    write a customer's payment history: invoices with due dates, and payments on given days."""
+
+    @classmethod
+    def setUpClass(cls, chart_template_ref=None):
+        super().setUpClass(chart_template_ref=chart_template_ref)
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.company_data["company"]
+        cls.env.user.groups_id |= cls.env.ref("customer_ledger.group_credit_manager")
+        common = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)]}
+        cls.ledger_user = new_test_user(cls.env, login="credit_user", groups="customer_ledger.group_ledger_user",
+                                        **common)
+        cls.credit_manager = new_test_user(cls.env, login="credit_manager", name="Carla Credit",
+                                           groups="customer_ledger.group_credit_manager,account.group_account_invoice",
+                                           **common)
+        cls.invoicing_user = new_test_user(cls.env, login="credit_invoicing", name="Ivan Invoicing",
+                                           groups="account.group_account_invoice", **common)
+        cls.robot = new_test_user(cls.env, login="credit_robot",
+                                  groups="base.group_user,customer_ledger.group_ledger_sync_robot", **common)
+        cls.Files = cls.env["customer.ledger.credit.file"]
+
+    @classmethod
+    def make_customer(cls, name, **values):
+        return cls.env["res.partner"].create(dict({"name": name, "is_company": True}, **values))
+
+    @classmethod
+    def invoice(cls, partner, invoice_date, due, amount, move_type="out_invoice", post=True, company=None, user=None):
+        """A customer invoice (or credit note) of ``amount``, untaxed, due on ``due``."""
+        company = company or cls.company
+        Moves = cls.env["account.move"].with_user(user or cls.env.user).with_company(company)
+        move = Moves.create({
+            "move_type": move_type, "partner_id": partner.id, "invoice_date": invoice_date,
+            "invoice_date_due": due, "invoice_payment_term_id": False,
+            "invoice_line_ids": [(0, 0, {"name": "Goods", "quantity": 1, "price_unit": amount, "tax_ids": []})],
+        })
+        move.invoice_date_due = due
+        if post:
+            move.action_post()
+        return move
+
+    @classmethod
+    def pay(cls, invoice, payment_date, amount=None):
+        values = {"payment_date": payment_date}
+        if amount is not None:
+            values["amount"] = amount
+        cls.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids).create(values)._create_payments()
