@@ -4,27 +4,19 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from .common import LedgerCreditCommon
 
 
 @tagged("post_install", "-at_install")
-class TestCreditFile(AccountTestInvoicingCommon):
+class TestCreditFile(LedgerCreditCommon):
     @classmethod
     def setUpClass(cls, chart_template_ref=None):
         super().setUpClass(chart_template_ref=chart_template_ref)
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company = cls.company_data["company"]
-        cls.env.user.groups_id |= cls.env.ref("customer_ledger.group_credit_manager")
-        common = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)]}
-        cls.ledger_user = new_test_user(cls.env, login="credit_user", groups="customer_ledger.group_ledger_user",
-                                        **common)
-        cls.credit_manager = new_test_user(cls.env, login="credit_manager",
-                                           groups="customer_ledger.group_credit_manager", **common)
         cls.accountant = new_test_user(cls.env, login="credit_accountant",
-                                       groups="account.group_account_manager,base.group_partner_manager", **common)
-        cls.customer = cls.env["res.partner"].create({"name": "Credit Customer", "is_company": True})
+                                       groups="account.group_account_manager,base.group_partner_manager",
+                                       company_id=cls.company.id, company_ids=[(6, 0, cls.company.ids)])
+        cls.customer = cls.make_customer("Credit Customer")
         cls.contact = cls.env["res.partner"].create({"name": "Buyer", "parent_id": cls.customer.id})
-        cls.Files = cls.env["customer.ledger.credit.file"]
 
     def test_exposure_counts_open_receivables_and_drafts(self):
         paid = self.init_invoice("out_invoice", partner=self.contact, amounts=[300], taxes=[], post=True)
@@ -86,7 +78,25 @@ class TestCreditFile(AccountTestInvoicingCommon):
                 action(credit_file.with_user(self.ledger_user))
         with self.assertRaises(AccessError):
             self.Files.with_user(self.ledger_user)._for_partner(self.env["res.partner"].create({"name": "New"}))
-        robot = new_test_user(self.env, login="credit_robot",
-                              groups="base.group_user,customer_ledger.group_ledger_sync_robot")
         with self.assertRaises(AccessError):
-            self.Files.with_user(robot).search([])
+            self.Files.with_user(self.robot).search([])
+
+    def test_companies_apart(self):
+        other = self.company_data_2["company"]
+        self.env.user.company_ids |= other
+        mine = self.Files._for_partner(self.customer)
+        theirs = self.Files.with_company(other)._for_partner(self.customer, other)
+        theirs.credit_limit = 5000
+        theirs.action_hold("Their own reason")
+        self.assertEqual((mine.credit_limit, mine.on_hold), (0, False), "one file per company")
+        self.assertEqual(self.customer.with_company(other).credit_limit, 5000)
+        self.assertEqual(self.customer.with_company(self.company).credit_limit, 0)
+        manager = self.Files.with_user(self.credit_manager)  # of the first company only
+        self.assertEqual(manager.search([("partner_id", "=", self.customer.id)]), mine)
+        self.assertFalse(self.env["customer.ledger.credit.hold.log"].with_user(self.credit_manager).search(
+            [("credit_file_id", "=", theirs.id)]))
+        self.assertEqual(self.env["customer.ledger.credit.report"].with_user(self.credit_manager).search(
+            [("partner_id", "=", self.customer.id)]).credit_file_id, mine)
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.credit_manager).action_release("not my company")
+        self.assertEqual(self.customer.with_user(self.credit_manager).ledger_credit_file_id, mine)
