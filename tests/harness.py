@@ -164,11 +164,16 @@ class OdooHarness:
         """Install the addon (with demo data, which brings a chart of accounts) once."""
         name = name or f"{self.role}_template"
         self.databases.append(name)
-        code, output = self.odoo("-d", name, "-i", modules, "--stop-after-init", "--log-level=warn")
-        if code or re.search(r" (ERROR|CRITICAL) ", output):
-            raise RuntimeError(f"installing {modules} into {name} failed:\n{output[-6000:]}")
+        self.install(name, modules)
         self.template = name
         return name
+
+    def install(self, database, modules):
+        """Install ``modules`` (comma-separated) into ``database``, a copy of the template, say."""
+        code, output = self.odoo("-d", database, "-i", modules, "--stop-after-init", "--log-level=warn")
+        if code or re.search(r" (ERROR|CRITICAL) ", output):
+            raise RuntimeError(f"installing {modules} into {database} failed:\n{output[-6000:]}")
+        return output
 
     def copy_database(self, label):
         """A fresh copy of the template for one test module (``createdb -T``), filestore too."""
