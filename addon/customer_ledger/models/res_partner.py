@@ -15,7 +15,7 @@ class ResPartner(models.Model):
                                          groups=_LEDGER)
     # the current company's profile, as shown on the customer's Ledger tab
     ledger_profile_id = fields.Many2one("customer.ledger.profile", compute="_compute_ledger_profile",
-                                        groups=_LEDGER)
+                                        search="_search_ledger_profile", groups=_LEDGER)
     ledger_tier_id = fields.Many2one(related="ledger_profile_id.tier_id", string="Tier", groups=_LEDGER)
     ledger_tier_locked = fields.Boolean(related="ledger_profile_id.tier_locked", groups=_LEDGER)
     ledger_revenue = fields.Monetary(related="ledger_profile_id.revenue", string="Revenue (Window)",
@@ -27,8 +27,10 @@ class ResPartner(models.Model):
     ledger_lifecycle = fields.Selection(LIFECYCLES, compute="_compute_ledger_profile", groups=_LEDGER)
     ledger_customer_type = fields.Selection(CUSTOMER_TYPES, compute="_compute_ledger_customer_type")
     # the current company's credit file, as shown on the Ledger tab
+    ledger_credit_file_ids = fields.One2many("customer.ledger.credit.file", "partner_id", string="Credit Files",
+                                             groups=_LEDGER)
     ledger_credit_file_id = fields.Many2one("customer.ledger.credit.file", compute="_compute_ledger_credit_file",
-                                            string="Credit File", groups=_LEDGER)
+                                            search="_search_ledger_credit_file", string="Credit File", groups=_LEDGER)
     ledger_credit_limit = fields.Monetary(related="ledger_credit_file_id.credit_limit", string="Ledger Credit Limit",
                                           currency_field="ledger_credit_currency_id", groups=_LEDGER)
     ledger_credit_currency_id = fields.Many2one(related="ledger_credit_file_id.currency_id", groups=_LEDGER)
@@ -67,6 +69,13 @@ class ResPartner(models.Model):
             profile = by_partner.get(partner.commercial_partner_id, profiles.browse())
             partner.ledger_profile_id = profile
             partner.ledger_lifecycle = profile.lifecycle or "potential"
+
+    def _search_ledger_profile(self, operator, value):
+        # what changes a profile changes the customer's tab: only the commercial partner has profiles
+        return [("ledger_profile_ids", operator, value)]
+
+    def _search_ledger_credit_file(self, operator, value):
+        return [("ledger_credit_file_ids", operator, value)]
 
     @api.depends_context("company")
     def _compute_ledger_credit_file(self):
