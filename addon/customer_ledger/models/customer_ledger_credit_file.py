@@ -85,7 +85,7 @@ class CustomerLedgerCreditFile(models.Model):
     hold_reason = fields.Text(readonly=True)
     hold_log_ids = fields.One2many("customer.ledger.credit.hold.log", "credit_file_id", string="Credit Log",
                                    readonly=True)
-    tier_id = fields.Many2one("customer.ledger.tier", compute="_compute_tier", string="Tier")
+    tier_id = fields.Many2one("customer.ledger.tier", compute="_compute_tier")
     user_id = fields.Many2one(
         "res.users", string="Credit Reviewer", tracking=True,
         domain=lambda self: [("groups_id", "in", self.env.ref("customer_ledger.group_credit_manager").ids)],

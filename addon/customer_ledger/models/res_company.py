@@ -90,3 +90,52 @@ class ResCompany(models.Model):
                 raise ValidationError(_("The lead over the next candidate must lie between 0 and 0.5."))
             if not 0 <= company.ledger_tolerance_percent <= 10 or company.ledger_tolerance_amount < 0:
                 raise ValidationError(_("Tolerances are positive, and at most 10%."))
+
+    # the credit score (models/customer_ledger_credit_score.py)
+    ledger_score_window_months = fields.Integer(string="Score Window (Months)", default=12)
+    ledger_score_weight_days_late = fields.Integer(string="Weight: Days Late", default=30)
+    ledger_score_weight_on_time = fields.Integer(string="Weight: Paid on Time", default=25)
+    ledger_score_weight_worst = fields.Integer(string="Weight: Worst Overdue", default=15)
+    ledger_score_weight_dso = fields.Integer(string="Weight: DSO Trend", default=10)
+    ledger_score_weight_returns = fields.Integer(string="Weight: Disputes and Returns", default=10)
+    ledger_score_weight_tenure = fields.Integer(string="Weight: Tenure", default=10)
+    ledger_score_days_late_zero = fields.Integer(
+        string="Days Late for Zero", default=60, help="Paying this many days late on average scores no points.")
+    ledger_score_worst_zero = fields.Integer(
+        string="Worst Overdue for Zero", default=120, help="An item this many days overdue scores no points.")
+    ledger_score_dso_rise_zero = fields.Integer(
+        string="DSO Rise for Zero", default=30, help="DSO up by this many days in 90 days scores no points.")
+    ledger_score_returns_zero = fields.Integer(
+        string="Returns Share for Zero (%)", default=20,
+        help="Credit notes and disputed items worth this share of the invoicing score no points.")
+    ledger_score_tenure_full = fields.Integer(
+        string="Tenure for Full Points (Months)", default=36)
+
+    def _ledger_score_params(self):
+        self.ensure_one()
+        return {
+            "weights": {
+                "days_late": self.ledger_score_weight_days_late, "on_time": self.ledger_score_weight_on_time,
+                "worst": self.ledger_score_weight_worst, "dso": self.ledger_score_weight_dso,
+                "returns": self.ledger_score_weight_returns, "tenure": self.ledger_score_weight_tenure,
+            },
+            "days_late_zero": self.ledger_score_days_late_zero,
+            "worst_zero": self.ledger_score_worst_zero,
+            "dso_rise_zero": self.ledger_score_dso_rise_zero,
+            "returns_zero": self.ledger_score_returns_zero,
+            "tenure_full": self.ledger_score_tenure_full,
+        }
+
+    @api.constrains("ledger_score_window_months", "ledger_score_weight_days_late", "ledger_score_weight_on_time",
+                    "ledger_score_weight_worst", "ledger_score_weight_dso", "ledger_score_weight_returns",
+                    "ledger_score_weight_tenure", "ledger_score_days_late_zero", "ledger_score_worst_zero",
+                    "ledger_score_dso_rise_zero", "ledger_score_returns_zero", "ledger_score_tenure_full")
+    def _check_ledger_score_params(self):
+        for company in self:
+            params = company._ledger_score_params()
+            weights = params.pop("weights")
+            if min(weights.values()) < 0 or sum(weights.values()) != 100:
+                raise ValidationError(_("The credit score's weights are not negative and add up to 100 (now %s).",
+                                  sum(weights.values())))
+            if min(params.values()) <= 0 or not 1 <= company.ledger_score_window_months <= 120:
+                raise ValidationError(_("The credit score's limits are above zero, its window 1 to 120 months."))

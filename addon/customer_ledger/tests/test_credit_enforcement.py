@@ -47,7 +47,7 @@ class TestCreditEnforcement(LedgerCreditCommon):
         with self.assertRaises(AccessError):
             draft.with_user(self.invoicing_user).action_ledger_credit_override()
         action = draft.with_user(self.credit_manager).action_ledger_credit_override()
-        wizard = self.env[action["res_model"]].with_user(self.credit_manager).with_context(action["context"]).create(
+        wizard = self.env[action["res_model"]].with_user(self.credit_manager).with_context(**action["context"]).create(
             {"reason": "Paid by wire tomorrow, confirmed by phone"})
         self.assertIn("100.00 over", wizard.problems)
         wizard.action_post()
