@@ -192,6 +192,11 @@ class CustomerLedgerCreditReview(models.Model):
         for review in self:
             if not (review.rationale or "").strip():
                 raise UserError(_("Give the rationale of %s before submitting it.", review.name))
+            waiting = self.sudo().search([("credit_file_id", "=", review.credit_file_id.id),
+                                          ("state", "=", "submitted"), ("id", "!=", review.id)], limit=1)
+            if waiting:
+                raise UserError(_("%(review)s already waits for approval for %(customer)s.", review=waiting.name,
+                                  customer=review.partner_id.display_name))
             values = review._snapshot_values()
             values.update(state="submitted", approved_limit=review.requested_limit, submitted_by=self.env.uid,
                           submitted_date=fields.Datetime.now(), decided_by=False, decided_date=False)

@@ -150,6 +150,8 @@ class TestCreditReview(AccountTestInvoicingCommon):
                 "credit_file_id": self.credit_file.id, "state": "approved", "rationale": "skip the queue"})
         review.rationale = "Seasonal peak"
         review.action_submit()
+        with self.assertRaisesRegex(UserError, "already waits for approval"):
+            self._review().action_submit()  # one submitted review per file at a time
         with self.assertRaises(UserError):
             review.action_submit()
         with self.assertRaises(UserError):
