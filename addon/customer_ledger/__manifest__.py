@@ -17,6 +17,7 @@
         "security/customer_ledger_rules.xml",
         "data/ir_cron.xml",
         "data/customer_ledger_tier_data.xml",
+        "data/customer_ledger_credit_review_data.xml",
         "views/customer_ledger_menus.xml",
         "views/account_bank_statement_line_views.xml",
         "views/customer_ledger_counterparty_views.xml",
@@ -32,6 +33,7 @@
         "views/customer_ledger_credit_report_views.xml",
         "views/account_move_views.xml",
         "wizards/customer_ledger_credit_override_wizard_views.xml",
+        "views/customer_ledger_credit_review_views.xml",
     ],
     "demo": ["demo/customer_ledger_demo.xml"],
     "assets": {

@@ -2,6 +2,7 @@ from . import account_bank_statement_line
 from . import account_move
 from . import customer_ledger_counterparty
 from . import customer_ledger_credit_file
+from . import customer_ledger_credit_review
 from . import customer_ledger_credit_score
 from . import customer_ledger_profile
 from . import customer_ledger_sync

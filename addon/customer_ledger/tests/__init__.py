@@ -1,4 +1,5 @@
 from . import test_credit_file
+from . import test_credit_review
 from . import test_matching
 from . import test_reconcile_engine
 from . import test_robot_wizard

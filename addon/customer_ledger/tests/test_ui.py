@@ -89,3 +89,22 @@ class TestLedgerUi(HttpCase):
         self.assertEqual(profile.tier_id, self.env.ref("customer_ledger.tier_a"))
         history = self.env["customer.ledger.tier.history"].search([("partner_id", "=", customer.id)])
         self.assertEqual((history.reason, history.create_uid), ("Tour recompute", self.env.ref("base.user_admin")))
+
+    def test_credit_review(self):
+        customer = self.env["res.partner"].create({"name": "Tour Review Customer", "is_company": True})
+        company = self.env.ref("base.main_company")
+        credit_file = self.env["customer.ledger.credit.file"].create({
+            "partner_id": customer.id, "company_id": company.id, "credit_limit": 10000})
+        self.start_tour(
+            f"/web#id={credit_file.id}&model=customer.ledger.credit.file&view_type=form",
+            "customer_ledger_credit_review_tour",
+            login="admin",
+        )
+        self.env.invalidate_all()
+        review = credit_file.review_ids
+        self.assertEqual(len(review), 1)
+        self.assertEqual((review.state, review.current_limit, review.approved_limit), ("approved", 10000, 25000))
+        self.assertEqual(review.rationale, "Tour: larger orders for the new season")
+        self.assertEqual(credit_file.credit_limit, 25000)
+        self.assertEqual(customer.with_company(company).credit_limit, 25000)
+        self.assertEqual(review.decided_by, self.env.ref("base.user_admin"))

@@ -104,3 +104,42 @@ registry.category("web_tour.tours").add("customer_ledger_tier_recompute_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("customer_ledger_credit_review_tour", {
+    test: true,
+    steps: () => [
+        {
+            content: "Ask for a credit review from the credit file",
+            trigger: ".o_form_view button[name=action_ledger_request_review]",
+        },
+        {
+            content: "The draft review starts from the current limit",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Draft')",
+            isCheck: true,
+        },
+        {
+            content: "Ask for a higher limit",
+            trigger: ".o_form_view .o_field_widget[name=requested_limit] input",
+            run: "text 25000",
+        },
+        {
+            content: "Say why",
+            trigger: ".o_form_view .o_field_widget[name=rationale] textarea",
+            run: "text Tour: larger orders for the new season",
+        },
+        {
+            content: "Submit",
+            trigger: ".o_form_view button[name=action_submit]",
+        },
+        {
+            content: "Approve",
+            extra_trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Submitted')",
+            trigger: ".o_form_view button[name=action_approve]",
+        },
+        {
+            content: "The review is approved",
+            trigger: ".o_form_view .ribbon:contains('Approved')",
+            isCheck: true,
+        },
+    ],
+});
