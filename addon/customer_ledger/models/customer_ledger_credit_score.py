@@ -233,4 +233,5 @@ class CustomerLedgerCreditFile(models.Model):
             Files.search([("company_id", "=", company.id)])._ledger_compute_scores()
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-        self.search([])._ledger_schedule_due_reviews()
+        today = fields.Date.context_today(self)
+        self.search([("next_review_date", "<=", today)])._ledger_schedule_due_reviews()

@@ -57,6 +57,7 @@ class ResPartner(models.Model):
     ledger_aging_over_90 = fields.Monetary(related="ledger_credit_file_id.aging_over_90", groups=_LEDGER,
                                            currency_field="ledger_credit_currency_id")
     ledger_credit_log_ids = fields.One2many(related="ledger_credit_file_id.hold_log_ids", groups=_LEDGER)
+    ledger_review_ids = fields.One2many(related="ledger_credit_file_id.review_ids", groups=_LEDGER)
 
     @api.depends_context("company")
     @api.depends("ledger_profile_ids")
