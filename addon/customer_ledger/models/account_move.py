@@ -86,8 +86,8 @@ class AccountMove(models.Model):
                 raise UserError(_("Say why the credit is overridden."))
         posted = super()._post(soft=soft)
         for move, problem in problems.items():
-            if move.state == "posted":
-                move._ledger_log_credit_problem(problem, override if move in blocked else False)
+            if move.state == "posted":  # an override's reason is kept in warn mode too
+                move._ledger_log_credit_problem(problem, override)
         return posted
 
     def _ledger_log_credit_problem(self, problem, override_reason):

@@ -70,6 +70,16 @@ class TestCreditEnforcement(LedgerCreditCommon):
         self.assertIn("100.00 over", log.reason)
         self.assertIn("warning only", draft.message_ids[0].body)
 
+    def test_warn_mode_override_keeps_the_reason(self):
+        self.company.ledger_credit_enforcement = "warn"
+        draft = self.draft(300)
+        wizard = self.env["customer.ledger.credit.override.wizard"].with_user(self.credit_manager).create(
+            {"move_ids": [(6, 0, draft.ids)], "reason": "Seasonal peak agreed with sales"})
+        wizard.action_post()
+        log = self.credit_file.hold_log_ids
+        self.assertEqual((log.action, log.reason, log.create_uid),
+                         ("override", "Seasonal peak agreed with sales", self.credit_manager))
+
     def test_hold_refuses_in_block_mode_and_warns_in_warn_mode(self):
         self.credit_file.action_hold("Cheque bounced")
         self.company.ledger_credit_enforcement = "block"
