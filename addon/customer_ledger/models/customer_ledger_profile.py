@@ -47,26 +47,27 @@ SELECT m.commercial_partner_id AS partner_id,
 # name and the tiers' codes for the chatter), so that each apply statement reads it alone.
 _PROPOSAL = """
 CREATE TEMPORARY TABLE customer_ledger_tier_proposal ON COMMIT DROP AS
-WITH customers AS (
+WITH ranked_stats AS (
+    -- the Pareto ranking needs only the invoiced customers: the others have no revenue, rank
+    -- after them and take the last tier whatever is ranked before them
+    SELECT s.*,
+           COALESCE(SUM(GREATEST(s.revenue, 0)) OVER (
+               ORDER BY COALESCE(s.revenue, 0) DESC, s.partner_id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS revenue_before,
+           COALESCE(SUM(GREATEST(s.revenue, 0)) OVER (), 0) AS revenue_total
+      FROM customer_ledger_tier_stats s
+), ranked AS (
     SELECT p.id AS partner_id, p.name AS partner_name, p.is_company, p.ledger_source_id,
-           s.revenue AS stats_revenue, s.invoice_count AS stats_invoice_count, s.first_date, s.last_date,
+           COALESCE(s.revenue, 0) AS revenue, COALESCE(s.invoice_count, 0) AS invoice_count,
+           s.first_date, s.last_date, s.revenue_before, s.revenue_total,
            pr.id AS profile_id, pr.tier_id AS old_tier_id, pr.tier_locked, pr.lifecycle AS old_lifecycle
       FROM res_partner p
-      LEFT JOIN customer_ledger_tier_stats s ON s.partner_id = p.id
+      LEFT JOIN ranked_stats s ON s.partner_id = p.id
       LEFT JOIN customer_ledger_profile pr ON pr.partner_id = p.id AND pr.company_id = %(company_id)s
      WHERE s.partner_id IS NOT NULL
         OR pr.id IS NOT NULL
         OR (p.customer_rank > 0 AND p.active AND p.id = p.commercial_partner_id
             AND (p.company_id IS NULL OR p.company_id = %(company_id)s))
-), ranked AS (
-    SELECT c.*,
-           COALESCE(c.stats_revenue, 0) AS revenue,
-           COALESCE(c.stats_invoice_count, 0) AS invoice_count,
-           COALESCE(SUM(GREATEST(c.stats_revenue, 0)) OVER (
-               ORDER BY COALESCE(c.stats_revenue, 0) DESC, c.partner_id
-               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS revenue_before,
-           COALESCE(SUM(GREATEST(c.stats_revenue, 0)) OVER (), 0) AS revenue_total
-      FROM customers c
 ), ordered AS (
     SELECT id, revenue_share, COALESCE(revenue_threshold, 0) AS threshold,
            LAG(revenue_share) OVER w AS share_before, LAG(revenue_threshold) OVER w AS threshold_before,
