@@ -39,29 +39,35 @@ SELECT m.commercial_partner_id AS partner_id,
  GROUP BY m.commercial_partner_id
 """
 
+# One pass over the partners: every customer (invoiced, marked as a customer, or already
+# profiled) with its statistics and its profile, joined once; then ranked by revenue. The table is
+# written in partner order, the order of the indexes the apply step inserts into (profiles,
+# history, chatter), so that those inserts and their foreign-key look-ups walk each index and
+# res_partner forwards instead of at random. It carries what the apply step writes (the partner's
+# name and the tiers' codes for the chatter), so that each apply statement reads it alone.
 _PROPOSAL = """
 CREATE TEMPORARY TABLE customer_ledger_tier_proposal ON COMMIT DROP AS
-WITH stats AS (
-    SELECT * FROM customer_ledger_tier_stats), customers AS (
-    SELECT partner_id FROM stats
-     UNION
-    SELECT p.id FROM res_partner p
-     WHERE p.customer_rank > 0 AND p.active AND p.id = p.commercial_partner_id
-       AND (p.company_id IS NULL OR p.company_id = %(company_id)s)
-     UNION
-    SELECT partner_id FROM customer_ledger_profile WHERE company_id = %(company_id)s
-), ranked AS (
-    SELECT c.partner_id,
-           COALESCE(s.revenue, 0) AS revenue,
-           COALESCE(s.invoice_count, 0) AS invoice_count,
-           s.first_date,
-           s.last_date,
+WITH ranked_stats AS (
+    -- the Pareto ranking needs only the invoiced customers: the others have no revenue, rank
+    -- after them and take the last tier whatever is ranked before them
+    SELECT s.*,
            COALESCE(SUM(GREATEST(s.revenue, 0)) OVER (
-               ORDER BY COALESCE(s.revenue, 0) DESC, c.partner_id
+               ORDER BY COALESCE(s.revenue, 0) DESC, s.partner_id
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS revenue_before,
            COALESCE(SUM(GREATEST(s.revenue, 0)) OVER (), 0) AS revenue_total
-      FROM customers c
-      LEFT JOIN stats s ON s.partner_id = c.partner_id
+      FROM customer_ledger_tier_stats s
+), ranked AS (
+    SELECT p.id AS partner_id, p.name AS partner_name, p.is_company, p.ledger_source_id,
+           COALESCE(s.revenue, 0) AS revenue, COALESCE(s.invoice_count, 0) AS invoice_count,
+           s.first_date, s.last_date, s.revenue_before, s.revenue_total,
+           pr.id AS profile_id, pr.tier_id AS old_tier_id, pr.tier_locked, pr.lifecycle AS old_lifecycle
+      FROM res_partner p
+      LEFT JOIN ranked_stats s ON s.partner_id = p.id
+      LEFT JOIN customer_ledger_profile pr ON pr.partner_id = p.id AND pr.company_id = %(company_id)s
+     WHERE s.partner_id IS NOT NULL
+        OR pr.id IS NOT NULL
+        OR (p.customer_rank > 0 AND p.active AND p.id = p.commercial_partner_id
+            AND (p.company_id IS NULL OR p.company_id = %(company_id)s))
 ), ordered AS (
     SELECT id, revenue_share, COALESCE(revenue_threshold, 0) AS threshold,
            LAG(revenue_share) OVER w AS share_before, LAG(revenue_threshold) OVER w AS threshold_before,
@@ -79,39 +85,44 @@ WITH stats AS (
            CASE WHEN %(method)s <> 'pareto' THEN COALESCE(threshold_before, 'Infinity')
                 WHEN last THEN 'Infinity' ELSE revenue_share END AS high
       FROM ordered
+), proposal AS (
+    SELECT r.partner_id,
+           r.partner_name,
+           r.revenue,
+           r.invoice_count,
+           r.first_date,
+           r.last_date,
+           CASE WHEN r.is_company THEN 'company' ELSE 'individual' END AS customer_type,
+           r.ledger_source_id AS source_id,
+           r.profile_id,
+           r.old_tier_id,
+           COALESCE(r.tier_locked, FALSE) AS locked,
+           r.old_lifecycle,
+           CASE
+               WHEN r.first_date IS NULL THEN 'potential'
+               WHEN r.last_date < %(lost_before)s THEN 'lost'
+               WHEN r.last_date < %(dormant_before)s THEN 'dormant'
+               WHEN r.first_date >= %(new_since)s THEN 'new'
+               WHEN r.first_date < %(long_term_before)s THEN 'long_term'
+               ELSE 'active'
+           END AS lifecycle,
+           CASE
+               WHEN COALESCE(r.tier_locked, FALSE) OR %(method)s = 'manual' THEN r.old_tier_id
+               ELSE t.id
+           END AS new_tier_id
+      FROM ranked r
+      LEFT JOIN tiers t ON CASE
+          WHEN r.revenue <= 0 THEN t.last
+          WHEN %(method)s = 'pareto' THEN 100 * r.revenue_before >= t.low * r.revenue_total
+                                     AND 100 * r.revenue_before < t.high * r.revenue_total
+          ELSE r.revenue >= t.low AND r.revenue < t.high
+      END
 )
-SELECT r.partner_id,
-       r.revenue,
-       r.invoice_count,
-       r.first_date,
-       r.last_date,
-       CASE WHEN p.is_company THEN 'company' ELSE 'individual' END AS customer_type,
-       p.ledger_source_id AS source_id,
-       pr.id AS profile_id,
-       pr.tier_id AS old_tier_id,
-       COALESCE(pr.tier_locked, FALSE) AS locked,
-       pr.lifecycle AS old_lifecycle,
-       CASE
-           WHEN r.first_date IS NULL THEN 'potential'
-           WHEN r.last_date < %(lost_before)s THEN 'lost'
-           WHEN r.last_date < %(dormant_before)s THEN 'dormant'
-           WHEN r.first_date >= %(new_since)s THEN 'new'
-           WHEN r.first_date < %(long_term_before)s THEN 'long_term'
-           ELSE 'active'
-       END AS lifecycle,
-       CASE
-           WHEN COALESCE(pr.tier_locked, FALSE) OR %(method)s = 'manual' THEN pr.tier_id
-           ELSE t.id
-       END AS new_tier_id
-  FROM ranked r
-  JOIN res_partner p ON p.id = r.partner_id
-  LEFT JOIN customer_ledger_profile pr ON pr.partner_id = r.partner_id AND pr.company_id = %(company_id)s
-  LEFT JOIN tiers t ON CASE
-      WHEN r.revenue <= 0 THEN t.last
-      WHEN %(method)s = 'pareto' THEN 100 * r.revenue_before >= t.low * r.revenue_total
-                                 AND 100 * r.revenue_before < t.high * r.revenue_total
-      ELSE r.revenue >= t.low AND r.revenue < t.high
-  END
+SELECT proposal.*, old.code AS old_tier_code, new.code AS new_tier_code
+  FROM proposal
+  LEFT JOIN customer_ledger_tier old ON old.id = proposal.old_tier_id
+  LEFT JOIN customer_ledger_tier new ON new.id = proposal.new_tier_id
+ ORDER BY proposal.partner_id
 """
 
 _UPDATE_PROFILES = """
@@ -153,14 +164,12 @@ _APPLY_CHATTER = """
 INSERT INTO mail_message (
     model, res_id, record_name, message_type, subtype_id, author_id, body, date, is_internal,
     create_uid, create_date, write_uid, write_date)
-SELECT 'res.partner', c.partner_id, p.name, 'notification', %(subtype_id)s, %(author_id)s,
-       %(prefix)s || COALESCE(old.code, %(none)s) || ' &#8594; ' || COALESCE(new.code, %(none)s) || %(suffix)s,
+SELECT 'res.partner', partner_id, partner_name, 'notification', %(subtype_id)s, %(author_id)s,
+       %(prefix)s || COALESCE(old_tier_code, %(none)s) || ' &#8594; ' || COALESCE(new_tier_code, %(none)s)
+           || %(suffix)s,
        %(now)s, TRUE, %(uid)s, %(now)s, %(uid)s, %(now)s
-  FROM customer_ledger_tier_proposal c
-  JOIN res_partner p ON p.id = c.partner_id
-  LEFT JOIN customer_ledger_tier old ON old.id = c.old_tier_id
-  LEFT JOIN customer_ledger_tier new ON new.id = c.new_tier_id
- WHERE c.new_tier_id IS DISTINCT FROM c.old_tier_id
+  FROM customer_ledger_tier_proposal
+ WHERE new_tier_id IS DISTINCT FROM old_tier_id
 """
 
 
@@ -299,7 +308,7 @@ class CustomerLedgerProfile(models.Model):
             "lost_before": today - relativedelta(days=company.ledger_lifecycle_lost_days),
         }
         self.env.cr.execute(_STATS, params)
-        self.env.cr.execute("ANALYZE customer_ledger_tier_stats")
+        # no ANALYZE of the statistics: the proposal joins them by hash whatever their size
         self.env.cr.execute(_PROPOSAL, params)
         self.env.cr.execute("DROP TABLE customer_ledger_tier_stats")
 
