@@ -111,7 +111,7 @@ WITH ranked_stats AS (
                ELSE t.id
            END AS new_tier_id
       FROM ranked r
-      LEFT JOIN tiers t ON CASE
+      LEFT JOIN tiers t ON %(method)s <> 'manual' AND CASE
           WHEN r.revenue <= 0 THEN t.last
           WHEN %(method)s = 'pareto' THEN 100 * r.revenue_before >= t.low * r.revenue_total
                                      AND 100 * r.revenue_before < t.high * r.revenue_total

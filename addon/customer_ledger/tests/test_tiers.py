@@ -132,11 +132,15 @@ class TestTiers(AccountTestInvoicingCommon):
         self.invoice(partner, 500)
         self.recompute()
         self.company.ledger_tier_method = "manual"
-        self.invoice(self.customer("Big new one"), 100000)
+        self.tier_b.revenue_threshold = 1000  # thresholds out of order play no part in the manual rule
+        newcomer = self.customer("Small new one")
+        self.invoice(newcomer, 500, days_ago=0)
         self.recompute(today=TODAY + timedelta(days=200))
         profile = self.profile(partner)
         self.assertEqual(profile.tier_id, self.tier_a)
         self.assertEqual(profile.lifecycle, "dormant")
+        newcomer_profile = self.profile(newcomer)
+        self.assertEqual((len(newcomer_profile), newcomer_profile.tier_id.id), (1, False), "one profile, no tier")
 
     def test_lifecycle_transitions(self):
         fresh, steady, veteran = self.customer("Fresh"), self.customer("Steady"), self.customer("Veteran")
