@@ -62,7 +62,7 @@ today = fields.Date.context_today(Profile)
 env.cr.execute("SET work_mem = '64MB'")  # as the recompute sets it
 # the aggregation exactly as the recompute runs it, without the table it goes into
 from odoo.addons.customer_ledger.models.customer_ledger_profile import _STATS
-FLOOR = _STATS.split("ON COMMIT DROP AS", 1)[1]
+FLOOR = _STATS
 def floor(day):
     start = time.perf_counter()
     env.cr.execute(FLOOR, {{"company_id": company.id, "today": day,

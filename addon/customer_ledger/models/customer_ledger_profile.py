@@ -18,11 +18,9 @@ CUSTOMER_TYPES = [("company", "Company"), ("individual", "Individual")]
 
 # One pass over the company's posted customer invoices and credit notes, grouped by commercial
 # partner: revenue over the window (net of credit notes, in the company's currency), invoices in
-# the window, first and last invoice. Every customer (invoiced, marked as a customer, or already
-# profiled) is then ranked by revenue for the Pareto rule. The result is kept in a temporary
-# table that the preview reads and the apply step writes from.
+# the window, first and last invoice. The aggregation the recompute needs (and the floor its
+# benchmark measures): the proposal below reads it as its first step.
 _STATS = """
-CREATE TEMPORARY TABLE customer_ledger_tier_stats ON COMMIT DROP AS
 SELECT m.commercial_partner_id AS partner_id,
        SUM(m.amount_untaxed_signed)
            FILTER (WHERE m.invoice_date BETWEEN %(window_start)s AND %(today)s) AS revenue,
@@ -44,23 +42,28 @@ SELECT m.commercial_partner_id AS partner_id,
 # written in partner order, the order of the indexes the apply step inserts into (profiles,
 # history, chatter), so that those inserts and their foreign-key look-ups walk each index and
 # res_partner forwards instead of at random. It carries what the apply step writes (the partner's
-# name and the tiers' codes for the chatter), so that each apply statement reads it alone.
+# name and the tiers' codes for the chatter), so that each apply statement reads it alone, and
+# only the customers whose profile is new or changes (a month on, a fraction of them): the apply
+# step writes every row it holds. Tiers come from their bands by width_bucket, one lookup a row.
 _PROPOSAL = """
 CREATE TEMPORARY TABLE customer_ledger_tier_proposal ON COMMIT DROP AS
-WITH ranked_stats AS (
+WITH stats AS (""" + _STATS + """), ranked_stats AS (
     -- the Pareto ranking needs only the invoiced customers: the others have no revenue, rank
-    -- after them and take the last tier whatever is ranked before them
+    -- after them and take the last tier whatever is ranked before them. Position: the share of
+    -- the revenue of the customers ranked before this one, in percent.
     SELECT s.*,
-           COALESCE(SUM(GREATEST(s.revenue, 0)) OVER (
-               ORDER BY COALESCE(s.revenue, 0) DESC, s.partner_id
-               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS revenue_before,
-           COALESCE(SUM(GREATEST(s.revenue, 0)) OVER (), 0) AS revenue_total
-      FROM customer_ledger_tier_stats s
+           100 * (SUM(GREATEST(s.revenue, 0)) OVER (ORDER BY COALESCE(s.revenue, 0) DESC, s.partner_id
+                                                     ROWS UNBOUNDED PRECEDING) - GREATEST(s.revenue, 0))
+               / NULLIF(SUM(GREATEST(s.revenue, 0)) OVER (), 0) AS rank_share
+      FROM stats s
 ), ranked AS (
     SELECT p.id AS partner_id, p.name AS partner_name, p.is_company, p.ledger_source_id,
            COALESCE(s.revenue, 0) AS revenue, COALESCE(s.invoice_count, 0) AS invoice_count,
-           s.first_date, s.last_date, s.revenue_before, s.revenue_total,
-           pr.id AS profile_id, pr.tier_id AS old_tier_id, pr.tier_locked, pr.lifecycle AS old_lifecycle
+           s.first_date, s.last_date, s.rank_share,
+           pr.id AS profile_id, pr.tier_id AS old_tier_id, pr.tier_locked, pr.lifecycle AS old_lifecycle,
+           pr.revenue AS old_revenue, pr.invoice_count AS old_invoice_count, pr.first_invoice_date AS old_first_date,
+           pr.last_invoice_date AS old_last_date, pr.customer_type AS old_customer_type,
+           pr.source_id AS old_source_id
       FROM res_partner p
       LEFT JOIN ranked_stats s ON s.partner_id = p.id
       LEFT JOIN customer_ledger_profile pr ON pr.partner_id = p.id AND pr.company_id = %(company_id)s
@@ -68,23 +71,6 @@ WITH ranked_stats AS (
         OR pr.id IS NOT NULL
         OR (p.customer_rank > 0 AND p.active AND p.id = p.commercial_partner_id
             AND (p.company_id IS NULL OR p.company_id = %(company_id)s))
-), ordered AS (
-    SELECT id, revenue_share, COALESCE(revenue_threshold, 0) AS threshold,
-           LAG(revenue_share) OVER w AS share_before, LAG(revenue_threshold) OVER w AS threshold_before,
-           ROW_NUMBER() OVER w = COUNT(*) OVER () AS last
-      FROM customer_ledger_tier
-     WHERE company_id = %(company_id)s AND active AND automatic
-    WINDOW w AS (ORDER BY sequence, id)
-), tiers AS (
-    -- each automatic tier as the band [low, high) it covers, best first: of the share of revenue
-    -- ranked before the customer (Pareto) or of the customer's own revenue (thresholds); the
-    -- last tier also takes whoever falls below every band
-    SELECT id, last,
-           CASE WHEN %(method)s = 'pareto' THEN COALESCE(share_before, 0)
-                WHEN last THEN '-Infinity' ELSE threshold END AS low,
-           CASE WHEN %(method)s <> 'pareto' THEN COALESCE(threshold_before, 'Infinity')
-                WHEN last THEN 'Infinity' ELSE revenue_share END AS high
-      FROM ordered
 ), proposal AS (
     SELECT r.partner_id,
            r.partner_name,
@@ -98,6 +84,8 @@ WITH ranked_stats AS (
            r.old_tier_id,
            COALESCE(r.tier_locked, FALSE) AS locked,
            r.old_lifecycle,
+           r.old_revenue, r.old_invoice_count, r.old_first_date, r.old_last_date, r.old_customer_type,
+           r.old_source_id,
            CASE
                WHEN r.first_date IS NULL THEN 'potential'
                WHEN r.last_date < %(lost_before)s THEN 'lost'
@@ -106,22 +94,27 @@ WITH ranked_stats AS (
                WHEN r.first_date < %(long_term_before)s THEN 'long_term'
                ELSE 'active'
            END AS lifecycle,
+           -- the automatic tiers' bands, from _ledger_tier_bands: the customer's position (Pareto) or
+           -- revenue (thresholds) finds its tier among the bounds; no revenue, the last tier
            CASE
                WHEN COALESCE(r.tier_locked, FALSE) OR %(method)s = 'manual' THEN r.old_tier_id
-               ELSE t.id
+               WHEN r.revenue <= 0 THEN %(last_tier_id)s
+               ELSE (%(tier_ids)s::int[])[1 + width_bucket(
+                   CASE WHEN %(method)s = 'pareto' THEN r.rank_share ELSE r.revenue END, %(bounds)s::numeric[])]
            END AS new_tier_id
       FROM ranked r
-      LEFT JOIN tiers t ON %(method)s <> 'manual' AND CASE
-          WHEN r.revenue <= 0 THEN t.last
-          WHEN %(method)s = 'pareto' THEN 100 * r.revenue_before >= t.low * r.revenue_total
-                                     AND 100 * r.revenue_before < t.high * r.revenue_total
-          ELSE r.revenue >= t.low AND r.revenue < t.high
-      END
 )
 SELECT proposal.*, old.code AS old_tier_code, new.code AS new_tier_code
   FROM proposal
   LEFT JOIN customer_ledger_tier old ON old.id = proposal.old_tier_id
   LEFT JOIN customer_ledger_tier new ON new.id = proposal.new_tier_id
+ WHERE %(every_customer)s  -- the preview counts them all; the apply step needs only what changes
+    OR proposal.profile_id IS NULL
+    OR (proposal.old_tier_id, proposal.old_revenue, proposal.old_invoice_count, proposal.old_first_date,
+        proposal.old_last_date, proposal.old_lifecycle, proposal.old_customer_type, proposal.old_source_id)
+       IS DISTINCT FROM
+       (proposal.new_tier_id, proposal.revenue, proposal.invoice_count, proposal.first_date, proposal.last_date,
+        proposal.lifecycle, proposal.customer_type, proposal.source_id)
  ORDER BY proposal.partner_id
 """
 
@@ -132,11 +125,6 @@ UPDATE customer_ledger_profile pr
        customer_type = c.customer_type, source_id = c.source_id, write_uid = %(uid)s, write_date = %(now)s
   FROM customer_ledger_tier_proposal c
  WHERE pr.id = c.profile_id
-   AND (pr.tier_id, pr.revenue, pr.invoice_count, pr.first_invoice_date, pr.last_invoice_date, pr.lifecycle,
-        pr.customer_type, pr.source_id)
-       IS DISTINCT FROM
-       (c.new_tier_id, c.revenue, c.invoice_count, c.first_date, c.last_date, c.lifecycle, c.customer_type,
-        c.source_id)
 """
 
 _INSERT_PROFILES = """
@@ -286,12 +274,29 @@ class CustomerLedgerProfile(models.Model):
                     worse_threshold=worse.revenue_threshold, better_threshold=better.revenue_threshold))
 
     @api.model
-    def _ledger_proposal(self, company, today=None):
-        """Compute the proposal for ``company`` into the transaction's temporary table."""
+    def _ledger_tier_bands(self, company):
+        """The company's automatic tiers as the bounds between their bands, for ``width_bucket``:
+        ``tier_ids[1 + width_bucket(value, bounds)]`` is a customer's tier. Pareto: the value is the
+        share of revenue ranked before the customer and the bounds are the tiers' shares, best
+        first (A up to 80, B up to 95, C the rest). Thresholds: the value is the customer's revenue
+        and the bounds the thresholds, lowest first, the tiers worst first (C below 100, B below
+        400, A from 400). _ledger_check_tiers keeps them in order."""
+        tiers = self.env["customer.ledger.tier"].sudo().search(
+            [("company_id", "=", company.id), ("automatic", "=", True)], order="sequence, id")
+        if company.ledger_tier_method == "pareto":
+            tier_ids, bounds = tiers.ids, tiers[:-1].mapped("revenue_share")
+        else:
+            tier_ids, bounds = tiers.ids[::-1], tiers[:-1].mapped("revenue_threshold")[::-1]
+        return {"tier_ids": tier_ids, "bounds": bounds, "last_tier_id": tiers[-1:].id or None}
+
+    @api.model
+    def _ledger_proposal(self, company, today=None, every_customer=False):
+        """Compute the proposal for ``company`` into the transaction's temporary table: the
+        customers whose profile is new or changes, or ``every_customer``."""
         today = today or fields.Date.context_today(self)
         self._ledger_check_tiers(company)
         self.env.flush_all()
-        self.env.cr.execute("DROP TABLE IF EXISTS customer_ledger_tier_stats, customer_ledger_tier_proposal")
+        self.env.cr.execute("DROP TABLE IF EXISTS customer_ledger_tier_proposal")
         # Enough memory for the aggregation and the ranking not to spill to disk; no JIT: the
         # planner overestimates the joins of the ranking and would spend longer compiling them
         # than running them.
@@ -306,17 +311,16 @@ class CustomerLedgerProfile(models.Model):
             "long_term_before": today - relativedelta(days=company.ledger_lifecycle_long_term_days),
             "dormant_before": today - relativedelta(days=company.ledger_lifecycle_dormant_days),
             "lost_before": today - relativedelta(days=company.ledger_lifecycle_lost_days),
+            "every_customer": every_customer,
         }
-        self.env.cr.execute(_STATS, params)
-        # no ANALYZE of the statistics: the proposal joins them by hash whatever their size
+        params.update(self._ledger_tier_bands(company))
         self.env.cr.execute(_PROPOSAL, params)
-        self.env.cr.execute("DROP TABLE customer_ledger_tier_stats")
 
     @api.model
     def _ledger_preview(self, company, today=None):
         """``[(old_tier_id, new_tier_id, count)]`` of the moves a recompute would make, and how many
         customers it covers."""
-        self._ledger_proposal(company, today)
+        self._ledger_proposal(company, today, every_customer=True)
         self.env.cr.execute("""
             SELECT old_tier_id, new_tier_id, COUNT(*) FROM customer_ledger_tier_proposal
              WHERE new_tier_id IS DISTINCT FROM old_tier_id
