@@ -62,6 +62,7 @@ class LedgerCreditCommon(AccountTestInvoicingCommon):
         super().setUpClass(chart_template_ref=chart_template_ref)
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.company_data["company"]
+        cls.company_2 = cls.company_data_2["company"]
         cls.env.user.groups_id |= cls.env.ref("customer_ledger.group_credit_manager")
         common = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)]}
         cls.ledger_user = new_test_user(cls.env, login="credit_user", groups="customer_ledger.group_ledger_user",

@@ -7,31 +7,21 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from .common import LedgerCreditCommon
 
 ACTIVITY_TYPE = "customer_ledger.mail_activity_type_credit_review"
 
 
 @tagged("post_install", "-at_install")
-class TestCreditReview(AccountTestInvoicingCommon):
+class TestCreditReview(LedgerCreditCommon):
     @classmethod
     def setUpClass(cls, chart_template_ref=None):
         super().setUpClass(chart_template_ref=chart_template_ref)
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company = cls.company_data["company"]
-        cls.company_2 = cls.company_data_2["company"]
-        cls.env.user.groups_id |= cls.env.ref("customer_ledger.group_credit_manager")
         common = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)]}
-        cls.ledger_user = new_test_user(cls.env, login="review_user", groups="customer_ledger.group_ledger_user",
-                                        **common)
-        cls.credit_manager = new_test_user(cls.env, login="review_manager",
-                                           groups="customer_ledger.group_credit_manager", **common)
         cls.approver = new_test_user(cls.env, login="review_approver",
                                      groups="customer_ledger.group_credit_manager", **common)
         cls.reviewer = new_test_user(cls.env, login="review_reviewer",
                                      groups="customer_ledger.group_credit_manager", **common)
-        cls.robot = new_test_user(cls.env, login="review_robot",
-                                  groups="base.group_user,customer_ledger.group_ledger_sync_robot", **common)
         cls.tier = cls.env["customer.ledger.tier"].create({
             "code": "R6", "name": "Reviewed Twice a Year", "review_interval_months": 6, "company_id": cls.company.id,
             "automatic": False})

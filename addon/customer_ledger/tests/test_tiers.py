@@ -6,21 +6,17 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from .common import LedgerCreditCommon
 
 TODAY = date(2026, 11, 25)
 
 
 @tagged("post_install", "-at_install")
-class TestTiers(AccountTestInvoicingCommon):
+class TestTiers(LedgerCreditCommon):
     @classmethod
     def setUpClass(cls, chart_template_ref=None):
         super().setUpClass(chart_template_ref=chart_template_ref)
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company = cls.company_data["company"]
-        cls.company_2 = cls.company_data_2["company"]
         cls.company.ledger_tier_method = "pareto"
-        cls.env.user.groups_id |= cls.env.ref("customer_ledger.group_credit_manager")
         Tier = cls.env["customer.ledger.tier"]
         cls.tier_a, cls.tier_b, cls.tier_c = Tier.create([
             {"code": "A", "name": "Key", "sequence": 10, "revenue_share": 80, "revenue_threshold": 400,
@@ -33,14 +29,8 @@ class TestTiers(AccountTestInvoicingCommon):
         cls.tier_vip = Tier.create({"code": "VIP", "name": "VIP", "sequence": 5, "automatic": False,
                                     "company_id": cls.company.id})
         cls.Profile = cls.env["customer.ledger.profile"]
-        common = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)]}
-        cls.ledger_user = new_test_user(cls.env, login="tier_user", groups="customer_ledger.group_ledger_user",
-                                        **common)
-        cls.credit_manager = new_test_user(cls.env, login="tier_manager",
-                                           groups="customer_ledger.group_credit_manager", **common)
-        cls.robot = new_test_user(cls.env, login="tier_robot",
-                                  groups="base.group_user,customer_ledger.group_ledger_sync_robot", **common)
-        cls.internal_user = new_test_user(cls.env, login="tier_internal", groups="base.group_user", **common)
+        cls.internal_user = new_test_user(cls.env, login="tier_internal", groups="base.group_user",
+                                          company_id=cls.company.id, company_ids=[(6, 0, cls.company.ids)])
 
     def customer(self, name, **values):
         return self.env["res.partner"].create(dict({"name": name, "is_company": True}, **values))
