@@ -230,8 +230,8 @@ class CustomerLedgerCreditFile(models.Model):
         file's, but with these invoices in place of all the customer's drafts."""
         company = self.company_id
         partner = self.partner_id.display_name
-        names = [move.name for move in moves if move.name and move.name != "/"]
-        invoices = ", ".join(names) if len(names) == len(moves) else _("%s invoice(s)", len(moves))
+        names = moves.mapped("display_name")  # "INV/2026/00012", or "Draft Invoice (* 27)" before posting
+        invoices = ", ".join(names[:5]) + (_(" and %s more", len(names) - 5) if len(names) > 5 else "")
         amount = sum(moves.mapped("amount_total_signed"))
         exposure = self.exposure - self.draft_invoiced + amount
         money = lambda value: formatLang(self.env, value, currency_obj=company.currency_id)  # noqa: E731

@@ -108,3 +108,21 @@ class TestLedgerUi(HttpCase):
         self.assertEqual(credit_file.credit_limit, 25000)
         self.assertEqual(customer.with_company(company).credit_limit, 25000)
         self.assertEqual(review.decided_by, self.env.ref("base.user_admin"))
+
+    def test_credit_override(self):
+        company = self.env.ref("base.main_company")
+        company.ledger_credit_enforcement = "block"
+        customer = self.env["res.partner"].create({"name": "Tour Credit Customer", "is_company": True})
+        self.env["customer.ledger.credit.file"].create({
+            "partner_id": customer.id, "company_id": company.id, "credit_limit": 100})
+        invoice = self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": customer.id, "invoice_date": "2026-11-20",
+            "invoice_line_ids": [(0, 0, {"name": "Tour goods", "quantity": 1, "price_unit": 500.0,
+                                         "tax_ids": [(6, 0, [])]})],
+        })
+        self.start_tour(f"/web#id={invoice.id}&model=account.move&view_type=form",
+                        "customer_ledger_credit_override_tour", login="admin")
+        self.assertEqual(invoice.state, "posted")
+        log = self.env["customer.ledger.credit.hold.log"].search([("move_id", "=", invoice.id)])
+        self.assertEqual((log.action, log.reason, log.create_uid),
+                         ("override", "Tour: prepaid by wire", self.env.ref("base.user_admin")))

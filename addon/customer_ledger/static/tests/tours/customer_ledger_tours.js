@@ -143,3 +143,51 @@ registry.category("web_tour.tours").add("customer_ledger_credit_review_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("customer_ledger_credit_override_tour", {
+    test: true,
+    steps: () => [
+        {
+            content: "The draft invoice says it breaks the customer's credit, and by how much",
+            trigger: ".o_form_view .alert-danger[name=ledger_credit_blocked]:contains('400.00 over its credit limit')",
+            isCheck: true,
+        },
+        {
+            content: "A Credit Manager overrides",
+            trigger: ".o_form_view button[name=action_ledger_credit_override]",
+        },
+        {
+            content: "Give the reason",
+            trigger: ".o_field_widget[name=reason] textarea",  // in the dialog: tours look inside an open modal
+            run: "text Tour: prepaid by wire",
+        },
+        {
+            content: "Post",
+            trigger: "button[name=action_post]",
+        },
+        {
+            content: "The invoice is posted",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Posted')",
+            isCheck: true,
+        },
+        {
+            content: "Open the customer",
+            trigger: ".o_form_view .o_field_widget[name=partner_id] .o_form_uri, .o_form_view .o_field_widget[name=partner_id] a",
+        },
+        {
+            content: "Its Ledger tab",
+            trigger: ".o_form_view .o_notebook .nav-link:contains('Ledger')",
+        },
+        {
+            content: "The Ledger tab shows the exposure and the risk",
+            trigger: ".o_form_view .o_field_widget[name=ledger_exposure]:contains('500.00')",
+            extra_trigger: ".o_form_view .o_field_widget[name=ledger_risk_level]:contains('Critical')",
+            isCheck: true,
+        },
+        {
+            content: "and the override in the credit log",
+            trigger: ".o_form_view .o_field_widget[name=ledger_credit_log_ids] td:contains('Tour: prepaid by wire')",
+            isCheck: true,
+        },
+    ],
+});
