@@ -176,6 +176,13 @@ class CustomerLedgerCreditReview(models.Model):
                 raise UserError(_("%(review)s is %(state)s: it cannot be %(action)s.", review=review.name,
                                   state=dict(REVIEW_STATES)[review.state], action=action))
 
+    def _check_four_eyes(self):
+        """Where the company asks for it, the submitter does not decide on their own request."""
+        for review in self:
+            if review.company_id.ledger_review_four_eyes and review.submitted_by == self.env.user:
+                raise UserError(_("%s was submitted by you: another Credit Manager decides on it (four-eyes "
+                                  "reviews).", review.name))
+
     def _snapshot_values(self):
         """What the review keeps of its file now: limit, score, exposure and aging."""
         self.ensure_one()
@@ -206,6 +213,7 @@ class CustomerLedgerCreditReview(models.Model):
     def action_approve(self):
         """Approve: the file takes the approved limit and its next review date from the tier."""
         self._check_state(("submitted",), _("approved"))
+        self._check_four_eyes()
         today = fields.Date.context_today(self)
         for review in self:
             credit_file = review.credit_file_id
@@ -229,6 +237,7 @@ class CustomerLedgerCreditReview(models.Model):
         if note is not None and not isinstance(note, str):
             raise ValidationError(_("The rejection note is text."))
         self._check_state(("submitted",), _("rejected"))
+        self._check_four_eyes()
         for review in self:
             reason = (note if note is not None else review.decision_note or "").strip()[:NOTE_MAX]
             if not reason:

@@ -47,6 +47,11 @@ class ResCompany(models.Model):
         "override posts it, and the credit file keeps the override.",
     )
 
+    ledger_review_four_eyes = fields.Boolean(
+        string="Four-Eyes Credit Reviews",
+        help="A credit review is approved or rejected by another Credit Manager than the one who submitted it.",
+    )
+
     # customer tiers and lifecycle
     ledger_tier_method = fields.Selection(
         [("pareto", "Share of Cumulative Revenue (Pareto)"), ("threshold", "Revenue Thresholds"),

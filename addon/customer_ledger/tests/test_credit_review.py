@@ -123,6 +123,17 @@ class TestCreditReview(LedgerCreditCommon):
         with self.assertRaises(UserError):
             review.write({"exposure": 0})
 
+    def test_four_eyes(self):
+        self.company.ledger_review_four_eyes = True
+        review = self._review()
+        review.action_submit()
+        for decide in (lambda r: r.action_approve(), lambda r: r.action_reject("mine")):
+            with self.assertRaisesRegex(UserError, "another Credit Manager"):
+                decide(review)
+        review.with_user(self.approver).action_approve()
+        self.assertEqual((review.state, review.decided_by, self.credit_file.credit_limit),
+                         ("approved", self.approver, 5000))
+
     def test_state_machine_refusals(self):
         review = self._review(rationale=False)
         with self.assertRaisesRegex(UserError, "cannot be approved"):
