@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Customer Ledger for Sales",
-    "summary": "Unconfirmed and not yet invoiced sales orders in a customer's credit exposure",
+    "summary": "Sales orders in a customer's credit exposure, and its credit checked when they are confirmed",
     "version": "17.0.1.0.0",
     "category": "Sales/Sales",
     "website": "https://github.com/customer-ledger/customer-ledger",
@@ -12,6 +12,9 @@
     "data": [
         "views/customer_ledger_credit_file_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
+        "wizards/customer_ledger_credit_override_wizard_views.xml",
     ],
     "installable": True,
     "auto_install": True,

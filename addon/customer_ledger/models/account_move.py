@@ -1,7 +1,6 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
 from ..lib.matching import compact, number_key
 from .customer_ledger_profile import check_credit_manager
@@ -56,34 +55,18 @@ class AccountMove(models.Model):
         if not moves:
             return {}
         self.flush_recordset()
-        Files = self.env["customer.ledger.credit.file"].sudo()
-        files = Files.search([("partner_id", "in", moves.commercial_partner_id.ids),
-                              ("company_id", "in", moves.company_id.ids)])
-        by_key = {(f.partner_id, f.company_id): f for f in files}
+        files = self.env["customer.ledger.credit.file"]._ledger_files_to_check(
+            (move.commercial_partner_id, move.company_id) for move in moves)
         problems = {}
-        for (partner, company), batch in moves.grouped(lambda m: (m.commercial_partner_id, m.company_id)).items():
-            credit_file = by_key.get((partner, company))
-            if not credit_file:  # no file yet: Odoo's own credit limit, no hold
-                limit = partner.with_company(company).credit_limit
-                if not limit:
-                    continue
-                credit_file = Files.new({"partner_id": partner.id, "company_id": company.id, "credit_limit": limit})
-            problem = credit_file._ledger_posting_problem(batch)
+        for key, batch in moves.grouped(lambda m: (m.commercial_partner_id, m.company_id)).items():
+            problem = key in files and files[key]._ledger_posting_problem(batch)
             if problem:
                 problems.update(dict.fromkeys(batch, problem))
         return problems
 
     def _post(self, soft=True):
         problems = self._ledger_credit_problems()
-        override = self.env.context.get("ledger_credit_override")
-        blocked = {move: problem for move, problem in problems.items()
-                   if move.company_id.ledger_credit_enforcement == "block"}
-        if blocked and not override:
-            raise UserError("\n\n".join(blocked.values()))
-        if override:
-            check_credit_manager(self.env, _("Only Credit Managers override a customer's credit."))
-            if not isinstance(override, str) or not override.strip():
-                raise UserError(_("Say why the credit is overridden."))
+        override = self.env["customer.ledger.credit.file"]._ledger_enforce(problems)
         posted = super()._post(soft=soft)
         for move, problem in problems.items():
             if move.state == "posted":  # an override's reason is kept in warn mode too

@@ -224,28 +224,83 @@ class CustomerLedgerCreditFile(models.Model):
             })
         return credit_file
 
+    @api.model
+    def _ledger_files_to_check(self, keys):
+        """{(commercial partner, company): credit file} for ``keys``, the pairs whose credit a document
+        engages. A customer without a file is checked against Odoo's credit limit, with no hold, through a
+        transient file; one without either is left out."""
+        keys = set(keys)
+        if not keys:
+            return {}
+        Files = self.sudo()
+        found = Files.search([("partner_id", "in", [partner.id for partner, _company in keys]),
+                              ("company_id", "in", [company.id for _partner, company in keys])])
+        found.invalidate_recordset()  # the exposure as it is now, not as an earlier check of the transaction saw it
+        files = {(f.partner_id, f.company_id): f for f in found}
+        checked = {}
+        for partner, company in keys:
+            credit_file = files.get((partner, company))
+            if not credit_file:
+                limit = partner.with_company(company).credit_limit
+                if not limit:
+                    continue
+                credit_file = Files.new({"partner_id": partner.id, "company_id": company.id, "credit_limit": limit})
+            checked[partner, company] = credit_file
+        return checked
+
+    def _ledger_credit_breach(self, documents, amount, exposure):
+        """Whether committing ``documents`` of this customer (posting invoices, confirming orders) for
+        ``amount``, which takes its exposure to ``exposure`` (both in the company's currency), breaks its
+        credit. False when it does not, else the values of the caller's message, which keeps its sentences
+        whole: ``on_hold``; and formatted, ``customer``, ``reason`` (of the hold), ``documents`` (their names
+        as Odoo displays them), ``amount``, ``exposure``, ``over`` (by how much), ``limit``, and ``managers``
+        (the Credit Managers who may approve)."""
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        over_limit = self.credit_limit and currency.compare_amounts(exposure, self.credit_limit) > 0
+        if not self.on_hold and not over_limit:
+            return False
+        names = documents.mapped("display_name")  # "INV/2026/00012", or "Draft Invoice (* 27)" before posting
+        money = lambda value: formatLang(self.env, value, currency_obj=currency)  # noqa: E731
+        return {
+            "on_hold": self.on_hold, "customer": self.partner_id.display_name, "reason": self.hold_reason,
+            "documents": ", ".join(names[:5]) + (_(" and %s more", len(names) - 5) if len(names) > 5 else ""),
+            "amount": money(amount), "exposure": money(exposure), "over": money(exposure - self.credit_limit),
+            "limit": money(self.credit_limit), "managers": self._ledger_credit_managers_named(),
+        }
+
     def _ledger_posting_problem(self, moves):
         """Why posting ``moves`` (draft customer invoices of this customer) breaks its credit, with by
         how much and who may approve; False when it does not. The exposure after posting is this
         file's, but with these invoices in place of all the customer's drafts."""
-        company = self.company_id
-        partner = self.partner_id.display_name
-        names = moves.mapped("display_name")  # "INV/2026/00012", or "Draft Invoice (* 27)" before posting
-        invoices = ", ".join(names[:5]) + (_(" and %s more", len(names) - 5) if len(names) > 5 else "")
         amount = sum(moves.mapped("amount_total_signed"))
-        exposure = self.exposure - self.draft_invoiced + amount
-        money = lambda value: formatLang(self.env, value, currency_obj=company.currency_id)  # noqa: E731
-        if self.on_hold:
-            problem = _("%(customer)s is on credit hold (%(reason)s): %(invoices)s of %(amount)s cannot be posted.",
-                        customer=partner, reason=self.hold_reason, invoices=invoices, amount=money(amount))
-        elif self.credit_limit and company.currency_id.compare_amounts(exposure, self.credit_limit) > 0:
-            problem = _("Posting %(invoices)s takes the exposure of %(customer)s to %(exposure)s, %(over)s over its "
-                        "credit limit of %(limit)s.", invoices=invoices, customer=partner, exposure=money(exposure),
-                        over=money(exposure - self.credit_limit), limit=money(self.credit_limit))
-        else:
+        breach = self._ledger_credit_breach(moves, amount, self.exposure - self.draft_invoiced + amount)
+        if not breach:
             return False
+        if breach["on_hold"]:
+            problem = _("%(customer)s is on credit hold (%(reason)s): %(invoices)s of %(amount)s cannot be posted.",
+                        invoices=breach["documents"], **breach)
+        else:
+            problem = _("Posting %(invoices)s takes the exposure of %(customer)s to %(exposure)s, %(over)s over its "
+                        "credit limit of %(limit)s.", invoices=breach["documents"], **breach)
         return _("%(problem)s A Credit Manager may approve it with Post with Credit Override: %(managers)s.",
-                 problem=problem, managers=self._ledger_credit_managers_named())
+                 problem=problem, managers=breach["managers"])
+
+    @api.model
+    def _ledger_enforce(self, problems):
+        """Apply the companies' credit enforcement to ``problems``, {document: message}, before the
+        documents are committed: refuse those of companies that block, unless a Credit Manager overrides
+        them with a reason (context key ``ledger_credit_override``). Returns the override's reason, or False."""
+        override = self.env.context.get("ledger_credit_override")
+        blocked = [problem for document, problem in problems.items()
+                   if document.company_id.ledger_credit_enforcement == "block"]
+        if blocked and not override:
+            raise UserError("\n\n".join(dict.fromkeys(blocked)))  # a batch of one customer shares its message
+        if override:
+            check_credit_manager(self.env, _("Only Credit Managers override a customer's credit."))
+            if not isinstance(override, str) or not override.strip():
+                raise UserError(_("Say why the credit is overridden."))
+        return override or False
 
     def _ledger_credit_managers_named(self):
         group = self.env.ref("customer_ledger.group_credit_manager")

@@ -1,6 +1,6 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 # sale_order.currency_rate is the rate from the company's currency to the order's (an order of 100 in a
 # currency worth half the company's has a rate of 2): an order's amount in the company's currency is its
@@ -65,3 +65,27 @@ class CustomerLedgerCreditFile(models.Model):
         self.env["sale.order.line"].flush_model(["order_id", "invoice_lines"])
         self.env["res.company"].flush_model(["ledger_exposure_quotations"])
         return super()._compute_exposure()
+
+    def _ledger_confirmation_problem(self, orders):
+        """Why confirming ``orders`` (quotations of this customer) breaks its credit, with by how much and who
+        may approve; False when it does not. The exposure after confirming is this file's with these orders, in
+        the company's currency, in place of all the customer's quotations: the others commit to nothing yet, and
+        are checked when they are confirmed."""
+        amount = self.currency_id.round(sum(order.amount_total / (order.currency_rate or 1.0) for order in orders))
+        breach = self._ledger_credit_breach(orders, amount, self.exposure - self.quotations + amount)
+        if not breach:
+            return False
+        if breach["on_hold"]:
+            problem = _("%(customer)s is on credit hold (%(reason)s): %(orders)s of %(amount)s cannot be confirmed.",
+                        orders=breach["documents"], **breach)
+        else:
+            problem = _("Confirming %(orders)s takes the exposure of %(customer)s to %(exposure)s, %(over)s over its "
+                        "credit limit of %(limit)s.", orders=breach["documents"], **breach)
+        return _("%(problem)s A Credit Manager may approve it with Confirm with Credit Override: %(managers)s.",
+                 problem=problem, managers=breach["managers"])
+
+
+class CustomerLedgerCreditHoldLog(models.Model):
+    _inherit = "customer.ledger.credit.hold.log"
+
+    sale_order_id = fields.Many2one("sale.order", string="Sales Order", ondelete="set null", readonly=True)

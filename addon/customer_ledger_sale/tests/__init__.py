@@ -1,1 +1,2 @@
 from . import test_sale_exposure
+from . import test_sale_credit

@@ -1,0 +1,1 @@
+from . import customer_ledger_credit_override_wizard
