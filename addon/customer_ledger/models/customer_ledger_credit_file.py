@@ -348,7 +348,7 @@ class CustomerLedgerCreditHoldLog(models.Model):
     credit_file_id = fields.Many2one("customer.ledger.credit.file", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="credit_file_id.company_id", store=True)
     action = fields.Selection([("hold", "Put on Hold"), ("release", "Released"), ("override", "Credit Override"),
-                               ("warning", "Posted over Credit")], required=True)
+                               ("warning", "Over Credit (Warning)")], required=True)
     reason = fields.Text(required=True)
     move_id = fields.Many2one("account.move", string="Invoice", ondelete="set null", readonly=True)
 

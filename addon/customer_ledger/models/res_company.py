@@ -42,9 +42,10 @@ class ResCompany(models.Model):
         string="Credit Enforcement",
         default="warn",
         required=True,
-        help="Posting a customer invoice over the customer's credit limit, or while it is on hold. Warn: the "
-        "invoice shows why and is posted, and the credit file keeps it. Block: only a Credit Manager's "
-        "override posts it, and the credit file keeps the override.",
+        help="Posting a customer invoice (or, with Customer Ledger for Sales, confirming a sales order) over the "
+        "customer's credit limit, or while it is on hold. Warn: the document shows why and goes through, and "
+        "the credit log keeps it. Block: only a Credit Manager's override lets it through, and the credit log "
+        "keeps the override.",
     )
 
     ledger_review_four_eyes = fields.Boolean(

@@ -23,8 +23,10 @@ class SaleOrder(models.Model):
     def _ledger_credit_problems(self):
         """{order: message} for the quotations among ``self`` whose confirmation breaks the credit of their
         customer: on hold, or its exposure once they are confirmed over the limit."""
+        # an order paid in full (online, say) leaves nothing owed: it is not held back
         orders = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id
-                               and o.currency_id.compare_amounts(o.amount_total, 0) > 0)
+                               and o.currency_id.compare_amounts(o.amount_total, 0) > 0
+                               and o.currency_id.compare_amounts(o.amount_paid, o.amount_total) < 0)
         if not orders:
             return {}
         files = self.env["customer.ledger.credit.file"]._ledger_files_to_check(

@@ -57,6 +57,24 @@ class TestSaleCredit(LedgerCreditCommon):
         with self.assertRaisesRegex(UserError, "50.00 over"):
             self.quotation(150, partner=newcomer).action_confirm()
 
+    def test_an_order_paid_in_full_is_not_held_back(self):
+        self.company.ledger_credit_enforcement = "block"
+        self.credit_file.action_hold("Cheque bounced")
+        order = self.quotation(300)
+        provider = self.env["payment.provider"].create({"name": "Prepaid", "code": "none", "state": "test"})
+        method = self.env.ref("payment.payment_method_unknown")
+        transaction = self.env["payment.transaction"].create({
+            "provider_id": provider.id, "payment_method_id": method.id, "amount": 150.0,
+            "currency_id": order.currency_id.id, "partner_id": self.customer.id, "reference": "CL-PREPAID-1",
+            "sale_order_ids": [Command.set(order.ids)]})
+        transaction.state = "done"  # paid, as the provider's notification would leave it
+        self.assertTrue(order.ledger_credit_blocked, "half paid: still checked")
+        transaction.amount = 300.0
+        order.invalidate_recordset(["amount_paid", "ledger_credit_problem", "ledger_credit_blocked"])  # a new request
+        self.assertFalse(order.ledger_credit_problem)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
     def test_other_quotations_do_not_count(self):
         self.company.ledger_credit_enforcement = "block"
         large = self.quotation(5000)
