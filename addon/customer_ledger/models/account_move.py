@@ -78,19 +78,13 @@ class AccountMove(models.Model):
         self.ensure_one()
         credit_file = self.env["customer.ledger.credit.file"].sudo()._for_partner(
             self.commercial_partner_id, self.company_id)
-        reason = override_reason.strip()[:2000] if override_reason else problem
-        self.env["customer.ledger.credit.hold.log"].sudo().create({
-            "credit_file_id": credit_file.id, "move_id": self.id,
-            "action": "override" if override_reason else "warning", "reason": reason,
-        })
         if override_reason:
             body = _("Posted %(invoice)s over the customer's credit, overridden by %(user)s: %(reason)s",
-                     invoice=self.name, user=self.env.user.name, reason=reason)
+                     invoice=self.name, user=self.env.user.name, reason=override_reason.strip())
         else:
             body = _("Posted %(invoice)s over the customer's credit (warning only): %(problem)s",
                      invoice=self.name, problem=problem)
-        credit_file.message_post(body=body, subtype_xmlid="mail.mt_note")
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        credit_file._ledger_log_over_credit(self, {"move_id": self.id}, problem, override_reason, body)
 
     def action_ledger_credit_override(self):
         """Open the override wizard for these blocked invoices (Credit Managers)."""

@@ -286,6 +286,17 @@ class CustomerLedgerCreditFile(models.Model):
         return _("%(problem)s A Credit Manager may approve it with Post with Credit Override: %(managers)s.",
                  problem=problem, managers=breach["managers"])
 
+    def _ledger_log_over_credit(self, document, link, problem, override_reason, body):
+        """Keep in the credit log (``link``: the log's field naming ``document``) and in both chatters that
+        ``document`` went through over the customer's credit: overridden with a reason, or warned of."""
+        self.ensure_one()
+        self.env["customer.ledger.credit.hold.log"].sudo().create({
+            "credit_file_id": self.id, **link, "action": "override" if override_reason else "warning",
+            "reason": override_reason.strip()[:2000] if override_reason else problem,
+        })
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        document.message_post(body=body, subtype_xmlid="mail.mt_note")
+
     @api.model
     def _ledger_enforce(self, problems):
         """Apply the companies' credit enforcement to ``problems``, {document: message}, before the
