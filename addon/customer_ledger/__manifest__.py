@@ -18,6 +18,7 @@
         "data/ir_cron.xml",
         "data/customer_ledger_tier_data.xml",
         "data/customer_ledger_credit_review_data.xml",
+        "data/customer_ledger_statement_data.xml",
         "views/customer_ledger_menus.xml",
         "views/account_bank_statement_line_views.xml",
         "views/customer_ledger_counterparty_views.xml",
@@ -34,6 +35,8 @@
         "views/account_move_views.xml",
         "wizards/customer_ledger_credit_override_wizard_views.xml",
         "views/customer_ledger_credit_review_views.xml",
+        "views/customer_ledger_statement_views.xml",
+        "wizards/customer_ledger_statement_wizard_views.xml",
     ],
     "demo": ["demo/customer_ledger_demo.xml"],
     "assets": {

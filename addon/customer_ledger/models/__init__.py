@@ -10,4 +10,5 @@ from . import customer_ledger_tier
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import customer_ledger_statement
 from . import customer_ledger_credit_report

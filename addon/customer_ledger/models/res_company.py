@@ -4,6 +4,25 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 
+def parse_aging_bounds(text):
+    """``"30,60,90"`` to ``[30, 60, 90]``: whole days, above zero, increasing; ValueError if not."""
+    bounds = [int(part) for part in (text or "").replace(" ", "").split(",") if part]
+    if not bounds or bounds[0] <= 0 or any(a >= b for a, b in zip(bounds, bounds[1:], strict=False)):
+        raise ValueError(text)
+    return bounds
+
+
+def aging_labels(bounds):
+    """The buckets' labels: Not Due, 1-30, 31-60, 61-90, Over 90 for ``[30, 60, 90]``."""
+    labels = [_("Not Due")]
+    low = 1
+    for bound in bounds:
+        labels.append(f"{low}-{bound}")
+        low = bound + 1
+    labels.append(_("Over %s", bounds[-1]))
+    return labels
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -52,6 +71,29 @@ class ResCompany(models.Model):
         string="Four-Eyes Credit Reviews",
         help="A credit review is approved or rejected by another Credit Manager than the one who submitted it.",
     )
+
+    ledger_statement_aging_bounds = fields.Char(
+        string="Statement Aging Buckets",
+        default="30,60,90",
+        required=True,
+        help="Days past due closing each aging bucket of statements of account, comma-separated and increasing: "
+        "30,60,90 gives Not Due, 1-30, 31-60, 61-90 and Over 90.",
+    )
+
+    @api.constrains("ledger_statement_aging_bounds")
+    def _check_ledger_statement_aging_bounds(self):
+        for company in self:
+            company._ledger_statement_aging_bounds()
+
+    def _ledger_statement_aging_bounds(self):
+        """The company's statement aging bounds as days, e.g. ``[30, 60, 90]``."""
+        self.ensure_one()
+        try:
+            return parse_aging_bounds(self.ledger_statement_aging_bounds)
+        except ValueError:
+            raise ValidationError(_(
+                "Statement aging buckets are whole days above zero, increasing and comma-separated, "
+                "such as 30,60,90 (not %s).", self.ledger_statement_aging_bounds)) from None
 
     # customer tiers and lifecycle
     ledger_tier_method = fields.Selection(

@@ -35,3 +35,4 @@ class ResConfigSettings(models.TransientModel):
     ledger_score_returns_zero = fields.Integer(related="company_id.ledger_score_returns_zero", readonly=False)
     ledger_score_tenure_full = fields.Integer(related="company_id.ledger_score_tenure_full", readonly=False)
     ledger_review_four_eyes = fields.Boolean(related="company_id.ledger_review_four_eyes", readonly=False)
+    ledger_statement_aging_bounds = fields.Char(related="company_id.ledger_statement_aging_bounds", readonly=False)

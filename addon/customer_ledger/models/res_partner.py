@@ -58,6 +58,18 @@ class ResPartner(models.Model):
                                            currency_field="ledger_credit_currency_id")
     ledger_credit_log_ids = fields.One2many(related="ledger_credit_file_id.hold_log_ids", groups=_LEDGER)
     ledger_review_ids = fields.One2many(related="ledger_credit_file_id.review_ids", groups=_LEDGER)
+    # the current company's statements of account (models/customer_ledger_statement.py)
+    ledger_statement_ids = fields.Many2many(
+        "customer.ledger.statement", compute="_compute_ledger_statements", string="Statements of Account",
+        groups=_LEDGER)
+    ledger_last_confirmed_date = fields.Date(
+        compute="_compute_ledger_statements", string="Last Confirmed Statement",
+        groups=_LEDGER)
+    ledger_last_confirmed_balance = fields.Monetary(
+        compute="_compute_ledger_statements", string="Last Confirmed Balance",
+        currency_field="ledger_last_confirmed_currency_id", groups=_LEDGER)
+    ledger_last_confirmed_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_ledger_statements", groups=_LEDGER)
 
     @api.depends_context("company")
     @api.depends("ledger_profile_ids")
@@ -74,6 +86,19 @@ class ResPartner(models.Model):
     def _search_ledger_profile(self, operator, value):
         # what changes a profile changes the customer's tab: only the commercial partner has profiles
         return [("ledger_profile_ids", operator, value)]
+
+    @api.depends_context("company")
+    def _compute_ledger_statements(self):
+        """The commercial customer's statements in the current company, and the last one it confirmed."""
+        statements = self.env["customer.ledger.statement"].search([
+            ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)])
+        for partner in self:
+            own = statements.filtered(lambda s, partner=partner: s.partner_id == partner.commercial_partner_id)
+            confirmed = own.filtered("confirmed_date").sorted(lambda s: (s.confirmed_date, s.date_to, s.id))[-1:]
+            partner.ledger_statement_ids = own
+            partner.ledger_last_confirmed_date = confirmed.confirmed_date
+            partner.ledger_last_confirmed_balance = confirmed.confirmed_balance
+            partner.ledger_last_confirmed_currency_id = confirmed.currency_id
 
     def _search_ledger_credit_file(self, operator, value):
         return [("ledger_credit_file_ids", operator, value)]

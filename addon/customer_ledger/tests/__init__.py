@@ -9,3 +9,4 @@ from . import test_tiers
 from . import test_ui
 from . import test_credit_score
 from . import test_credit_enforcement
+from . import test_statement

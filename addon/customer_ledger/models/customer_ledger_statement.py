@@ -1,0 +1,541 @@
+# Copyright 2026 Customer Ledger contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Statements of account: what a commercial customer owed one company over a period, for the
+customer to confirm or dispute.
+
+The figures come from the posted receivable journal items (account type ``asset_receivable``) of
+the commercial customer and its contacts in the statement's company, computed set-wise in SQL for
+many statements at once (one pass per company):
+
+- the opening balance is everything dated before the period; the lines are the items dated in the
+  period, with a running balance; the closing balance is the opening plus debits minus credits;
+- the aging is what is still open on the closing date, by days past due on that date, partial
+  reconciliations counting only up to that date (``account_partial_reconcile.max_date``): the
+  buckets add up to the closing balance.
+
+Currency rule: a statement is in the company's currency, unless every *relevant* receivable item
+of the customer in the company is in one and the same foreign currency; then it is in that
+currency, its amounts are the items' ``amount_currency`` and only items in that currency count.
+Relevant items are those dated up to the closing date that either fall in the period or are still
+open (in the company's or their own currency) on the eve of the period: history settled before the
+period does not prevent a foreign statement. In a foreign statement the opening balance is what is
+open in that currency on the eve of the period (the same as the sum of the earlier items, when
+they were settled in that currency).
+"""
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .res_company import aging_labels
+
+STATEMENT_STATES = [("draft", "Draft"), ("sent", "Sent"), ("confirmed", "Confirmed"), ("disputed", "Disputed"),
+                    ("resolved", "Resolved")]
+RESOLUTION_OUTCOMES = [("credit_note", "Credit Note Issued"), ("payment_found", "Payment Found"),
+                       ("customer_mistaken", "Customer Mistaken"), ("other", "Other")]
+LINE_KINDS = [("invoice", "Invoice"), ("credit_note", "Credit Note"), ("payment", "Payment"), ("other", "Other")]
+TEXT_MAX = 4000
+
+ACCOUNTANT_GROUPS = ("customer_ledger.group_reconciliation_accountant", "account.group_account_manager")
+
+# Set by the statement's own steps and figures (as superuser or in SQL, after their checks).
+SYSTEM_FIELDS = frozenset((
+    "name", "state", "currency_id", "opening_balance", "total_debit", "total_credit", "closing_balance",
+    "line_ids", "aging_ids", "sent_date", "confirmed_date", "confirmed_balance", "confirmed_by",
+    "disputed_date", "resolved_date", "resolved_by", "company_id",
+))
+# What an accountant may change by hand, by state; other fields of the statement stay as they are.
+EDITABLE = {
+    "draft": frozenset(("partner_id", "date_from", "date_to", "note")),
+    "sent": frozenset(("note", "dispute_comment")),
+    "confirmed": frozenset(),
+    "disputed": frozenset(("resolution_outcome", "resolution_note")),
+    "resolved": frozenset(),
+}
+STATEMENT_FIELDS = SYSTEM_FIELDS.union(*EDITABLE.values())
+# Changing these on a draft computes its figures again.
+FIGURE_INPUTS = frozenset(("partner_id", "date_from", "date_to"))
+
+# ---------------------------------------------------------------------------
+# SQL: one pass per company for any number of statements (each its own customer and period).
+# ---------------------------------------------------------------------------
+
+# The receivable items of each statement's customer up to its closing date, with what was still
+# open of each on the eve of the period and on the closing date, in the company's currency (bal)
+# and in the item's currency (cur). A partial reconciliation lowers the residual of both its items
+# from its max_date on.
+_ITEMS_DROP = "DROP TABLE IF EXISTS customer_ledger_statement_item"
+_ITEMS = """
+CREATE TEMP TABLE customer_ledger_statement_item ON COMMIT DROP AS
+WITH st AS (
+    SELECT * FROM unnest(%(ids)s::int[], %(partners)s::int[], %(froms)s::date[], %(tos)s::date[])
+        AS st(statement_id, partner_id, date_from, date_to)
+), item AS (
+    SELECT st.statement_id, st.date_from, st.date_to, l.id AS line_id, l.date, l.move_id, l.currency_id,
+           l.balance, l.amount_currency, l.date_maturity, l.name, m.move_type, m.ref,
+           (m.payment_id IS NOT NULL OR m.statement_line_id IS NOT NULL) AS is_payment
+      FROM st
+      JOIN res_partner p ON p.commercial_partner_id = st.partner_id
+      JOIN account_move_line l ON l.partner_id = p.id
+      JOIN account_account a ON a.id = l.account_id
+      JOIN account_move m ON m.id = l.move_id
+     WHERE l.company_id = %(company_id)s AND l.parent_state = 'posted' AND a.account_type = 'asset_receivable'
+       AND l.date <= st.date_to
+), part AS (
+    SELECT pr.debit_move_id AS line_id, pr.max_date, -pr.amount AS bal, -pr.debit_amount_currency AS cur
+      FROM account_partial_reconcile pr
+     WHERE pr.debit_move_id IN (SELECT line_id FROM item)
+    UNION ALL
+    SELECT pr.credit_move_id, pr.max_date, pr.amount, pr.credit_amount_currency
+      FROM account_partial_reconcile pr
+     WHERE pr.credit_move_id IN (SELECT line_id FROM item)
+), settled AS (
+    SELECT item.statement_id, item.line_id,
+           SUM(part.bal) FILTER (WHERE part.max_date < item.date_from) AS bal_from,
+           SUM(part.cur) FILTER (WHERE part.max_date < item.date_from) AS cur_from,
+           SUM(part.bal) FILTER (WHERE part.max_date <= item.date_to) AS bal_to,
+           SUM(part.cur) FILTER (WHERE part.max_date <= item.date_to) AS cur_to
+      FROM item
+      JOIN part ON part.line_id = item.line_id
+     GROUP BY item.statement_id, item.line_id
+)
+SELECT item.*,
+       item.balance + COALESCE(settled.bal_from, 0) AS open_from_bal,
+       item.amount_currency + COALESCE(settled.cur_from, 0) AS open_from_cur,
+       item.balance + COALESCE(settled.bal_to, 0) AS open_to_bal,
+       item.amount_currency + COALESCE(settled.cur_to, 0) AS open_to_cur,
+       -- in the statement's currency, once it is chosen
+       0::numeric AS amount, 0::numeric AS opening_part, 0::numeric AS open_to
+  FROM item
+  LEFT JOIN settled ON settled.statement_id = item.statement_id AND settled.line_id = item.line_id
+"""
+# The currencies of each statement's relevant items (see the module's docstring).
+_CURRENCIES = """
+SELECT statement_id, array_agg(DISTINCT currency_id)
+  FROM customer_ledger_statement_item
+ WHERE date >= date_from OR open_from_bal <> 0 OR open_from_cur <> 0
+ GROUP BY statement_id
+"""
+_SET_CURRENCY = """
+UPDATE customer_ledger_statement s
+   SET currency_id = v.currency_id
+  FROM unnest(%(ids)s::int[], %(currencies)s::int[]) AS v(statement_id, currency_id)
+ WHERE s.id = v.statement_id
+"""
+# Items in another currency than a foreign statement's leave; the others take their amounts in it.
+_AMOUNTS = """
+DELETE FROM customer_ledger_statement_item i
+ USING customer_ledger_statement s
+ WHERE s.id = i.statement_id AND s.currency_id <> %(company_currency)s AND i.currency_id <> s.currency_id;
+UPDATE customer_ledger_statement_item i
+   SET amount = CASE WHEN s.currency_id = %(company_currency)s THEN i.balance ELSE i.amount_currency END,
+       opening_part = CASE WHEN s.currency_id = %(company_currency)s THEN i.balance ELSE i.open_from_cur END,
+       open_to = CASE WHEN s.currency_id = %(company_currency)s THEN i.open_to_bal ELSE i.open_to_cur END
+  FROM customer_ledger_statement s
+ WHERE s.id = i.statement_id
+"""
+_TOTALS = """
+WITH figures AS (
+    SELECT s.id,
+           COALESCE(SUM(i.opening_part) FILTER (WHERE i.date < s.date_from), 0) AS opening,
+           COALESCE(SUM(GREATEST(i.amount, 0)) FILTER (WHERE i.date >= s.date_from), 0) AS debit,
+           COALESCE(SUM(GREATEST(-i.amount, 0)) FILTER (WHERE i.date >= s.date_from), 0) AS credit
+      FROM customer_ledger_statement s
+      LEFT JOIN customer_ledger_statement_item i ON i.statement_id = s.id
+     WHERE s.id = ANY(%(ids)s)
+     GROUP BY s.id
+)
+UPDATE customer_ledger_statement s
+   SET opening_balance = f.opening, total_debit = f.debit, total_credit = f.credit,
+       closing_balance = f.opening + f.debit - f.credit
+  FROM figures f
+ WHERE f.id = s.id
+"""
+_LINES = """
+INSERT INTO customer_ledger_statement_line (
+    statement_id, sequence, date, move_id, kind, reference, date_maturity, debit, credit, balance, disputed,
+    create_uid, create_date, write_uid, write_date)
+SELECT i.statement_id, ROW_NUMBER() OVER w, i.date, i.move_id,
+       CASE WHEN i.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
+            WHEN i.move_type = 'out_refund' THEN 'credit_note'
+            WHEN i.is_payment THEN 'payment'
+            ELSE 'other' END,
+       COALESCE(NULLIF(i.ref, ''), NULLIF(i.name, '')),
+       i.date_maturity, GREATEST(i.amount, 0), GREATEST(-i.amount, 0),
+       s.opening_balance + SUM(i.amount) OVER w, FALSE,
+       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+  FROM customer_ledger_statement_item i
+  JOIN customer_ledger_statement s ON s.id = i.statement_id
+ WHERE i.date >= s.date_from AND i.amount <> 0
+WINDOW w AS (PARTITION BY i.statement_id ORDER BY i.date, i.move_id, i.line_id)
+"""
+# Every bucket of every statement, empty ones included. width_bucket() over the thresholds
+# [1, b1 + 1, b2 + 1, ...] gives 0 for not yet due, 1 for 1..b1 days past due, and so on.
+_AGING = """
+INSERT INTO customer_ledger_statement_aging (
+    statement_id, sequence, label, amount, create_uid, create_date, write_uid, write_date)
+SELECT s.id, b.idx, (%(labels)s::varchar[])[b.idx + 1], COALESCE(SUM(i.open_to), 0),
+       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+  FROM customer_ledger_statement s
+ CROSS JOIN generate_series(0, %(last)s) AS b(idx)
+  LEFT JOIN customer_ledger_statement_item i
+         ON i.statement_id = s.id AND i.open_to <> 0
+        AND width_bucket(s.date_to - COALESCE(i.date_maturity, i.date), %(thresholds)s::int[]) = b.idx
+ WHERE s.id = ANY(%(ids)s)
+ GROUP BY s.id, b.idx
+"""
+# Commercial customers with a receivable balance at date_to, or items in the period.
+_CUSTOMERS_WITH_ACTIVITY = """
+SELECT p.commercial_partner_id
+  FROM account_move_line l
+  JOIN res_partner p ON p.id = l.partner_id
+  JOIN account_account a ON a.id = l.account_id
+ WHERE l.company_id = %(company_id)s AND l.parent_state = 'posted' AND a.account_type = 'asset_receivable'
+   AND l.date <= %(date_to)s
+ GROUP BY p.commercial_partner_id
+HAVING bool_or(l.date >= %(date_from)s) OR ROUND(SUM(l.balance), %(digits)s) <> 0
+"""
+
+
+def check_accountant(env, message):
+    """Raise ``AccessError(message)`` unless the user is a Reconciliation Accountant, an account
+    manager, or superuser."""
+    if not env.su and not any(env.user.has_group(group) for group in ACCOUNTANT_GROUPS):
+        raise AccessError(message)
+
+
+class CustomerLedgerStatement(models.Model):
+    """A statement of account of one commercial customer with one company over a period."""
+
+    _name = "customer.ledger.statement"
+    _description = "Statement of Account"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_to desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default=lambda self: _("New"))
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, tracking=True,
+                                 check_company=True, domain="[('parent_id', '=', False)]")
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True,
+                                 default=lambda self: self.env.company)
+    currency_id = fields.Many2one("res.currency", readonly=True, required=True,
+                                  default=lambda self: self.env.company.currency_id,
+                                  help="The company's currency, or the customer's own where all its open and recent "
+                                  "receivable items are in one foreign currency.")
+    date_from = fields.Date(string="From", required=True, tracking=True)
+    date_to = fields.Date(string="To", required=True, tracking=True)
+    state = fields.Selection(STATEMENT_STATES, default="draft", required=True, readonly=True, copy=False,
+                             tracking=True, index=True)
+    note = fields.Text(help="Internal note.")
+    opening_balance = fields.Monetary(readonly=True, copy=False, help="Everything dated before the period.")
+    total_debit = fields.Monetary(string="Debits", readonly=True, copy=False)
+    total_credit = fields.Monetary(string="Credits", readonly=True, copy=False)
+    closing_balance = fields.Monetary(readonly=True, copy=False, help="Opening balance plus debits minus credits.")
+    line_ids = fields.One2many("customer.ledger.statement.line", "statement_id", string="Lines", copy=False)
+    aging_ids = fields.One2many("customer.ledger.statement.aging", "statement_id", readonly=True,
+                                copy=False)
+    sent_date = fields.Date(readonly=True, copy=False)
+    confirmed_date = fields.Date(readonly=True, copy=False, tracking=True)
+    confirmed_balance = fields.Monetary(readonly=True, copy=False, tracking=True,
+                                        help="The closing balance the customer agreed to.")
+    confirmed_by = fields.Many2one("res.users", readonly=True, copy=False, help="Who recorded the confirmation.")
+    dispute_comment = fields.Text(copy=False, help="What the customer disputes.")
+    disputed_date = fields.Date(readonly=True, copy=False)
+    disputed_line_count = fields.Integer(compute="_compute_disputed_line_count", string="Disputed Lines")
+    resolution_outcome = fields.Selection(RESOLUTION_OUTCOMES, copy=False, tracking=True)
+    resolution_note = fields.Text(copy=False)
+    resolved_date = fields.Date(readonly=True, copy=False)
+    resolved_by = fields.Many2one("res.users", readonly=True, copy=False)
+
+    _sql_constraints = [
+        ("period_check", "CHECK(date_from <= date_to)", "A statement's period starts before it ends."),
+    ]
+
+    @api.depends("line_ids.disputed")
+    def _compute_disputed_line_count(self):
+        for statement in self:
+            statement.disputed_line_count = len(statement.line_ids.filtered("disputed"))
+
+    @api.constrains("partner_id")
+    def _check_commercial_partner(self):
+        for statement in self:
+            if statement.partner_id != statement.partner_id.commercial_partner_id:
+                raise ValidationError(_("A statement is made for the customer's company (%s), not a contact.",
+                                        statement.partner_id.commercial_partner_id.display_name))
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _check_accountant(self):
+        check_accountant(self.env, _("Only Reconciliation Accountants and account managers change statements of "
+                                     "account."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_accountant()
+        Partners = self.env["res.partner"]
+        for vals in vals_list:
+            if not self.env.su:
+                for name in SYSTEM_FIELDS - {"company_id"}:
+                    vals.pop(name, None)
+            if vals.get("partner_id"):
+                vals["partner_id"] = Partners.browse(vals["partner_id"]).commercial_partner_id.id
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            vals["company_id"] = company.id
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
+                    "customer.ledger.statement", sequence_date=vals.get("date_to")) or _("New")
+        statements = super().create(vals_list)
+        statements._ledger_compute_figures()
+        return statements
+
+    def write(self, vals):
+        self._check_accountant()
+        if not self.env.su:
+            if SYSTEM_FIELDS & set(vals):
+                raise UserError(_("The state and figures of a statement are set by its buttons."))
+            for statement in self:
+                refused = (set(vals) & STATEMENT_FIELDS) - EDITABLE[statement.state]
+                if refused:
+                    raise UserError(_(
+                        "%(statement)s is %(state)s: %(fields)s can no longer be changed.",
+                        statement=statement.name, state=dict(STATEMENT_STATES)[statement.state],
+                        fields=", ".join(self._fields[name].string for name in sorted(refused))))
+        if vals.get("partner_id"):
+            vals = dict(vals, partner_id=self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id)
+        result = super().write(vals)
+        if FIGURE_INPUTS & set(vals):
+            self.filtered(lambda s: s.state == "draft")._ledger_compute_figures()
+        return result
+
+    def unlink(self):
+        self._check_accountant()
+        if any(statement.state != "draft" for statement in self):
+            raise UserError(_("Only draft statements can be deleted; sent ones are kept as a record."))
+        return super().unlink()
+
+    # ------------------------------------------------------------------
+    # Figures
+    # ------------------------------------------------------------------
+
+    def _ledger_compute_figures(self):
+        """(Re)compute currency, opening and closing balances, lines and aging of the statements:
+        a few set-wise queries per company, whatever the number of statements. Lines and aging are
+        replaced (dispute marks included: only drafts are computed again)."""
+        if not self:
+            return
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute("DELETE FROM customer_ledger_statement_line WHERE statement_id = ANY(%s)", [self.ids])
+        cr.execute("DELETE FROM customer_ledger_statement_aging WHERE statement_id = ANY(%s)", [self.ids])
+        for company in self.company_id:
+            statements = self.filtered(lambda s, company=company: s.company_id == company)
+            statements._ledger_compute_company_figures(company)
+        self.invalidate_recordset()
+        self.env["customer.ledger.statement.line"].invalidate_model()
+        self.env["customer.ledger.statement.aging"].invalidate_model()
+
+    def _ledger_compute_company_figures(self, company):
+        """The figures of statements all of ``company``, in one pass (see the module's docstring)."""
+        cr = self.env.cr
+        company_currency = company.currency_id
+        bounds = company._ledger_statement_aging_bounds()
+        params = {
+            "ids": self.ids, "partners": [s.partner_id.id for s in self],
+            "froms": [s.date_from for s in self], "tos": [s.date_to for s in self], "company_id": company.id,
+            "company_currency": company_currency.id, "uid": self.env.uid,
+            "labels": aging_labels(bounds), "last": len(bounds) + 1, "thresholds": [1] + [b + 1 for b in bounds],
+        }
+        cr.execute(_ITEMS_DROP)
+        cr.execute(_ITEMS, params)
+        cr.execute(_CURRENCIES)
+        relevant = dict(cr.fetchall())
+        currencies = []
+        for statement in self:
+            found = relevant.get(statement.id) or []
+            currencies.append(found[0] if len(found) == 1 else company_currency.id)
+        cr.execute(_SET_CURRENCY, dict(params, currencies=currencies))
+        cr.execute(_AMOUNTS, params)
+        cr.execute(_TOTALS, params)
+        cr.execute(_LINES, params)
+        cr.execute(_AGING, params)
+        cr.execute(_ITEMS_DROP)
+
+    @api.model
+    def _ledger_generate(self, partners, date_from, date_to, company=None):
+        """Draft statements of ``partners`` (their commercial customers) for the period, in
+        ``company`` (default: the current one). A customer's draft of the same period is computed
+        again rather than made twice. All figures in one pass. Returns the statements."""
+        self._check_accountant()
+        if date_from > date_to:
+            raise UserError(_("A statement's period starts before it ends."))
+        company = company or self.env.company
+        customers = partners.commercial_partner_id
+        existing = self.search([("company_id", "=", company.id), ("partner_id", "in", customers.ids),
+                                ("date_from", "=", date_from), ("date_to", "=", date_to), ("state", "=", "draft")])
+        existing._ledger_compute_figures()
+        missing = customers - existing.partner_id
+        created = self.with_company(company).create([
+            {"partner_id": partner.id, "company_id": company.id, "date_from": date_from, "date_to": date_to}
+            for partner in missing])
+        return existing | created
+
+    @api.model
+    def _ledger_customers_with_activity(self, date_from, date_to, company=None):
+        """Commercial customers with a receivable balance on ``date_to`` or items in the period."""
+        company = company or self.env.company
+        self.env.flush_all()
+        self.env.cr.execute(_CUSTOMERS_WITH_ACTIVITY, {
+            "company_id": company.id, "date_from": date_from, "date_to": date_to,
+            "digits": company.currency_id.decimal_places})
+        return self.env["res.partner"].browse([row[0] for row in self.env.cr.fetchall()])
+
+    def action_refresh(self):
+        """Compute the figures of drafts again, from the journal items as they are now."""
+        self._check_state(("draft",), _("refreshed"))
+        self._ledger_compute_figures()
+        return True
+
+    # ------------------------------------------------------------------
+    # Steps
+    # ------------------------------------------------------------------
+
+    def _check_state(self, states, action):
+        """Raise unless the user may change the statements and each is in one of ``states``."""
+        self._check_accountant()
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        for statement in self:
+            if statement.state not in states:
+                raise UserError(_("%(statement)s is %(state)s: it cannot be %(action)s.", statement=statement.name,
+                                  state=dict(STATEMENT_STATES)[statement.state], action=action))
+
+    @api.model
+    def _check_text(self, text, what):
+        if text is not None and not isinstance(text, str):
+            raise ValidationError(_("The %s is text.", what))
+        return (text or "").strip()[:TEXT_MAX]
+
+    def action_send(self):
+        """Mark drafts as sent to the customer (sending the PDF by email comes later)."""
+        self._check_state(("draft",), _("sent"))
+        self.sudo().write({"state": "sent", "sent_date": fields.Date.context_today(self)})
+        return True
+
+    def action_confirm(self):
+        """The customer agrees with the statement: keep the date and the balance it confirmed."""
+        self._check_state(("sent",), _("confirmed"))
+        today = fields.Date.context_today(self)
+        for statement in self:
+            statement.sudo().write({"state": "confirmed", "confirmed_date": today, "confirmed_by": self.env.uid,
+                                    "confirmed_balance": statement.closing_balance})
+        return True
+
+    def action_dispute(self, comment=None, line_ids=None):
+        """The customer disputes the statement: ``comment`` (or else the statement's Dispute
+        Comment) says why; ``line_ids``, lines of the statement, are marked disputed with it, as
+        are lines already ticked."""
+        if line_ids is not None and (not isinstance(line_ids, list | tuple)
+                                     or not all(isinstance(i, int) for i in line_ids)):
+            raise ValidationError(_("The disputed lines are a list of line ids."))
+        comment = self._check_text(comment, _("dispute comment"))
+        self._check_state(("sent",), _("disputed"))
+        Lines = self.env["customer.ledger.statement.line"]
+        given = Lines.browse(line_ids or [])
+        if given - self.line_ids:
+            raise ValidationError(_("Disputed lines belong to the statement disputed."))
+        for statement in self:
+            reason = comment or (statement.dispute_comment or "").strip()[:TEXT_MAX]
+            if not reason:
+                raise UserError(_("Say what the customer disputes on %s.", statement.name))
+            lines = statement.line_ids.filtered(lambda line, given=given: line in given or line.disputed)
+            lines.sudo().write({"disputed": True})
+            lines.filtered(lambda line: not line.dispute_comment).sudo().write({"dispute_comment": reason})
+            statement.sudo().write({"state": "disputed", "dispute_comment": reason,
+                                    "disputed_date": fields.Date.context_today(self)})
+            statement.message_post(body=_("Disputed by the customer (%(count)s line(s)): %(reason)s",
+                                          count=len(lines), reason=reason), subtype_xmlid="mail.mt_note")
+        return True
+
+    def action_resolve(self, outcome=None, note=None):
+        """Close a dispute with its ``outcome`` (or else the statement's) and a ``note`` (or else
+        the statement's Resolution Note): needed for the outcome "other"."""
+        if outcome is not None and outcome not in dict(RESOLUTION_OUTCOMES):
+            raise ValidationError(_("Unknown outcome: %s.", outcome))
+        note = self._check_text(note, _("resolution note"))
+        self._check_state(("disputed",), _("resolved"))
+        for statement in self:
+            how = outcome or statement.resolution_outcome
+            why = note or (statement.resolution_note or "").strip()[:TEXT_MAX]
+            if not how:
+                raise UserError(_("Choose how the dispute on %s was resolved.", statement.name))
+            if how == "other" and not why:
+                raise UserError(_("Say how the dispute on %s was resolved.", statement.name))
+            statement.sudo().write({"state": "resolved", "resolution_outcome": how, "resolution_note": why or False,
+                                    "resolved_date": fields.Date.context_today(self), "resolved_by": self.env.uid})
+            statement.message_post(body=_("Dispute resolved: %(outcome)s. %(note)s",
+                                          outcome=dict(RESOLUTION_OUTCOMES)[how], note=why),
+                                   subtype_xmlid="mail.mt_note")
+        return True
+
+    def action_reset_draft(self):
+        """A statement sent but not answered yet goes back to draft, to be refreshed; the
+        customer's answer (confirmed, disputed, resolved) stays on record."""
+        self._check_state(("sent",), _("reset to draft"))
+        self.sudo().write({"state": "draft", "sent_date": False})
+        self._ledger_compute_figures()
+        return True
+
+
+class CustomerLedgerStatementLine(models.Model):
+    """A receivable journal item of the statement's period, in the statement's currency."""
+
+    _name = "customer.ledger.statement.line"
+    _description = "Statement of Account Line"
+    _order = "statement_id, sequence, id"
+
+    statement_id = fields.Many2one("customer.ledger.statement", required=True, ondelete="cascade", index=True,
+                                   readonly=True)
+    sequence = fields.Integer(readonly=True)
+    currency_id = fields.Many2one(related="statement_id.currency_id")
+    date = fields.Date(readonly=True)
+    move_id = fields.Many2one("account.move", string="Entry", readonly=True, ondelete="cascade")
+    kind = fields.Selection(LINE_KINDS, readonly=True)
+    reference = fields.Char(readonly=True)
+    date_maturity = fields.Date(string="Due Date", readonly=True)
+    debit = fields.Monetary(readonly=True)
+    credit = fields.Monetary(readonly=True)
+    balance = fields.Monetary(string="Running Balance", readonly=True)
+    disputed = fields.Boolean(help="The customer disputes this line.")
+    dispute_comment = fields.Char()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise UserError(_("Statement lines come from the journal items: refresh the draft statement."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self.env["customer.ledger.statement"]._check_accountant()
+            if set(vals) - {"disputed", "dispute_comment"}:
+                raise UserError(_("Statement lines come from the journal items: refresh the draft statement."))
+            if any(line.statement_id.state != "sent" for line in self):
+                raise UserError(_("Lines are marked disputed while the statement waits for the customer's answer."))
+        return super().write(vals)
+
+
+class CustomerLedgerStatementAging(models.Model):
+    """What was open on the statement's closing date, by days past due."""
+
+    _name = "customer.ledger.statement.aging"
+    _description = "Statement of Account Aging"
+    _order = "statement_id, sequence, id"
+
+    statement_id = fields.Many2one("customer.ledger.statement", required=True, ondelete="cascade", index=True,
+                                   readonly=True)
+    sequence = fields.Integer(readonly=True)
+    label = fields.Char(readonly=True)
+    currency_id = fields.Many2one(related="statement_id.currency_id")
+    amount = fields.Monetary(readonly=True)
+

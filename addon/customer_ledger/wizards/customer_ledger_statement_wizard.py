@@ -1,0 +1,52 @@
+# Copyright 2026 Customer Ledger contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class CustomerLedgerStatementWizard(models.TransientModel):
+    """Draft statements of account for a period: for chosen customers, or for every customer with
+    a receivable balance at the end of the period or items in it."""
+
+    _name = "customer.ledger.statement.wizard"
+    _description = "Generate Statements of Account"
+
+    @api.model
+    def _default_date_from(self):
+        return fields.Date.context_today(self).replace(month=1, day=1)
+
+    date_from = fields.Date(string="From", required=True, default=_default_date_from)
+    date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
+    scope = fields.Selection(
+        [("partners", "Chosen Customers"), ("all", "All with a Balance or Movements")], required=True,
+        default="partners")
+    partner_ids = fields.Many2many("res.partner", string="Customers", domain="[('parent_id', '=', False)]")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if "partner_ids" in fields_list and context.get("active_model") == "res.partner" and context.get("active_ids"):
+            values["partner_ids"] = [(6, 0, context["active_ids"])]
+        return values
+
+    def action_generate(self):
+        """Make (or refresh) the drafts, and open them."""
+        self.ensure_one()
+        Statements = self.env["customer.ledger.statement"]
+        Statements._check_accountant()
+        if self.date_from > self.date_to:
+            raise UserError(_("The period starts before it ends."))
+        if self.scope == "all":
+            partners = Statements._ledger_customers_with_activity(self.date_from, self.date_to)
+        else:
+            partners = self.partner_ids
+        if not partners:
+            raise UserError(_("No customer to make a statement for."))
+        statements = Statements._ledger_generate(partners, self.date_from, self.date_to)
+        action = self.env["ir.actions.actions"]._for_xml_id("customer_ledger.customer_ledger_statement_action")
+        action["domain"] = [("id", "in", statements.ids)]
+        action["context"] = {}
+        if len(statements) == 1:
+            action.update(view_mode="form", res_id=statements.id, views=[(False, "form")])
+        return action
