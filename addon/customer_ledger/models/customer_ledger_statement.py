@@ -22,7 +22,7 @@ period does not prevent a foreign statement. In a foreign statement the opening 
 open in that currency on the eve of the period (the same as the sum of the earlier items, when
 they were settled in that currency).
 """
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .res_company import aging_labels
@@ -291,6 +291,11 @@ class CustomerLedgerStatement(models.Model):
 
     def write(self, vals):
         self._check_accountant()
+        if not self.env.su and "line_ids" in vals:
+            vals = dict(vals)
+            self._ledger_write_line_marks(vals.pop("line_ids"))
+            if not vals:
+                return True
         if not self.env.su:
             if SYSTEM_FIELDS & set(vals):
                 raise UserError(_("The state and figures of a statement are set by its buttons."))
@@ -307,6 +312,19 @@ class CustomerLedgerStatement(models.Model):
         if FIGURE_INPUTS & set(vals):
             self.filtered(lambda s: s.state == "draft")._ledger_compute_figures()
         return result
+
+    def _ledger_write_line_marks(self, commands):
+        """Apply the form's line commands: only updates of the dispute marks of the statements'
+        own lines (the lines themselves come from the journal items)."""
+        Lines = self.env["customer.ledger.statement.line"]
+        for command in commands or []:
+            if not (isinstance(command, list | tuple) and command and command[0] in (Command.UPDATE, Command.LINK)):
+                raise UserError(_("Statement lines come from the journal items: refresh the draft statement."))
+            line = Lines.browse(command[1])
+            if line not in self.line_ids:
+                raise UserError(_("These lines belong to another statement."))
+            if command[0] == Command.UPDATE:
+                line.write(command[2])  # checks the fields and the state
 
     def unlink(self):
         self._check_accountant()

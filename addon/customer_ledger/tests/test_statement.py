@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
@@ -177,6 +177,19 @@ class TestStatement(LedgerCreditCommon):
         ours.date_from = date(2026, 3, 16)  # a draft's new period is computed at once
         self.assertEqual(ours.opening_balance, 600 + 500 - 100 - 200)
 
+    def test_figures_are_set_wise(self):
+        """Computing the figures takes as many queries for one statement as for several."""
+        statements = self.Statements.with_user(self.accountant)._ledger_generate(
+            self.customer | self.foreign | self.quiet, FROM, TO)
+        counts = []
+        for batch in (statements[:1], statements):
+            batch.env.flush_all()
+            before = self.env.cr.sql_log_count
+            batch._ledger_compute_figures()
+            counts.append(self.env.cr.sql_log_count - before)
+        self.assertEqual(counts[0], counts[1])
+        self.assertEqual(sorted(statements.mapped("closing_balance")), [0, 700, 1150])
+
     def test_wizard_all_with_activity(self):
         wizard = self.env["customer.ledger.statement.wizard"].with_user(self.accountant).create({
             "date_from": FROM, "date_to": TO, "scope": "all"})
@@ -234,12 +247,19 @@ class TestStatement(LedgerCreditCommon):
         with self.assertRaises(ValidationError):
             statement.action_dispute("Wrong", line_ids=other.line_ids.ids)
         fee = statement.line_ids.filtered(lambda line: line.move_id == self.entry)
-        statement.line_ids[0].write({"disputed": True, "dispute_comment": "Goods returned"})
+        first = statement.line_ids[0]
+        # as the form saves it: only the lines' dispute marks change
+        marks = {"disputed": True, "dispute_comment": "Goods returned"}
+        statement.write({"line_ids": [Command.update(first.id, marks)]})
+        for commands in ([Command.delete(first.id)], [Command.update(first.id, {"debit": 1})],
+                         [Command.update(other.line_ids[0].id, {"disputed": True})]):
+            with self.assertRaises(UserError):
+                statement.write({"line_ids": commands})
         statement.action_dispute("We never agreed to a late fee", line_ids=fee.ids)
         self.assertEqual(statement.state, "disputed")
         self.assertEqual(statement.disputed_line_count, 2)
         self.assertEqual(fee.dispute_comment, "We never agreed to a late fee")
-        self.assertEqual(statement.line_ids[0].dispute_comment, "Goods returned")
+        self.assertEqual(first.dispute_comment, "Goods returned")
         with self.assertRaises(UserError):
             statement.line_ids[1].disputed = True  # no longer waiting for the customer's answer
         with self.assertRaises(UserError):
