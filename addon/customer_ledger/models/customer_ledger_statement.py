@@ -220,8 +220,8 @@ class CustomerLedgerStatement(models.Model):
                                   default=lambda self: self.env.company.currency_id,
                                   help="The company's currency, or the customer's own where all its open and recent "
                                   "receivable items are in one foreign currency.")
-    date_from = fields.Date(string="From", required=True, tracking=True)
-    date_to = fields.Date(string="To", required=True, tracking=True)
+    date_from = fields.Date(string="Period Start", required=True, tracking=True)
+    date_to = fields.Date(string="Period End", required=True, tracking=True)
     state = fields.Selection(STATEMENT_STATES, default="draft", required=True, readonly=True, copy=False,
                              tracking=True, index=True)
     note = fields.Text(help="Internal note.")

@@ -15,8 +15,8 @@ class CustomerLedgerStatementWizard(models.TransientModel):
     def _default_date_from(self):
         return fields.Date.context_today(self).replace(month=1, day=1)
 
-    date_from = fields.Date(string="From", required=True, default=_default_date_from)
-    date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
+    date_from = fields.Date(string="Period Start", required=True, default=_default_date_from)
+    date_to = fields.Date(string="Period End", required=True, default=fields.Date.context_today)
     scope = fields.Selection(
         [("partners", "Chosen Customers"), ("all", "All with a Balance or Movements")], required=True,
         default="partners")
