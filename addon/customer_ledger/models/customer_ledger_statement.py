@@ -246,7 +246,7 @@ class CustomerLedgerStatement(models.Model):
     resolved_by = fields.Many2one("res.users", readonly=True, copy=False)
 
     _sql_constraints = [
-        ("period_check", "CHECK(date_from <= date_to)", "A statement's period starts before it ends."),
+        ("period_check", "CHECK(date_from <= date_to)", "A statement's period cannot start after it ends."),
     ]
 
     @api.depends("line_ids.disputed")
@@ -386,7 +386,7 @@ class CustomerLedgerStatement(models.Model):
         again rather than made twice. All figures in one pass. Returns the statements."""
         self._check_accountant()
         if date_from > date_to:
-            raise UserError(_("A statement's period starts before it ends."))
+            raise UserError(_("A statement's period cannot start after it ends."))
         company = company or self.env.company
         customers = partners.commercial_partner_id
         existing = self.search([("company_id", "=", company.id), ("partner_id", "in", customers.ids),

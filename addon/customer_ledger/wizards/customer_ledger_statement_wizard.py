@@ -36,7 +36,7 @@ class CustomerLedgerStatementWizard(models.TransientModel):
         Statements = self.env["customer.ledger.statement"]
         Statements._check_accountant()
         if self.date_from > self.date_to:
-            raise UserError(_("The period starts before it ends."))
+            raise UserError(_("The period cannot start after it ends."))
         if self.scope == "all":
             partners = Statements._ledger_customers_with_activity(self.date_from, self.date_to)
         else:
