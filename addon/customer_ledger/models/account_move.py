@@ -52,17 +52,9 @@ class AccountMove(models.Model):
         invoices do not count here: they are checked when they are posted."""
         moves = self.filtered(lambda m: m.move_type in _CREDIT_CHECKED and m.commercial_partner_id
                               and m.company_id.currency_id.compare_amounts(m.amount_total_signed, 0) > 0)
-        if not moves:
-            return {}
-        self.flush_recordset()
-        files = self.env["customer.ledger.credit.file"]._ledger_files_to_check(
-            (move.commercial_partner_id, move.company_id) for move in moves)
-        problems = {}
-        for key, batch in moves.grouped(lambda m: (m.commercial_partner_id, m.company_id)).items():
-            problem = key in files and files[key]._ledger_posting_problem(batch)
-            if problem:
-                problems.update(dict.fromkeys(batch, problem))
-        return problems
+        return self.env["customer.ledger.credit.file"]._ledger_credit_problems(
+            moves, lambda move: (move.commercial_partner_id, move.company_id),
+            lambda credit_file, batch: credit_file._ledger_posting_problem(batch))
 
     def _post(self, soft=True):
         problems = self._ledger_credit_problems()

@@ -71,7 +71,7 @@ class CustomerLedgerCreditFile(models.Model):
                                      string="Draft Invoices")
     exposure = fields.Monetary(compute="_compute_exposure", currency_field="currency_id",
                                help="Posted open receivables plus draft customer invoices, less credit notes "
-                               "(plus sales orders not yet invoiced, with Customer Ledger for Sales).")
+                               "(plus quotations and sales orders not yet invoiced, with Customer Ledger for Sales).")
     available = fields.Monetary(compute="_compute_exposure", currency_field="currency_id",
                                 string="Available Credit")
     risk_level = fields.Selection(RISK_LEVELS, compute="_compute_exposure", search="_search_risk_level")
@@ -220,9 +220,25 @@ class CustomerLedgerCreditFile(models.Model):
         if not credit_file:
             credit_file = self.create({
                 "partner_id": partner.id, "company_id": company.id,
-                "credit_limit": partner.with_company(company)._ledger_default_credit_limit(),
+                "credit_limit": partner.with_company(company)._ledger_default_credit_limits()[partner],
             })
         return credit_file
+
+    @api.model
+    def _ledger_credit_problems(self, documents, customer_company, problem):
+        """{document: message} for the ``documents`` (invoices to post, orders to confirm) whose
+        commitment breaks their customer's credit. ``customer_company(document)`` gives its (commercial
+        partner, company); ``problem(credit_file, batch)`` the message for the batch of one customer, or
+        False. Documents of customers with neither a credit file nor a credit limit are left out."""
+        if not documents:
+            return {}
+        files = self._ledger_files_to_check(customer_company(document) for document in documents)
+        problems = {}
+        for key, batch in documents.grouped(customer_company).items():
+            message = key in files and problem(files[key], batch)
+            if message:
+                problems.update(dict.fromkeys(batch, message))
+        return problems
 
     @api.model
     def _ledger_files_to_check(self, keys):
@@ -264,7 +280,7 @@ class CustomerLedgerCreditFile(models.Model):
         money = lambda value: formatLang(self.env, value, currency_obj=currency)  # noqa: E731
         return {
             "on_hold": self.on_hold, "customer": self.partner_id.display_name, "reason": self.hold_reason,
-            "documents": ", ".join(names[:5]) + (_(" and %s more", len(names) - 5) if len(names) > 5 else ""),
+            "documents": self._ledger_name_some(names),
             "amount": money(amount), "exposure": money(exposure), "over": money(exposure - self.credit_limit),
             "limit": money(self.credit_limit), "managers": self._ledger_credit_managers_named(),
         }
@@ -317,10 +333,15 @@ class CustomerLedgerCreditFile(models.Model):
         group = self.env.ref("customer_ledger.group_credit_manager")
         managers = group.sudo().users.filtered(
             lambda u: u.active and not u.share and self.company_id in u.company_ids and u.id != SUPERUSER_ID)
-        names = managers.sorted("name").mapped("name")
-        if len(names) > 5:
-            return _("%(names)s and %(count)s more", names=", ".join(names[:5]), count=len(names) - 5)
-        return ", ".join(names) or _("none yet, ask your administrator")
+        return self._ledger_name_some(managers.sorted("name").mapped("name")) or _("none yet, ask your administrator")
+
+    @api.model
+    def _ledger_name_some(self, names, shown=5):
+        """"a, b, c, d, e and 3 more": the first ``shown`` names, and how many others."""
+        listed = ", ".join(names[:shown])
+        if len(names) <= shown:
+            return listed
+        return _("%(names)s and %(count)s more", names=listed, count=len(names) - shown)
 
     # ------------------------------------------------------------------
     # Holds
@@ -365,10 +386,10 @@ class CustomerLedgerCreditHoldLog(models.Model):
 
     def write(self, vals):
         if not self.env.su:
-            raise UserError(_("The hold log is kept as it was written."))
+            raise UserError(_("The credit log is kept as it was written."))
         return super().write(vals)
 
     def unlink(self):
         if not self.env.su:
-            raise UserError(_("The hold log is kept as it was written."))
+            raise UserError(_("The credit log is kept as it was written."))
         return super().unlink()

@@ -41,8 +41,11 @@ class CustomerLedgerCreditReview(models.Model):
 
     _name = "customer.ledger.credit.review"
     _description = "Credit Review"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.ledger.state.guard"]
     _order = "id desc"
+    _ledger_system_fields = SYSTEM_FIELDS
+    _ledger_editable = EDITABLE
+    _ledger_guarded_fields = REVIEW_FIELDS
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default=lambda self: _("New"))
     credit_file_id = fields.Many2one("customer.ledger.credit.file", required=True, ondelete="cascade", index=True)
@@ -123,16 +126,8 @@ class CustomerLedgerCreditReview(models.Model):
 
     def write(self, vals):
         self._check_manager()
-        if not self.env.su:
-            if SYSTEM_FIELDS & set(vals):
-                raise UserError(_("The state, the snapshot and who decided are set by the review's buttons."))
-            for review in self:
-                refused = (set(vals) & REVIEW_FIELDS) - EDITABLE[review.state]
-                if refused:
-                    raise UserError(_(
-                        "%(review)s is %(state)s: %(fields)s can no longer be changed.", review=review.name,
-                        state=dict(REVIEW_STATES)[review.state],
-                        fields=", ".join(self._fields[name].string for name in sorted(refused))))
+        self._ledger_check_editable(
+            vals, _("The state, the snapshot and who decided are set by the review's buttons."))
         result = super().write(vals)
         if "attachment_ids" in vals:
             self._ledger_own_attachments()
@@ -167,14 +162,9 @@ class CustomerLedgerCreditReview(models.Model):
     # ------------------------------------------------------------------
 
     def _check_state(self, states, action):
-        """Raise unless every review is in one of ``states``; the caller's access is checked too."""
+        """Raise unless the user is a Credit Manager who may write the reviews, each in one of ``states``."""
         self._check_manager()
-        self.check_access_rights("write")
-        self.check_access_rule("write")
-        for review in self:
-            if review.state not in states:
-                raise UserError(_("%(review)s is %(state)s: it cannot be %(action)s.", review=review.name,
-                                  state=dict(REVIEW_STATES)[review.state], action=action))
+        self._ledger_check_state(states, action)
 
     def _check_four_eyes(self):
         """Where the company asks for it, the submitter does not decide on their own request."""

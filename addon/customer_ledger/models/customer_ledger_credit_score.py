@@ -190,16 +190,16 @@ class CustomerLedgerCreditFile(models.Model):
             files = self.filtered(lambda f, company=company: f.company_id == company)
             params = company._ledger_score_params()
             window_start = today - relativedelta(months=company.ledger_score_window_months)
-            partner_ids = files.partner_id.ids
+            by_partner = {credit_file.partner_id.id: credit_file for credit_file in files}  # one per customer
+            partner_ids = list(by_partner)
             for start in range(0, len(partner_ids), 10000):
                 chunk = partner_ids[start:start + 10000]
                 self.env.cr.execute(_SCORE_STATS, {
                     "company_id": company.id, "today": today, "window_start": window_start,
                     "partner_ids": tuple(chunk), "partner_ids_array": chunk})
-                stats = {row["partner_id"]: row for row in self.env.cr.dictfetchall()}
-                for credit_file in files.filtered(lambda f, ids=set(chunk): f.partner_id.id in ids):
-                    values = score_breakdown(stats[credit_file.partner_id.id], today, params)
-                    values["score_date"] = today
+                for stats in self.env.cr.dictfetchall():
+                    credit_file = by_partner[stats["partner_id"]]
+                    values = dict(score_breakdown(stats, today, params), score_date=today)
                     changed = {k: v for k, v in values.items() if credit_file[k] != v}
                     if changed:
                         credit_file.write(changed)
@@ -217,9 +217,9 @@ class CustomerLedgerCreditFile(models.Model):
                                 WHERE f.partner_id = m.commercial_partner_id AND f.company_id = m.company_id)
         """, (company.id,))
         partners = self.env["res.partner"].browse(row[0] for row in self.env.cr.fetchall())
+        limits = partners.with_company(company)._ledger_default_credit_limits()
         return self.with_context(tracking_disable=True).create([
-            {"partner_id": partner.id, "company_id": company.id,
-             "credit_limit": partner.with_company(company)._ledger_default_credit_limit()}
+            {"partner_id": partner.id, "company_id": company.id, "credit_limit": limits[partner]}
             for partner in partners
         ])
 

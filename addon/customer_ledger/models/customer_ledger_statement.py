@@ -207,8 +207,11 @@ class CustomerLedgerStatement(models.Model):
 
     _name = "customer.ledger.statement"
     _description = "Statement of Account"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.ledger.state.guard"]
     _order = "date_to desc, id desc"
+    _ledger_system_fields = SYSTEM_FIELDS
+    _ledger_editable = EDITABLE
+    _ledger_guarded_fields = STATEMENT_FIELDS
     _check_company_auto = True
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default=lambda self: _("New"))
@@ -296,16 +299,7 @@ class CustomerLedgerStatement(models.Model):
             self._ledger_write_line_marks(vals.pop("line_ids"))
             if not vals:
                 return True
-        if not self.env.su:
-            if SYSTEM_FIELDS & set(vals):
-                raise UserError(_("The state and figures of a statement are set by its buttons."))
-            for statement in self:
-                refused = (set(vals) & STATEMENT_FIELDS) - EDITABLE[statement.state]
-                if refused:
-                    raise UserError(_(
-                        "%(statement)s is %(state)s: %(fields)s can no longer be changed.",
-                        statement=statement.name, state=dict(STATEMENT_STATES)[statement.state],
-                        fields=", ".join(self._fields[name].string for name in sorted(refused))))
+        self._ledger_check_editable(vals, _("The state and figures of a statement are set by its buttons."))
         if vals.get("partner_id"):
             vals = dict(vals, partner_id=self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id)
         result = super().write(vals)
@@ -421,12 +415,7 @@ class CustomerLedgerStatement(models.Model):
     def _check_state(self, states, action):
         """Raise unless the user may change the statements and each is in one of ``states``."""
         self._check_accountant()
-        self.check_access_rights("write")
-        self.check_access_rule("write")
-        for statement in self:
-            if statement.state not in states:
-                raise UserError(_("%(statement)s is %(state)s: it cannot be %(action)s.", statement=statement.name,
-                                  state=dict(STATEMENT_STATES)[statement.state], action=action))
+        self._ledger_check_state(states, action)
 
     @api.model
     def _check_text(self, text, what):

@@ -71,15 +71,19 @@ class ResPartner(models.Model):
     ledger_last_confirmed_currency_id = fields.Many2one(
         "res.currency", compute="_compute_ledger_statements", groups=_LEDGER)
 
+    def _ledger_current_company(self, model):
+        """``model``'s records of these partners' commercial partners in the current company (one each at
+        most: profiles, credit files), by commercial partner, and the empty record."""
+        records = self.env[model].search([
+            ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)])
+        return {record.partner_id: record for record in records}, records.browse()
+
     @api.depends_context("company")
     @api.depends("ledger_profile_ids")
     def _compute_ledger_profile(self):
-        company = self.env.company
-        profiles = self.env["customer.ledger.profile"].search([
-            ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", company.id)])
-        by_partner = {profile.partner_id: profile for profile in profiles}
+        by_partner, none = self._ledger_current_company("customer.ledger.profile")
         for partner in self:
-            profile = by_partner.get(partner.commercial_partner_id, profiles.browse())
+            profile = by_partner.get(partner.commercial_partner_id, none)
             partner.ledger_profile_id = profile
             partner.ledger_lifecycle = profile.lifecycle or "potential"
 
@@ -105,11 +109,9 @@ class ResPartner(models.Model):
 
     @api.depends_context("company")
     def _compute_ledger_credit_file(self):
-        files = self.env["customer.ledger.credit.file"].search([
-            ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)])
-        by_partner = {credit_file.partner_id: credit_file for credit_file in files}
+        by_partner, none = self._ledger_current_company("customer.ledger.credit.file")
         for partner in self:
-            partner.ledger_credit_file_id = by_partner.get(partner.commercial_partner_id, files.browse())
+            partner.ledger_credit_file_id = by_partner.get(partner.commercial_partner_id, none)
 
     def action_ledger_open_credit_file(self):
         """The customer's credit file in the current company, made if missing (Credit Managers)."""
@@ -139,14 +141,13 @@ class ResPartner(models.Model):
             profile = Profile.sudo().create({"partner_id": partner.id, "company_id": company.id}).sudo(False)
         return profile
 
-    def _ledger_default_credit_limit(self):
-        """Odoo's credit limit in the current company, else the default of the customer's tier."""
-        self.ensure_one()
-        if self.credit_limit:
-            return self.credit_limit
-        profile = self.env["customer.ledger.profile"].sudo().search([
-            ("partner_id", "=", self.commercial_partner_id.id), ("company_id", "=", self.env.company.id)])
-        return profile.tier_id.credit_limit
+    def _ledger_default_credit_limits(self):
+        """{partner: limit} for these commercial partners' new credit files in the current company: Odoo's
+        credit limit, else the default of the customer's tier."""
+        profiles = self.env["customer.ledger.profile"].sudo().search([
+            ("partner_id", "in", self.ids), ("company_id", "=", self.env.company.id)])
+        tier_limits = {profile.partner_id: profile.tier_id.credit_limit for profile in profiles}
+        return {partner: partner.credit_limit or tier_limits.get(partner, 0.0) for partner in self}
 
     def action_ledger_change_tier(self):
         self.ensure_one()
@@ -168,5 +169,5 @@ class ResPartner(models.Model):
             if files:
                 # the credit file owns the limit: only Credit Managers change it, and both stay in step
                 files.sudo(False)._check_manager()
-                files.with_context(ledger_from_partner=True).write({"credit_limit": vals["credit_limit"]})
+                files.write({"credit_limit": vals["credit_limit"]})
         return super().write(vals)

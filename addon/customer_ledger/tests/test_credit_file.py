@@ -100,3 +100,19 @@ class TestCreditFile(LedgerCreditCommon):
         with self.assertRaises(AccessError):
             theirs.with_user(self.credit_manager).action_release("not my company")
         self.assertEqual(self.customer.with_user(self.credit_manager).ledger_credit_file_id, mine)
+
+    def test_a_new_file_takes_the_tier_default_limit(self):
+        tier = self.env["customer.ledger.tier"].create({
+            "code": "T9", "name": "Trusted", "automatic": False, "credit_limit": 3000, "company_id": self.company.id})
+        for customer in (self.customer, self.make_customer("Known Limit", credit_limit=800)):
+            self.env["customer.ledger.profile"].create({
+                "partner_id": customer.id, "company_id": self.company.id, "tier_id": tier.id})
+        invoiced = self.make_customer("Invoiced, No Profile")
+        for customer in (self.customer, invoiced):
+            self.invoice(customer, "2026-11-01", "2026-12-01", 10)
+        self.Files.sudo()._cron_ledger_credit(commit=False)  # opens files for the invoiced customers
+        self.assertEqual(self.Files.search([("partner_id", "=", self.customer.id)]).credit_limit, 3000,
+                         "no limit in Odoo: the tier's")
+        self.assertEqual(self.Files.search([("partner_id", "=", invoiced.id)]).credit_limit, 0)
+        known = self.Files._for_partner(self.env["res.partner"].search([("name", "=", "Known Limit")]))
+        self.assertEqual(known.credit_limit, 800, "Odoo's limit comes first")

@@ -20,7 +20,8 @@ class CustomerLedgerCreditOverrideWizard(models.TransientModel):
     @api.depends("move_ids")
     def _compute_problems(self):
         for wizard in self:
-            wizard.problems = "\n\n".join(wizard.move_ids._origin._ledger_credit_problems().values())
+            # a batch of one customer shares its message: once
+            wizard.problems = "\n\n".join(dict.fromkeys(wizard.move_ids._origin._ledger_credit_problems().values()))
 
     @api.model_create_multi
     def create(self, vals_list):

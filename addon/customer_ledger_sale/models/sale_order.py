@@ -27,16 +27,9 @@ class SaleOrder(models.Model):
         orders = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id
                                and o.currency_id.compare_amounts(o.amount_total, 0) > 0
                                and o.currency_id.compare_amounts(o.amount_paid, o.amount_total) < 0)
-        if not orders:
-            return {}
-        files = self.env["customer.ledger.credit.file"]._ledger_files_to_check(
-            (order.partner_id.commercial_partner_id, order.company_id) for order in orders)
-        problems = {}
-        for key, batch in orders.grouped(lambda o: (o.partner_id.commercial_partner_id, o.company_id)).items():
-            problem = key in files and files[key]._ledger_confirmation_problem(batch)
-            if problem:
-                problems.update(dict.fromkeys(batch, problem))
-        return problems
+        return self.env["customer.ledger.credit.file"]._ledger_credit_problems(
+            orders, lambda order: (order.partner_id.commercial_partner_id, order.company_id),
+            lambda credit_file, batch: credit_file._ledger_confirmation_problem(batch))
 
     def action_confirm(self):
         problems = self._ledger_credit_problems()
