@@ -37,6 +37,7 @@
         "views/customer_ledger_credit_review_views.xml",
         "views/customer_ledger_statement_views.xml",
         "wizards/customer_ledger_statement_wizard_views.xml",
+        "report/customer_ledger_statement_report.xml",
     ],
     "demo": ["demo/customer_ledger_demo.xml"],
     "assets": {
