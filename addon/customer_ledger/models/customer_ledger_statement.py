@@ -402,6 +402,21 @@ class CustomerLedgerStatement(models.Model):
             "digits": company.currency_id.decimal_places})
         return self.env["res.partner"].browse([row[0] for row in self.env.cr.fetchall()])
 
+    def _ledger_report_aging_labels(self):
+        """{aging bucket id: its label in the context's language}, for the printed statement: the
+        labels are kept in the language of whoever computed the figures, and the bounds they came
+        from are read back from the numeric ones (1-30, 31-60...), which need no translation."""
+        self.ensure_one()
+        buckets = self.aging_ids.sorted("sequence")
+        try:
+            bounds = [int(bucket.label.rsplit("-", 1)[1]) for bucket in buckets[1:-1]]
+        except (AttributeError, IndexError, ValueError):
+            return {bucket.id: bucket.label for bucket in buckets}
+        if not bounds:
+            return {bucket.id: bucket.label for bucket in buckets}
+        labels = [_("Not Due")] + [bucket.label for bucket in buckets[1:-1]] + [_("Over %s", bounds[-1])]
+        return dict(zip(buckets.ids, labels, strict=True))
+
     def action_refresh(self):
         """Compute the figures of drafts again, from the journal items as they are now."""
         self._check_state(("draft",), _("refreshed"))
