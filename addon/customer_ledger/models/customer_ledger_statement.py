@@ -22,10 +22,16 @@ period does not prevent a foreign statement. In a foreign statement the opening 
 open in that currency on the eve of the period (the same as the sum of the earlier items, when
 they were settled in that currency).
 """
+import logging
+from datetime import date
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..lib.statement_periods import FREQUENCIES, last_ended_period
 from .res_company import aging_labels
+
+_logger = logging.getLogger(__name__)
 
 STATEMENT_STATES = [("draft", "Draft"), ("sent", "Sent"), ("confirmed", "Confirmed"), ("disputed", "Disputed"),
                     ("resolved", "Resolved")]
@@ -401,6 +407,76 @@ class CustomerLedgerStatement(models.Model):
             "company_id": company.id, "date_from": date_from, "date_to": date_to,
             "digits": company.currency_id.decimal_places})
         return self.env["res.partner"].browse([row[0] for row in self.env.cr.fetchall()])
+
+    # ------------------------------------------------------------------
+    # Scheduled statements
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_ledger_statements(self, commit=True, today=None):
+        """Every company's statements of the periods just ended, by each customer's frequency (its
+        tier's, or the company's for customers without a tier): see ``_ledger_schedule_company``.
+        ``today`` (a date, default: today) says which periods have ended. Commits per company when
+        ``commit``. Returns the statements made."""
+        self._check_accountant()
+        if today is None:
+            today = fields.Date.context_today(self)
+        elif not isinstance(today, date):
+            raise ValidationError(_("The day to schedule statements for is a date."))
+        made = self.browse()
+        for company in self.env["res.company"].search([]):
+            made |= self.with_company(company)._ledger_schedule_company(company, today)
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return made
+
+    @api.model
+    def _ledger_schedule_company(self, company, today):
+        """The statements of ``company`` for the last ended period of each frequency: one per
+        customer with a balance or activity in it whose frequency it is, unless the customer already
+        has one for that period (whatever its state); made in one set per period, then sent when the
+        company sends scheduled statements."""
+        frequencies = self._ledger_customer_frequencies(company)
+        used = set(frequencies.values()) | {company.ledger_statement_frequency}
+        made = self.browse()
+        for frequency in FREQUENCIES:
+            if frequency not in used:
+                continue
+            period = last_ended_period(frequency, today)
+            customers = self._ledger_customers_with_activity(*period, company=company).filtered(
+                lambda partner, frequency=frequency: frequencies.get(
+                    partner.id, company.ledger_statement_frequency) == frequency
+                and (not partner.company_id or partner.company_id == company))
+            customers -= self.search([("company_id", "=", company.id), ("partner_id", "in", customers.ids),
+                                      ("date_from", "=", period[0]), ("date_to", "=", period[1])]).partner_id
+            if customers:
+                made |= self._ledger_generate(customers, *period, company=company)
+        if made and company.ledger_statement_auto_send:
+            made._ledger_send_scheduled()
+        return made
+
+    @api.model
+    def _ledger_customer_frequencies(self, company):
+        """{commercial customer id: its tier's statement frequency} in ``company``, for the customers
+        with a tier."""
+        profiles = self.env["customer.ledger.profile"].sudo().search_read(
+            [("company_id", "=", company.id), ("tier_id", "!=", False)], ["partner_id", "tier_id"])
+        tiers = self.env["customer.ledger.tier"].sudo().with_context(active_test=False).browse(
+            {profile["tier_id"][0] for profile in profiles})
+        frequency = {tier.id: tier.statement_frequency for tier in tiers}
+        return {profile["partner_id"][0]: frequency[profile["tier_id"][0]] for profile in profiles}
+
+    def _ledger_send_scheduled(self):
+        """Send the statements one by one: one that cannot be sent (a customer without an email
+        address, say) stays a draft, with a note saying why, and the others go."""
+        for statement in self:
+            try:
+                with self.env.cr.savepoint():
+                    statement.action_send()
+            except UserError as error:
+                _logger.warning("Scheduled statement %s (%s) not sent: %s", statement.name,
+                                statement.partner_id.display_name, error)
+                statement.message_post(body=_("Not sent automatically: %s", error), subtype_xmlid="mail.mt_note")
 
     def _ledger_report_aging_labels(self):
         """{aging bucket id: its label in the context's language}, for the printed statement: the

@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .customer_ledger_tier import STATEMENT_FREQUENCIES
+
 
 def parse_aging_bounds(text):
     """``"30,60,90"`` to ``[30, 60, 90]``: whole days, above zero, increasing; ValueError if not."""
@@ -78,6 +80,20 @@ class ResCompany(models.Model):
         required=True,
         help="Days past due closing each aging bucket of statements of account, comma-separated and increasing: "
         "30,60,90 gives Not Due, 1-30, 31-60, 61-90 and Over 90.",
+    )
+
+    ledger_statement_frequency = fields.Selection(
+        STATEMENT_FREQUENCIES,
+        string="Statement Frequency Without Tier",
+        default="monthly",
+        required=True,
+        help="How often customers without a tier get a statement of account; customers in a tier follow the "
+        "tier's frequency. Scheduled statements cover the week, month or quarter just ended.",
+    )
+    ledger_statement_auto_send = fields.Boolean(
+        string="Send Scheduled Statements",
+        help="Send scheduled statements of account to the customers as soon as they are made, rather than "
+        "leaving them as drafts to check.",
     )
 
     @api.constrains("ledger_statement_aging_bounds")

@@ -10,3 +10,5 @@ from . import test_ui
 from . import test_credit_score
 from . import test_credit_enforcement
 from . import test_statement
+from . import test_statement_report
+from . import test_statement_schedule

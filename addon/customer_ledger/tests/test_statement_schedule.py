@@ -1,0 +1,212 @@
+# Copyright 2026 Customer Ledger contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import BaseCase, tagged
+from odoo.tests.common import new_test_user
+
+from ..lib.statement_periods import last_ended_period
+from .common import LedgerCreditCommon
+
+D = date.fromisoformat
+MARCH = (D("2026-03-01"), D("2026-03-31"))
+APRIL = (D("2026-04-01"), D("2026-04-30"))
+Q1 = (D("2026-01-01"), D("2026-03-31"))
+
+
+@tagged("post_install", "-at_install")
+class TestStatementPeriods(BaseCase):
+    """The last period of each frequency that ended before a day."""
+
+    def check(self, frequency, cases):
+        for today, period in cases:
+            with self.subTest(frequency=frequency, today=today):
+                self.assertEqual(last_ended_period(frequency, D(today)), (D(period[0]), D(period[1])))
+
+    def test_monthly(self):
+        self.check("monthly", [
+            ("2026-01-01", ("2025-12-01", "2025-12-31")),
+            ("2026-03-31", ("2026-02-01", "2026-02-28")),  # March has not ended yet on its last day
+            ("2026-04-01", ("2026-03-01", "2026-03-31")),
+            ("2024-03-01", ("2024-02-01", "2024-02-29")),  # leap year
+            ("2024-03-31", ("2024-02-01", "2024-02-29")),
+        ])
+
+    def test_quarterly(self):
+        self.check("quarterly", [
+            ("2026-01-01", ("2025-10-01", "2025-12-31")),
+            ("2026-03-31", ("2025-10-01", "2025-12-31")),
+            ("2026-04-01", ("2026-01-01", "2026-03-31")),
+            ("2026-06-30", ("2026-01-01", "2026-03-31")),
+            ("2026-07-01", ("2026-04-01", "2026-06-30")),
+            ("2026-12-31", ("2026-07-01", "2026-09-30")),
+            ("2024-04-15", ("2024-01-01", "2024-03-31")),
+        ])
+
+    def test_weekly(self):
+        self.check("weekly", [
+            ("2026-03-23", ("2026-03-16", "2026-03-22")),  # a Monday: the week ended yesterday
+            ("2026-03-29", ("2026-03-16", "2026-03-22")),  # a Sunday: this week ends today, not yet over
+            ("2026-03-30", ("2026-03-23", "2026-03-29")),
+            ("2026-01-01", ("2025-12-22", "2025-12-28")),  # across the year
+            ("2024-03-04", ("2024-02-26", "2024-03-03")),  # across a leap February
+        ])
+
+    def test_none_and_unknown(self):
+        self.assertIsNone(last_ended_period("none", D("2026-04-01")))
+        with self.assertRaises(ValueError):
+            last_ended_period("daily", D("2026-04-01"))
+
+
+@tagged("post_install", "-at_install")
+class TestStatementSchedule(LedgerCreditCommon):
+    """Customers of tiers with each frequency, customers without a tier, without activity and of
+    another company, and the statements the daily scheduled action makes of them."""
+
+    @classmethod
+    def setUpClass(cls, chart_template_ref=None):
+        super().setUpClass(chart_template_ref=chart_template_ref)
+        common = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)]}
+        cls.accountant = new_test_user(cls.env, login="schedule_accountant",
+                                       groups="customer_ledger.group_reconciliation_accountant", **common)
+        cls.Statements = cls.env["customer.ledger.statement"]
+        Tiers = cls.env["customer.ledger.tier"]
+        tiers = {frequency: Tiers.create({
+            "code": f"S{frequency[0].upper()}", "name": f"{frequency} statements", "automatic": False,
+            "company_id": cls.company.id, "statement_frequency": frequency})
+            for frequency in ("monthly", "quarterly", "weekly", "none")}
+
+        def customer(name, frequency=None):
+            partner = cls.make_customer(name, email=f"{name.split()[0].lower()}@example.com")
+            if frequency:
+                cls.env["customer.ledger.profile"].create({
+                    "partner_id": partner.id, "company_id": cls.company.id, "tier_id": tiers[frequency].id})
+            return partner
+
+        cls.monthly = customer("Monthly Customer", "monthly")
+        cls.quarterly = customer("Quarterly Customer", "quarterly")
+        cls.weekly = customer("Weekly Customer", "weekly")
+        cls.never = customer("Never Customer", "none")
+        cls.untiered = customer("Untiered Customer")
+        cls.quiet = customer("Quiet Customer", "monthly")
+        cls.settled = customer("Settled Customer", "monthly")
+        cls.invoice(cls.monthly, "2026-03-10", "2026-04-09", 100)
+        cls.invoice(cls.quarterly, "2026-02-10", "2026-03-12", 200)
+        cls.invoice(cls.weekly, "2026-03-25", "2026-04-24", 300)
+        cls.invoice(cls.never, "2026-03-05", "2026-04-04", 400)
+        cls.invoice(cls.untiered, "2026-03-12", "2026-04-11", 500)
+        cls.pay(cls.invoice(cls.settled, "2026-01-05", "2026-02-04", 600), "2026-01-20")
+        # the other company: no tiers there, its own default
+        cls.company_2.ledger_statement_frequency = "quarterly"
+        cls.other = customer("Other-Company Customer")
+        cls.invoice(cls.other, "2026-03-10", "2026-04-09", 700, company=cls.company_2)
+        cls.invoice(cls.monthly, "2026-03-11", "2026-04-10", 800, company=cls.company_2)
+        cls.ours = (cls.monthly | cls.quarterly | cls.weekly | cls.never | cls.untiered | cls.quiet | cls.settled
+                    | cls.other)
+
+    def run_cron(self, today, user=None):
+        Statements = self.Statements.with_user(user) if user else self.Statements
+        made = Statements._cron_ledger_statements(commit=False, today=D(today))
+        return made.filtered(lambda statement: statement.partner_id in self.ours)
+
+    def periods(self, statements):
+        return {(s.partner_id, s.company_id, s.date_from, s.date_to) for s in statements}
+
+    def test_first_day_of_a_quarter(self):
+        made = self.run_cron("2026-04-01")
+        self.assertEqual(self.periods(made), {
+            (self.monthly, self.company, *MARCH),
+            (self.quarterly, self.company, *Q1),
+            (self.weekly, self.company, D("2026-03-23"), D("2026-03-29")),
+            (self.untiered, self.company, *MARCH),  # the company's default frequency
+            (self.other, self.company_2, *Q1),  # the other company's default
+            (self.monthly, self.company_2, *Q1),  # no tier in the other company
+        })
+        self.assertEqual(set(made.mapped("state")), {"draft"})
+        monthly = made.filtered(lambda s: s.partner_id == self.monthly and s.company_id == self.company)
+        self.assertEqual(monthly.closing_balance, 100.0)
+        self.assertEqual(len(monthly.line_ids), 1)
+
+    def test_first_day_of_a_month(self):
+        self.run_cron("2026-04-01")
+        made = self.run_cron("2026-05-01")
+        self.assertEqual(self.periods(made), {
+            (self.monthly, self.company, *APRIL),  # still owes: a balance is activity
+            (self.untiered, self.company, *APRIL),
+            (self.weekly, self.company, D("2026-04-20"), D("2026-04-26")),
+        })
+
+    def test_never_twice(self):
+        first = self.run_cron("2026-04-01")
+        first.filtered(lambda s: s.partner_id == self.monthly)[:1].action_send()
+        self.assertFalse(self.run_cron("2026-04-01"))
+        self.assertFalse(self.run_cron("2026-04-05"))
+        count = self.Statements.search_count([("partner_id", "in", self.ours.ids)])
+        self.assertEqual(count, len(first))
+
+    def test_one_made_by_hand_counts(self):
+        by_hand = self.Statements.create({"partner_id": self.monthly.id, "date_from": MARCH[0],
+                                          "date_to": MARCH[1]})
+        made = self.run_cron("2026-04-01")
+        self.assertNotIn(self.monthly, made.filtered(lambda s: s.company_id == self.company).partner_id)
+        self.assertEqual(self.Statements.search([("partner_id", "=", self.monthly.id),
+                                                 ("company_id", "=", self.company.id)]), by_hand)
+
+    def test_catching_up(self):
+        """The scheduled action did not run on the 1st: the 3rd makes March's statements, and only
+        the last ended period's."""
+        made = self.run_cron("2026-04-03")
+        self.assertIn((self.monthly, self.company, *MARCH), self.periods(made))
+        self.assertIn((self.quarterly, self.company, *Q1), self.periods(made))
+        made = self.run_cron("2026-06-10")
+        monthly = made.filtered(lambda s: s.partner_id == self.monthly and s.company_id == self.company)
+        self.assertEqual((monthly.date_from, monthly.date_to), (D("2026-05-01"), D("2026-05-31")))
+
+    def test_company_default_frequency(self):
+        self.company.ledger_statement_frequency = "quarterly"
+        made = self.run_cron("2026-04-01")
+        self.assertIn((self.untiered, self.company, *Q1), self.periods(made))
+        self.assertIn((self.monthly, self.company, *MARCH), self.periods(made), "the tier's frequency first")
+        self.company.ledger_statement_frequency = "none"
+        self.assertFalse(self.run_cron("2026-05-01").filtered(lambda s: s.partner_id == self.untiered))
+
+    def test_no_activity_no_statement(self):
+        made = self.run_cron("2026-04-01")
+        self.assertFalse(made.filtered(lambda s: s.partner_id in (self.quiet | self.settled | self.never)))
+
+    def test_auto_send(self):
+        self.company.ledger_statement_auto_send = True
+        made = self.run_cron("2026-04-01")
+        self.assertEqual(set(made.filtered(lambda s: s.company_id == self.company).mapped("state")), {"sent"})
+        self.assertEqual(set(made.filtered(lambda s: s.company_id == self.company_2).mapped("state")), {"draft"},
+                         "the other company does not send its scheduled statements")
+
+    def test_auto_send_goes_on_when_one_cannot_be_sent(self):
+        self.company.ledger_statement_auto_send = True
+        Statement = type(self.Statements)
+        send = Statement.action_send
+        refused = self.untiered
+
+        def action_send(statements):
+            result = send(statements)  # marks it sent, then fails: rolled back
+            if refused in statements.partner_id:
+                raise UserError("No email address")  # pylint: disable=translation-required
+            return result
+
+        self.patch(Statement, "action_send", action_send)
+        made = self.run_cron("2026-04-01").filtered(lambda s: s.company_id == self.company)
+        failed = made.filtered(lambda s: s.partner_id == refused)
+        self.assertEqual(failed.state, "draft")
+        self.assertFalse(failed.sent_date)
+        self.assertIn("No email address", failed.message_ids[:1].body)
+        self.assertEqual(set((made - failed).mapped("state")), {"sent"})
+        self.assertEqual(len(made - failed), 3)
+
+    def test_rights(self):
+        with self.assertRaises(AccessError):
+            self.run_cron("2026-04-01", user=self.ledger_user)
+        with self.assertRaises(ValidationError):
+            self.Statements._cron_ledger_statements(commit=False, today="2026-04-01")
+        made = self.run_cron("2026-04-01", user=self.accountant)
+        self.assertEqual(made.company_id, self.company, "an accountant makes those of its own companies")
