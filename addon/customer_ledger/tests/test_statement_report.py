@@ -105,6 +105,20 @@ class TestStatementReport(LedgerCreditCommon):
         for text in ("Statement of Account", "Opening Balance", "Closing Balance", "Not Due", "Over 90", "Due Date"):
             self.assertNotIn(text, html)
 
+    def test_aging_labels_in_the_readers_language(self):
+        """The buckets keep the labels of whoever computed the figures: printed, they are read back
+        in the customer's language."""
+        buckets = self.st_en.aging_ids.sorted("sequence")
+        buckets[0].sudo().label = "未到期"
+        buckets[-1].sudo().label = "90 天以上"
+        html = self.html(self.st_en)
+        self.assertIn("Not Due", html)
+        self.assertIn("Over 90", html)
+        self.assertNotIn("未到期", html)
+        self.assertEqual(self.st_zh.with_context(lang="zh_CN")._ledger_report_aging_labels(),
+                         dict(zip(self.st_zh.aging_ids.sorted("sequence").ids,
+                                  ["未到期", "1-30", "31-60", "61-90", "90 天以上"], strict=True)))
+
     def test_each_in_its_own_language(self):
         html = self.html(self.statements)
         self.assertEqual(html.count("Statement of Account"), 1)
