@@ -2,7 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import io
 import shutil
-import subprocess
 from datetime import date
 
 from odoo.exceptions import AccessError
@@ -167,12 +166,3 @@ class TestStatementReport(LedgerCreditCommon):
         # the Chinese text is only there if wkhtmltopdf found a CJK font (fonts-wqy-zenhei)
         for text_zh in ("对账单", "期末余额", "期初余额", "账龄", "上海明辉贸易有限公司"):
             self.assertIn(text_zh, text)
-
-    def test_real_pdf_both(self):
-        if shutil.which("wkhtmltopdf") and "patched qt" not in subprocess.run(
-                ["wkhtmltopdf", "--version"], capture_output=True, text=True, check=False).stdout:
-            self.skipTest("this wkhtmltopdf is built against an unpatched Qt: one document per run, so Odoo "
-                          "prints one statement at a time with it")
-        pages, text = self.pdf(self.statements)
-        self.assertEqual(pages, 2)
-        self.assertEqual(text.count("对账单"), 1)
