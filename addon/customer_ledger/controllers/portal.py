@@ -81,11 +81,12 @@ class CustomerLedgerPortal(CustomerPortal):
         if report_type in ("html", "pdf", "text"):
             return self._show_report(model=statement_sudo, report_type=report_type, report_ref=REPORT,
                                      download=download)
-        return self._ledger_render_statement(statement_sudo, access_token, **kw)
+        return self._ledger_render_statement(statement_sudo, access_token, answered=bool(kw.get("answered")))
 
-    def _ledger_render_statement(self, statement_sudo, access_token, error=None, form=None, **kw):
+    def _ledger_render_statement(self, statement_sudo, access_token, error=None, form=None, answered=False):
+        """The statement's page; after a refused answer, with the ``error`` and the ``form`` as filled."""
         values = {
-            "page_name": "ledger_statement", "statement": statement_sudo, "answered": kw.get("answered"),
+            "page_name": "ledger_statement", "statement": statement_sudo, "answered": answered,
             "ledger_error": error, "ledger_form": form or {},
             "ledger_attachment_max_mb": MAX_BYTES // (1024 * 1024),
             "ledger_default_name": "" if request.env.user._is_public() else request.env.user.name,

@@ -279,7 +279,6 @@ class CustomerLedgerStatement(models.Model):
     ]
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for statement in self:
             statement.access_url = f"/my/statements/{statement.id}"
 

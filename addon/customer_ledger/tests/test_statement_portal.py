@@ -51,6 +51,10 @@ class LedgerStatementPortalCommon(LedgerCreditCommon):
         return cls.Statements.with_user(user or cls.accountant).create({
             "partner_id": partner.id, "date_from": FROM, "date_to": TO})
 
+    def attachments(self, statement, **values):
+        domain = [("res_model", "=", statement._name), ("res_id", "=", statement.id)]
+        return self.env["ir.attachment"].search(domain + [(name, "=", value) for name, value in values.items()])
+
     def dispute_activities(self, statement):
         activity_type = self.env.ref(DISPUTE_ACTIVITY)
         return statement.activity_ids.filtered(lambda activity: activity.activity_type_id == activity_type)
@@ -87,8 +91,8 @@ class TestStatementPortalMail(LedgerStatementPortalCommon):
             self.assertTrue(statement.access_token)
             link = f"{statement.get_base_url()}/my/statements/{statement.id}?access_token={statement.access_token}"
             self.assertIn(link, mail.body_html)
-            self.assertIn(statement.currency_id.format(statement.closing_balance).replace(" ", "&nbsp;"),
-                          mail.body_html.replace("\xa0", "&nbsp;"))
+            self.assertIn(statement.currency_id.format(statement.closing_balance).replace("\xa0", "&nbsp;"),
+                          mail.body_html)
             self.assertEqual(len(mail.attachment_ids), 1)
             pdf = mail.attachment_ids
             self.assertTrue(pdf.name.endswith(".pdf"), pdf.name)
@@ -120,7 +124,9 @@ class TestStatementPortalMail(LedgerStatementPortalCommon):
         self.assertIn("access_token=", composer.body)
         composer._action_send_mail()
         self.assertEqual(statement.state, "sent")
-        self.assertEqual(len(self.mails_to(statement, self.billing)), 1)
+        message = statement.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.assertEqual(message.partner_ids, self.billing)
+        self.assertEqual(message.attachment_ids.mimetype, "application/pdf")
         with self.assertRaises(AccessError):
             statement.with_user(self.ledger_user).action_send_mail()
 
@@ -208,7 +214,7 @@ class TestStatementPortalMail(LedgerStatementPortalCommon):
         statement._ledger_portal_dispute("Jo", public, statement.line_ids[:1].ids, "Paid already",
                                          ("receipt.csv", b"date,amount\n2026-03-06,1000\n"))
         self.assertEqual((statement.portal_partner_id, statement.portal_answer_name), (self.customer, "Jo"))
-        attachment = statement.message_ids[0].attachment_ids
+        attachment = statement.message_ids.filtered(lambda m: "Paid already" in m.body).attachment_ids
         self.assertEqual((attachment.name, attachment.mimetype, attachment.res_id), ("receipt.csv", "text/csv",
                                                                                      statement.id))
 
@@ -296,8 +302,7 @@ class TestStatementPortalHttp(LedgerStatementPortalCommon, HttpCase):
         self.assertEqual(self.statement.state, "disputed")
         self.assertEqual(self.statement.line_ids.filtered("disputed"), lines)
         self.assertEqual(lines.mapped("dispute_comment"), ["Invoice 2 was cancelled"] * 2)
-        attachment = self.env["ir.attachment"].search([("res_model", "=", self.statement._name),
-                                                       ("res_id", "=", self.statement.id)])
+        attachment = self.attachments(self.statement, mimetype="application/pdf", name="cancellation.pdf")
         self.assertEqual((attachment.name, attachment.mimetype, attachment.raw), ("cancellation.pdf",
                                                                                   "application/pdf", PDF))
         self.assertIn(attachment, self.statement.message_ids.attachment_ids)
@@ -308,12 +313,12 @@ class TestStatementPortalHttp(LedgerStatementPortalCommon, HttpCase):
         self.assertNotIn('name="line_ids"', page.text)
 
     def assert_refused(self, data, files=None, status=400):
+        attachments = self.attachments(self.statement)  # the PDF sent by email
         response = self.answer("dispute", dict({"name": "Jo"}, **data), files=files)
         self.assertEqual(response.status_code, status, response.text[:2000])
         self.assertEqual(self.statement.state, "sent")
         self.assertFalse(self.statement.line_ids.filtered("disputed"))
-        self.assertFalse(self.env["ir.attachment"].search([("res_model", "=", self.statement._name),
-                                                           ("res_id", "=", self.statement.id)]))
+        self.assertEqual(self.attachments(self.statement), attachments)
         return response
 
     def test_dispute_refusals(self):
@@ -357,6 +362,7 @@ class TestStatementPortalHttp(LedgerStatementPortalCommon, HttpCase):
         self.assertEqual(first.dispute_comment, "Tour: goods returned")
         self.assertEqual((self.statement.portal_partner_id, self.statement.portal_answer_name),
                          (self.portal_user.partner_id, "Pat Portal"))
-        attachment = self.statement.message_ids.attachment_ids
-        self.assertEqual((attachment.name, attachment.raw), ("receipt.txt", b"Returned goods receipt"))
+        attachment = self.attachments(self.statement, name="receipt.txt")
+        self.assertEqual((attachment.raw, attachment.mimetype), (b"Returned goods receipt", "text/plain"))
+        self.assertIn(attachment, self.statement.message_ids.attachment_ids)
         self.assertEqual(self.dispute_activities(self.statement).user_id, self.accountant)
