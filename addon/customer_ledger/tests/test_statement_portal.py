@@ -177,6 +177,17 @@ class TestStatementPortalMail(LedgerStatementPortalCommon):
         self.assertFalse(statement.with_user(self.ledger_user).corrected_statement_id.origin_statement_id
                          - statement)
 
+    def test_wizard_sets_the_responsible(self):
+        wizard = self.env["customer.ledger.statement.wizard"].with_user(self.accountant).create({
+            "date_from": FROM, "date_to": TO, "partner_ids": [(6, 0, self.other.ids)]})
+        self.assertEqual(wizard.user_id, self.accountant)
+        wizard.user_id = self.credit_manager
+        statement = self.Statements.browse(wizard.action_generate()["res_id"])
+        self.assertEqual((statement.partner_id, statement.user_id), (self.other, self.credit_manager))
+        statement.action_send()
+        statement.with_user(self.accountant).action_dispute("Not ours")
+        self.assertEqual(self.dispute_activities(statement).user_id, self.credit_manager)
+
     def test_portal_user_reads_its_sent_statements_only(self):
         draft = self.make_statement(self.customer)
         Statements = self.Statements.with_user(self.portal_user)
