@@ -9,7 +9,7 @@
     "website": "https://github.com/customer-ledger/customer-ledger",
     "author": "Customer Ledger contributors",
     "license": "LGPL-3",
-    "depends": ["account", "mail"],
+    "depends": ["account", "mail", "portal"],
     "external_dependencies": {"python": ["rapidfuzz"]},
     "data": [
         "security/customer_ledger_security.xml",
@@ -38,6 +38,9 @@
         "views/customer_ledger_statement_views.xml",
         "wizards/customer_ledger_statement_wizard_views.xml",
         "report/customer_ledger_statement_report.xml",
+        "data/customer_ledger_statement_mail_template.xml",
+        "data/customer_ledger_statement_activity_data.xml",
+        "views/customer_ledger_statement_portal_templates.xml",
     ],
     "demo": ["demo/customer_ledger_demo.xml"],
     "assets": {

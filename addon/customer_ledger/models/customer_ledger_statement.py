@@ -23,11 +23,14 @@ open in that currency on the eve of the period (the same as the sum of the earli
 they were settled in that currency).
 """
 import logging
+import os
 from datetime import date
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import plaintext2html
 
+from ..lib.portal_attachment import MAX_BYTES, check_attachment
 from ..lib.statement_periods import FREQUENCIES, last_ended_period
 from .res_company import aging_labels
 
@@ -39,6 +42,11 @@ RESOLUTION_OUTCOMES = [("credit_note", "Credit Note Issued"), ("payment_found", 
                        ("customer_mistaken", "Customer Mistaken"), ("other", "Other")]
 LINE_KINDS = [("invoice", "Invoice"), ("credit_note", "Credit Note"), ("payment", "Payment"), ("other", "Other")]
 TEXT_MAX = 4000
+NAME_MAX = 128
+
+MAIL_TEMPLATE = "customer_ledger.customer_ledger_statement_mail_template"
+DISPUTE_ACTIVITY = "customer_ledger.mail_activity_type_statement_dispute"
+MAIL_LAYOUT = "mail.mail_notification_light"
 
 ACCOUNTANT_GROUPS = ("customer_ledger.group_reconciliation_accountant", "account.group_account_manager")
 
@@ -47,13 +55,14 @@ SYSTEM_FIELDS = frozenset((
     "name", "state", "currency_id", "opening_balance", "total_debit", "total_credit", "closing_balance",
     "line_ids", "aging_ids", "sent_date", "confirmed_date", "confirmed_balance", "confirmed_by",
     "disputed_date", "resolved_date", "resolved_by", "company_id",
+    "portal_answer_name", "portal_partner_id", "origin_statement_id", "corrected_statement_id",
 ))
 # What an accountant may change by hand, by state; other fields of the statement stay as they are.
 EDITABLE = {
-    "draft": frozenset(("partner_id", "date_from", "date_to", "note")),
-    "sent": frozenset(("note", "dispute_comment")),
+    "draft": frozenset(("partner_id", "date_from", "date_to", "note", "user_id")),
+    "sent": frozenset(("note", "dispute_comment", "user_id")),
     "confirmed": frozenset(),
-    "disputed": frozenset(("resolution_outcome", "resolution_note")),
+    "disputed": frozenset(("resolution_outcome", "resolution_note", "user_id")),
     "resolved": frozenset(),
 }
 STATEMENT_FIELDS = SYSTEM_FIELDS.union(*EDITABLE.values())
@@ -213,7 +222,7 @@ class CustomerLedgerStatement(models.Model):
 
     _name = "customer.ledger.statement"
     _description = "Statement of Account"
-    _inherit = ["mail.thread", "mail.activity.mixin", "customer.ledger.state.guard"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "customer.ledger.state.guard"]
     _order = "date_to desc, id desc"
     _ledger_system_fields = SYSTEM_FIELDS
     _ledger_editable = EDITABLE
@@ -233,7 +242,13 @@ class CustomerLedgerStatement(models.Model):
     date_to = fields.Date(string="Period End", required=True, tracking=True)
     state = fields.Selection(STATEMENT_STATES, default="draft", required=True, readonly=True, copy=False,
                              tracking=True, index=True)
-    note = fields.Text(help="Internal note.")
+    user_id = fields.Many2one("res.users", string="Responsible", default=lambda self: self.env.user, index=True,
+                              tracking=True, domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+                              help="The accountant who follows the customer's answer: a dispute becomes their "
+                              "activity (else the statement's creator's).")
+    mail_partner_id = fields.Many2one("res.partner", string="Send To", compute="_compute_mail_partner_id",
+                                      help="The customer's invoice address, which the statement is emailed to.")
+    note = fields.Text(help="Internal note.", groups="base.group_user")
     opening_balance = fields.Monetary(readonly=True, copy=False, help="Everything dated before the period.")
     total_debit = fields.Monetary(string="Debits", readonly=True, copy=False)
     total_credit = fields.Monetary(string="Credits", readonly=True, copy=False)
@@ -253,10 +268,30 @@ class CustomerLedgerStatement(models.Model):
     resolution_note = fields.Text(copy=False)
     resolved_date = fields.Date(readonly=True, copy=False)
     resolved_by = fields.Many2one("res.users", readonly=True, copy=False)
+    portal_answer_name = fields.Char(string="Answered by", readonly=True, copy=False,
+                                     help="The name the customer gave when answering on the portal.")
+    portal_partner_id = fields.Many2one("res.partner", string="Answered via Portal by", readonly=True, copy=False,
+                                        help="The portal user (or, through the emailed link, the customer) who "
+                                        "answered on the portal.")
+    origin_statement_id = fields.Many2one("customer.ledger.statement", string="Corrects", readonly=True, copy=False,
+                                          index="btree_not_null",
+                                          help="The disputed statement this one was issued to correct.")
+    corrected_statement_id = fields.Many2one("customer.ledger.statement", string="Corrected by", readonly=True,
+                                             copy=False, help="The statement issued to correct this one.")
 
     _sql_constraints = [
         ("period_check", "CHECK(date_from <= date_to)", "A statement's period cannot start after it ends."),
     ]
+
+    def _compute_access_url(self):
+        for statement in self:
+            statement.access_url = f"/my/statements/{statement.id}"
+
+    @api.depends("partner_id")
+    def _compute_mail_partner_id(self):
+        for statement in self:
+            partner = statement.partner_id
+            statement.mail_partner_id = partner and partner.browse(partner.address_get(["invoice"])["invoice"])
 
     @api.depends("line_ids.disputed")
     def _compute_disputed_line_count(self):
@@ -515,18 +550,80 @@ class CustomerLedgerStatement(models.Model):
         return (text or "").strip()[:TEXT_MAX]
 
     def action_send(self):
-        """Mark drafts as sent to the customer (sending the PDF by email comes later)."""
+        """Email each draft to its customer's invoice address, with the PDF and a link to answer on
+        the portal, and mark it sent. Nothing is sent unless every customer has an email."""
         self._check_state(("draft",), _("sent"))
-        self.sudo().write({"state": "sent", "sent_date": fields.Date.context_today(self)})
+        self._ledger_check_mail_recipients()
+        self._ledger_send_mail()
+        self._ledger_mark_sent()
         return True
+
+    def action_send_mail(self):
+        """Open the mail composer on the statement's email (its PDF attached): sending marks a
+        draft sent."""
+        self.ensure_one()
+        self._check_state(("draft", "sent"), _("sent"))
+        self._ledger_check_mail_recipients()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send Statement"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": self.env.ref(MAIL_TEMPLATE).id,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": MAIL_LAYOUT,
+                "mark_statement_as_sent": True,
+                "force_email": True,
+            },
+        }
+
+    def action_preview(self):
+        """The statement as the customer sees it on the portal."""
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "target": "self", "url": self.get_portal_url()}
+
+    def message_post(self, **kwargs):
+        if self.env.context.get("mark_statement_as_sent"):
+            drafts = self.filtered(lambda statement: statement.state == "draft")
+            drafts._check_state(("draft",), _("sent"))
+            drafts._ledger_mark_sent()
+        return super().message_post(**kwargs)
+
+    def _ledger_check_mail_recipients(self):
+        """Refuse the statements, all of them, if a customer's invoice address has no email."""
+        missing = self.filtered(lambda statement: not statement.mail_partner_id.email)
+        if missing:
+            names = self.env["customer.ledger.credit.file"]._ledger_name_some(
+                missing.partner_id.sorted("name").mapped("display_name"))
+            raise UserError(_("No statement was sent: add an email address to the invoice address of %s.", names))
+
+    def _ledger_send_mail(self):
+        """Post each statement's email (its template, the PDF attached) in its chatter, to the
+        customer's invoice address; the mail queue sends them."""
+        self.message_post_with_source(self.env.ref(MAIL_TEMPLATE), message_type="comment",
+                                      subtype_xmlid="mail.mt_comment", email_layout_xmlid=MAIL_LAYOUT,
+                                      force_send=False)
+
+    def _ledger_mark_sent(self):
+        self.sudo().write({"state": "sent", "sent_date": fields.Date.context_today(self)})
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return _("Statement %s", self.name)
+
+    # ------------------------------------------------------------------
+    # The customer's answer, recorded by an accountant (buttons) or given on the portal
+    # ------------------------------------------------------------------
 
     def action_confirm(self):
         """The customer agrees with the statement: keep the date and the balance it confirmed."""
         self._check_state(("sent",), _("confirmed"))
-        today = fields.Date.context_today(self)
-        for statement in self:
-            statement.sudo().write({"state": "confirmed", "confirmed_date": today, "confirmed_by": self.env.uid,
-                                    "confirmed_balance": statement.closing_balance})
+        self._ledger_confirm()
         return True
 
     def action_dispute(self, comment=None, line_ids=None):
@@ -538,28 +635,65 @@ class CustomerLedgerStatement(models.Model):
             raise ValidationError(_("The disputed lines are a list of line ids."))
         comment = self._check_text(comment, _("dispute comment"))
         self._check_state(("sent",), _("disputed"))
-        Lines = self.env["customer.ledger.statement.line"]
-        given = Lines.browse(line_ids or [])
-        if given - self.line_ids:
+        self._ledger_dispute(comment, self.env["customer.ledger.statement.line"].browse(line_ids or []))
+        return True
+
+    def _ledger_confirm(self, answer=None, post_values=None):
+        """Confirm the sent statements: the date and the closing balance agreed. ``answer`` adds to
+        what is written (who answered on the portal); ``post_values``, if any, are a message to post.
+        The caller checked who may confirm (an accountant, or the customer's access token)."""
+        self._ledger_check_state(("sent",), _("confirmed"))
+        today = fields.Date.context_today(self)
+        for statement in self:
+            statement.sudo().write(dict({
+                "state": "confirmed", "confirmed_date": today, "confirmed_by": self.env.uid,
+                "confirmed_balance": statement.closing_balance}, **(answer or {})))
+            if post_values:
+                statement.message_post(**post_values)
+
+    def _ledger_dispute(self, comment, lines, answer=None, post_values=None):
+        """Mark the sent statements disputed: ``lines`` (of theirs) and the lines already ticked are
+        disputed with ``comment`` (or else the statement's Dispute Comment), the chatter says so
+        (``post_values`` add its author, attachments), and the responsible accountant gets an
+        activity. ``answer`` adds to what is written (who answered on the portal). The caller
+        checked who may dispute (an accountant, or the customer's access token)."""
+        self._ledger_check_state(("sent",), _("disputed"))
+        if lines - self.line_ids:
             raise ValidationError(_("Disputed lines belong to the statement disputed."))
         for statement in self:
             reason = comment or (statement.dispute_comment or "").strip()[:TEXT_MAX]
             if not reason:
                 raise UserError(_("Say what the customer disputes on %s.", statement.name))
-            lines = statement.line_ids.filtered(lambda line, given=given: line in given or line.disputed)
-            lines.sudo().write({"disputed": True})
-            lines.filtered(lambda line: not line.dispute_comment).sudo().write({"dispute_comment": reason})
-            statement.sudo().write({"state": "disputed", "dispute_comment": reason,
-                                    "disputed_date": fields.Date.context_today(self)})
-            statement.message_post(body=_("Disputed by the customer (%(count)s line(s)): %(reason)s",
-                                          count=len(lines), reason=reason), subtype_xmlid="mail.mt_note")
-        return True
+            disputed = statement.line_ids.filtered(lambda line, given=lines: line in given or line.disputed)
+            disputed.sudo().write({"disputed": True})
+            disputed.filtered(lambda line: not line.dispute_comment).sudo().write({"dispute_comment": reason})
+            statement.sudo().write(dict({"state": "disputed", "dispute_comment": reason,
+                                         "disputed_date": fields.Date.context_today(self)}, **(answer or {})))
+            if answer:
+                body = _("Disputed on the portal by %(name)s (%(count)s line(s)): %(reason)s",
+                         name=answer["portal_answer_name"], count=len(disputed), reason=reason)
+            else:
+                body = _("Disputed by the customer (%(count)s line(s)): %(reason)s", count=len(disputed),
+                         reason=reason)
+            statement.message_post(body=body, subtype_xmlid="mail.mt_note", **(post_values or {}))
+            statement._ledger_schedule_dispute_activity(reason)
 
-    def action_resolve(self, outcome=None, note=None):
+    def _ledger_schedule_dispute_activity(self, reason):
+        """A "Statement Disputed" activity, due today, for the statement's responsible accountant
+        (else its creator); done when the dispute is resolved."""
+        self.ensure_one()
+        user = self.user_id or self.create_uid
+        self.activity_schedule(DISPUTE_ACTIVITY, date_deadline=fields.Date.context_today(self),
+                               summary=_("Statement disputed"), note=plaintext2html(reason), user_id=user.id)
+
+    def action_resolve(self, outcome=None, note=None, corrected=False):
         """Close a dispute with its ``outcome`` (or else the statement's) and a ``note`` (or else
-        the statement's Resolution Note): needed for the outcome "other"."""
+        the statement's Resolution Note): needed for the outcome "other". With ``corrected``, issue
+        a corrected statement of each (see :meth:`_ledger_issue_corrected`) and open them."""
         if outcome is not None and outcome not in dict(RESOLUTION_OUTCOMES):
             raise ValidationError(_("Unknown outcome: %s.", outcome))
+        if not isinstance(corrected, bool):
+            raise ValidationError(_("Whether to issue a corrected statement is true or false."))
         note = self._check_text(note, _("resolution note"))
         self._check_state(("disputed",), _("resolved"))
         for statement in self:
@@ -571,10 +705,37 @@ class CustomerLedgerStatement(models.Model):
                 raise UserError(_("Say how the dispute on %s was resolved.", statement.name))
             statement.sudo().write({"state": "resolved", "resolution_outcome": how, "resolution_note": why or False,
                                     "resolved_date": fields.Date.context_today(self), "resolved_by": self.env.uid})
-            statement.message_post(body=_("Dispute resolved: %(outcome)s. %(note)s",
-                                          outcome=dict(RESOLUTION_OUTCOMES)[how], note=why),
-                                   subtype_xmlid="mail.mt_note")
+            outcome_label = dict(self._fields["resolution_outcome"]._description_selection(self.env))[how]
+            statement.message_post(body=_("Dispute resolved: %(outcome)s. %(note)s", outcome=outcome_label,
+                                          note=why), subtype_xmlid="mail.mt_note")
+            statement.activity_feedback([DISPUTE_ACTIVITY], feedback=_("Resolved: %s", outcome_label))
+        if corrected:
+            return self._ledger_issue_corrected()
         return True
+
+    def action_resolve_corrected(self):
+        """Resolve the dispute and issue a corrected statement."""
+        return self.action_resolve(corrected=True)
+
+    def _ledger_issue_corrected(self):
+        """New draft statements of the same customers, companies and periods, computed from the
+        journal items as they are now (after a credit note, say), each linked both ways to the
+        statement it corrects; returns the action that opens them."""
+        corrected = self.create([{
+            "partner_id": statement.partner_id.id, "company_id": statement.company_id.id,
+            "date_from": statement.date_from, "date_to": statement.date_to,
+            "user_id": statement.user_id.id} for statement in self])
+        for statement, new in zip(self, corrected, strict=True):
+            new.sudo().write({"origin_statement_id": statement.id})
+            statement.sudo().write({"corrected_statement_id": new.id})
+            statement.message_post(body=_("Corrected by %s.", new._get_html_link()), subtype_xmlid="mail.mt_note")
+            new.message_post(body=_("Issued to correct %s.", statement._get_html_link()),
+                             subtype_xmlid="mail.mt_note")
+        action = self.env["ir.actions.actions"]._for_xml_id("customer_ledger.customer_ledger_statement_action")
+        action.update(domain=[("id", "in", corrected.ids)], context={})
+        if len(corrected) == 1:
+            action.update(view_mode="form", res_id=corrected.id, views=[(False, "form")])
+        return action
 
     def action_reset_draft(self):
         """A statement sent but not answered yet goes back to draft, to be refreshed; the
@@ -583,6 +744,64 @@ class CustomerLedgerStatement(models.Model):
         self.sudo().write({"state": "draft", "sent_date": False})
         self._ledger_compute_figures()
         return True
+
+    # ------------------------------------------------------------------
+    # Portal: the customer answers, its access checked by the controller (token or record rules)
+    # ------------------------------------------------------------------
+
+    def _ledger_portal_answer(self, name, user):
+        """Who answers on the portal: the ``name`` they give and the partner of ``user``, the portal
+        user, or the customer itself when answering through the emailed link without logging in."""
+        self.ensure_one()
+        if not isinstance(name, str) or not name.strip():
+            raise UserError(_("Give your name."))
+        if len(name.strip()) > NAME_MAX:
+            raise ValidationError(_("Your name is at most %s characters long.", NAME_MAX))
+        partner = self.partner_id if user._is_public() else user.partner_id
+        return {"portal_answer_name": name.strip(), "portal_partner_id": partner.id}
+
+    def _ledger_portal_confirm(self, name, user):
+        """The customer confirms the statement on the portal (see :meth:`_ledger_portal_answer`)."""
+        self.ensure_one()
+        answer = self._ledger_portal_answer(name, user)
+        answer["confirmed_by"] = False if user._is_public() else user.id
+        body = _("Confirmed on the portal by %(name)s: balance %(balance)s.", name=answer["portal_answer_name"],
+                 balance=self.currency_id.format(self.closing_balance))
+        self._ledger_confirm(answer, {"body": body, "author_id": answer["portal_partner_id"],
+                                      "subtype_xmlid": "mail.mt_note"})
+
+    def _ledger_portal_dispute(self, name, user, line_ids, comment, attachment=None):
+        """The customer disputes lines of the statement on the portal (see
+        :meth:`_ledger_portal_answer`): ``line_ids``, ids of its lines; ``comment``, required;
+        ``attachment``, an optional ``(file name, content)`` kept on the statement and shown in
+        the chatter message."""
+        self.ensure_one()
+        answer = self._ledger_portal_answer(name, user)
+        if not isinstance(line_ids, list | tuple) or not all(isinstance(i, int) for i in line_ids):
+            raise ValidationError(_("The disputed lines are a list of line ids."))
+        lines = self.env["customer.ledger.statement.line"].browse(line_ids)
+        if lines - self.line_ids:
+            raise ValidationError(_("Disputed lines belong to the statement disputed."))
+        if not isinstance(comment, str) or not comment.strip():
+            raise UserError(_("Say what you dispute."))
+        if len(comment.strip()) > TEXT_MAX:
+            raise ValidationError(_("Your comment is at most %s characters long.", TEXT_MAX))
+        self._ledger_check_state(("sent",), _("disputed"))
+        post_values = {"author_id": answer["portal_partner_id"]}
+        if attachment:
+            post_values["attachment_ids"] = self._ledger_portal_attachment(*attachment).ids
+        self._ledger_dispute(comment.strip(), lines, answer, post_values)
+
+    def _ledger_portal_attachment(self, filename, content):
+        """The file a customer attached to its dispute, kept on the statement, once checked."""
+        filename = os.path.basename((filename or "").replace("\\", "/"))[-NAME_MAX:]
+        mimetype, problem = check_attachment(filename, content)
+        if problem == "too_big":
+            raise ValidationError(_("The attached file is larger than %s MB.", MAX_BYTES // (1024 * 1024)))
+        if problem:
+            raise ValidationError(_("Attach a PDF, PNG or JPEG image, CSV, XLSX or text file."))
+        return self.env["ir.attachment"].sudo().create({
+            "name": filename, "raw": content, "mimetype": mimetype, "res_model": self._name, "res_id": self.id})
 
 
 class CustomerLedgerStatementLine(models.Model):

@@ -12,3 +12,4 @@ from . import test_credit_enforcement
 from . import test_statement
 from . import test_statement_report
 from . import test_statement_schedule
+from . import test_statement_portal

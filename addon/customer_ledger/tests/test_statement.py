@@ -26,7 +26,7 @@ class TestStatement(LedgerCreditCommon):
         cls.account_manager = new_test_user(cls.env, login="stmt_account_manager",
                                             groups="account.group_account_manager", **common)
         cls.Statements = cls.env["customer.ledger.statement"]
-        cls.customer = cls.make_customer("Statement Customer")
+        cls.customer = cls.make_customer("Statement Customer", email="accounts@statement-customer.example.com")
         cls.contact = cls.env["res.partner"].create({"name": "Buyer", "parent_id": cls.customer.id})
         # before the period: 1000 invoiced, 400 paid -> opening 600
         cls.inv_a = cls.invoice(cls.customer, "2026-01-15", "2026-02-14", 1000)
@@ -49,7 +49,7 @@ class TestStatement(LedgerCreditCommon):
         cls.pay(cls.inv_b, "2026-04-15")
         # a customer invoiced in gold: 1000 gold (500 in the company's currency), 300 gold paid
         cls.gold = cls.currency_data["currency"]
-        cls.foreign = cls.make_customer("Gold Customer")
+        cls.foreign = cls.make_customer("Gold Customer", email="accounts@gold-customer.example.com")
         cls.inv_gold = cls.foreign_invoice(cls.foreign, "2026-03-02", 1000)
         cls.pay(cls.inv_gold, "2026-03-12", 300)
         cls.quiet = cls.make_customer("Quiet Customer")

@@ -21,6 +21,10 @@ class CustomerLedgerStatementWizard(models.TransientModel):
         [("partners", "Chosen Customers"), ("all", "All with a Balance or Movements")], required=True,
         default="partners")
     partner_ids = fields.Many2many("res.partner", string="Customers", domain="[('parent_id', '=', False)]")
+    user_id = fields.Many2one("res.users", string="Responsible", default=lambda self: self.env.user,
+                              domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+                              help="The accountant who follows the customers' answers.")
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company, readonly=True)
 
     @api.model
     def default_get(self, fields_list):
@@ -44,6 +48,8 @@ class CustomerLedgerStatementWizard(models.TransientModel):
         if not partners:
             raise UserError(_("No customer to make a statement for."))
         statements = Statements._ledger_generate(partners, self.date_from, self.date_to)
+        if self.user_id:
+            statements.write({"user_id": self.user_id.id})
         action = self.env["ir.actions.actions"]._for_xml_id("customer_ledger.customer_ledger_statement_action")
         action["domain"] = [("id", "in", statements.ids)]
         action["context"] = {}
