@@ -415,10 +415,11 @@ class CustomerLedgerStatement(models.Model):
         cr.execute(_ITEMS_DROP)
 
     @api.model
-    def _ledger_generate(self, partners, date_from, date_to, company=None):
+    def _ledger_generate(self, partners, date_from, date_to, company=None, user=None):
         """Draft statements of ``partners`` (their commercial customers) for the period, in
-        ``company`` (default: the current one). A customer's draft of the same period is computed
-        again rather than made twice. All figures in one pass. Returns the statements."""
+        ``company`` (default: the current one), new ones with ``user`` responsible (default: the
+        current user). A customer's draft of the same period is computed again rather than made
+        twice. All figures in one pass. Returns the statements."""
         self._check_accountant()
         if date_from > date_to:
             raise UserError(_("A statement's period cannot start after it ends."))
@@ -429,7 +430,8 @@ class CustomerLedgerStatement(models.Model):
         existing._ledger_compute_figures()
         missing = customers - existing.partner_id
         created = self.with_company(company).create([
-            {"partner_id": partner.id, "company_id": company.id, "date_from": date_from, "date_to": date_to}
+            {"partner_id": partner.id, "company_id": company.id, "date_from": date_from, "date_to": date_to,
+             **({"user_id": user.id} if user else {})}
             for partner in missing])
         return existing | created
 
@@ -485,7 +487,8 @@ class CustomerLedgerStatement(models.Model):
             customers -= self.search([("company_id", "=", company.id), ("partner_id", "in", customers.ids),
                                       ("date_from", "=", period[0]), ("date_to", "=", period[1])]).partner_id
             if customers:
-                made |= self._ledger_generate(customers, *period, company=company)
+                made |= self._ledger_generate(customers, *period, company=company,
+                                              user=company.ledger_statement_user_id)
         if made and company.ledger_statement_auto_send:
             made._ledger_send_scheduled()
         return made
@@ -678,11 +681,24 @@ class CustomerLedgerStatement(models.Model):
             statement.message_post(body=body, subtype_xmlid="mail.mt_note", **(post_values or {}))
             statement._ledger_schedule_dispute_activity(reason)
 
+    def _ledger_responsible(self):
+        """Who answers for the statement: its Responsible, else its creator, unless that is not a
+        person of the company (OdooBot made it on schedule, say); then the company's responsible for
+        scheduled statements, else one of its Reconciliation Accountants."""
+        self.ensure_one()
+        for user in (self.user_id, self.create_uid, self.company_id.ledger_statement_user_id):
+            if (user and user.active and not user.share and not user._is_superuser()
+                    and self.company_id in user.company_ids):
+                return user
+        accountants = self.env.ref("customer_ledger.group_reconciliation_accountant").sudo().users.filtered(
+            lambda u: u.active and not u.share and self.company_id in u.company_ids)
+        return accountants.sorted("id")[:1] or self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user
+
     def _ledger_schedule_dispute_activity(self, reason):
         """A "Statement Disputed" activity, due today, for the statement's responsible accountant
         (else its creator); done when the dispute is resolved."""
         self.ensure_one()
-        user = self.user_id or self.create_uid
+        user = self._ledger_responsible()
         self.activity_schedule(DISPUTE_ACTIVITY, date_deadline=fields.Date.context_today(self),
                                summary=_("Statement disputed"), note=plaintext2html(reason), user_id=user.id)
 

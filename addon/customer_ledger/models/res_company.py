@@ -90,6 +90,13 @@ class ResCompany(models.Model):
         help="How often customers without a tier get a statement of account; customers in a tier follow the "
         "tier's frequency. Scheduled statements cover the week, month or quarter just ended.",
     )
+    ledger_statement_user_id = fields.Many2one(
+        "res.users",
+        string="Scheduled Statements Responsible",
+        domain=[("share", "=", False)],
+        help="The accountant responsible for scheduled statements of account: a customer's dispute schedules an "
+        "activity for them. Empty: a Reconciliation Accountant of the company.",
+    )
     ledger_statement_auto_send = fields.Boolean(
         string="Send Scheduled Statements",
         help="Send scheduled statements of account to the customers as soon as they are made, rather than "

@@ -210,3 +210,30 @@ class TestStatementSchedule(LedgerCreditCommon):
             self.Statements._cron_ledger_statements(commit=False, today="2026-04-01")
         made = self.run_cron("2026-04-01", user=self.accountant)
         self.assertEqual(made.company_id, self.company, "an accountant makes those of its own companies")
+
+    def test_responsible(self):
+        """Scheduled statements are the company's responsible's, and so are their disputes' activities;
+        without one, an accountant of the company gets them, never OdooBot, which runs the action."""
+        activity_type = self.env.ref("customer_ledger.mail_activity_type_statement_dispute")
+
+        def dispute(statement):
+            statement.action_send()
+            statement.action_dispute(comment="Not ours", line_ids=statement.line_ids[:1].ids)
+            return statement.activity_ids.filtered(lambda a: a.activity_type_id == activity_type).user_id
+
+        manager = new_test_user(self.env, login="schedule_manager", groups="account.group_account_manager",
+                                company_id=self.company.id, company_ids=[(6, 0, self.company.ids)])
+        self.company.ledger_statement_user_id = manager
+        made = self.run_cron("2026-04-01").filtered(lambda s: s.company_id == self.company)
+        self.assertEqual(made.user_id, manager)
+        self.assertEqual(dispute(made.filtered(lambda s: s.partner_id == self.monthly)), manager)
+
+        self.company.ledger_statement_user_id = False
+        made = self.run_cron("2026-05-01", user=self.env.ref("base.user_root")).filtered(
+            lambda s: s.company_id == self.company)
+        monthly = made.filtered(lambda s: s.partner_id == self.monthly)
+        self.assertTrue(monthly.user_id._is_superuser(), "the scheduled action's own user")
+        responsible = dispute(monthly)
+        self.assertFalse(responsible._is_superuser())
+        self.assertTrue(responsible.has_group("customer_ledger.group_reconciliation_accountant"))
+        self.assertIn(self.company, responsible.company_ids)
