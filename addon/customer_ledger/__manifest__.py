@@ -38,6 +38,8 @@
         "views/customer_ledger_statement_views.xml",
         "wizards/customer_ledger_statement_wizard_views.xml",
         "report/customer_ledger_statement_report.xml",
+        "views/customer_ledger_aging_report_views.xml",
+        "report/customer_ledger_aging_report.xml",
     ],
     "demo": ["demo/customer_ledger_demo.xml"],
     "assets": {
