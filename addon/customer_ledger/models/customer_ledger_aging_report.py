@@ -47,7 +47,7 @@ class CustomerLedgerAgingReport(models.TransientModel):
         help="Days past due closing each bucket, comma-separated and increasing: 30,60,90 gives Not Due, 1-30, "
         "31-60, 61-90 and Over 90. By default those of the statements of account.")
     by_due_date = fields.Boolean(
-        string="By Due Date", default=True,
+        default=True,
         help="Age the items by days past their due date; unticked, by days since their date.")
     tier_ids = fields.Many2many(
         "customer.ledger.tier", "customer_ledger_aging_report_tier_rel", "report_id", "tier_id", string="Tiers",
@@ -184,6 +184,6 @@ class CustomerLedgerAgingReportLine(models.TransientModel):
     currency_id = fields.Many2one(related="company_id.currency_id")
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True)
     tier_id = fields.Many2one("customer.ledger.tier", readonly=True)
-    bucket_id = fields.Many2one("customer.ledger.aging.report.bucket", string="Bucket", required=True,
+    bucket_id = fields.Many2one("customer.ledger.aging.report.bucket", required=True,
                                 readonly=True, ondelete="cascade")
     amount = fields.Monetary(currency_field="currency_id", readonly=True)

@@ -6,7 +6,7 @@ from lxml import html
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase, Form, tagged
 from odoo.tests.common import new_test_user
 
 from ..models.customer_ledger_aging import aging_bucket, aging_thresholds
@@ -212,6 +212,36 @@ class TestAgingReport(LedgerCreditCommon):
         printed = report.action_print()
         self.assertEqual(printed["report_name"], "customer_ledger.customer_ledger_aging_report")
 
+    def test_set_wise(self):
+        """Computing a run takes as many queries for three customers as for thirteen."""
+        self.env["customer.ledger.aging.report"].create({"date": D})._ledger_compute()  # caches warm
+        counts = []
+        for _round in range(2):
+            report = self.env["customer.ledger.aging.report"].create({"date": D})
+            report.env.flush_all()
+            before = self.env.cr.sql_log_count
+            report._ledger_compute()
+            counts.append(self.env.cr.sql_log_count - before)
+            for index in range(10):
+                self.invoice(self.make_customer(f"More {index}"), "2026-03-01", "2026-03-15", 10)
+        self.assertEqual(counts[0], counts[1])
+        self.assertEqual(len(report.line_ids.partner_id), 13)
+
+    def test_wizard_form_and_views(self):
+        self.company_2.ledger_statement_aging_bounds = "45,90"
+        wizard = Form(self.env["customer.ledger.aging.report"].with_user(self.ledger_user))
+        self.assertEqual((wizard.date, wizard.bounds, wizard.by_due_date),
+                         (fields.Date.context_today(self.alpha), "30,60,90", True))
+        wizard = Form(self.env["customer.ledger.aging.report"])
+        wizard.company_id = self.company_2
+        self.assertEqual(wizard.bounds, "45,90", "the company's buckets")
+        Lines = self.env["customer.ledger.aging.report.line"].with_user(self.ledger_user)
+        views = Lines.get_views([(False, "pivot"), (False, "graph"), (False, "tree"), (False, "search")])
+        self.assertIn('type="col"', views["views"]["pivot"]["arch"])
+        menu = self.env.ref("customer_ledger.customer_ledger_aging_report_menu")
+        self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(self.accountant)._visible_menu_ids())
+        self.assertNotIn(menu.id, self.env["ir.ui.menu"].with_user(self.invoicing_user)._visible_menu_ids())
+
     # ------------------------------------------------------------------
     # PDF
     # ------------------------------------------------------------------
@@ -250,6 +280,18 @@ class TestAgingReport(LedgerCreditCommon):
         self.assertIn("Receivables Aging", text)
         self.assertIn("30,60,90", text)
         self.assertIn("03/31/2026", text)
+
+    def test_pdf_in_the_users_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.ledger_user.lang = "fr_FR"
+        report = self.run_report()
+        content, _kind = self.env["ir.actions.report"].with_user(self.ledger_user)._render_qweb_html(
+            REPORT, report.ids)
+        text = " ".join(html.fromstring(content).text_content().split())
+        self.assertIn("31/03/2026", text)
+        lang = self.env["res.lang"]._lang_get("fr_FR")
+        self.assertIn("$ " + " ".join(lang.format("%.2f", 2600, grouping=True).split()), text)  # 2 600,00
+        self.assertNotIn("2,600.00", text)
 
     # ------------------------------------------------------------------
     # Access
