@@ -6,7 +6,7 @@ from lxml import html
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import BaseCase, Form, tagged
+from odoo.tests import BaseCase, Form, HttpCase, tagged
 from odoo.tests.common import new_test_user
 
 from ..models.customer_ledger_aging import aging_bucket, aging_thresholds
@@ -321,3 +321,28 @@ class TestAgingReport(LedgerCreditCommon):
         self.assertEqual(self.buckets(other), {self.delta: [0, 999, 0, 0, 0]})
         with self.assertRaises(UserError):
             Reports.create({"date": D, "company_id": self.company_2.id, "tier_ids": [(6, 0, self.tier_a.ids)]})
+
+
+@tagged("post_install", "-at_install")
+class TestAgingReportUi(HttpCase):
+    def test_view_the_report(self):
+        customer = self.env["res.partner"].create({"name": "Tour Aging Customer", "is_company": True})
+        today = fields.Date.context_today(customer)
+        for days_late, amount in ((-10, 1), (5, 2), (20, 4), (200, 8)):
+            due = fields.Date.subtract(today, days=days_late)
+            invoice = self.env["account.move"].create({
+                "move_type": "out_invoice", "partner_id": customer.id, "invoice_date": min(due, today),
+                "invoice_payment_term_id": False,
+                "invoice_line_ids": [(0, 0, {"name": "Tour goods", "quantity": 1, "price_unit": amount,
+                                             "tax_ids": [(6, 0, [])]})],
+            })
+            invoice.invoice_date_due = due
+            invoice.action_post()
+        self.start_tour("/web#action=customer_ledger.customer_ledger_aging_report_action_wizard",
+                        "customer_ledger_aging_report_tour", login="admin")
+        report = self.env["customer.ledger.aging.report"].search([("create_uid.login", "=", "admin")],
+                                                                   order="id desc", limit=1)
+        self.assertEqual(report.bounds, "15,30,60,90")
+        lines = report.line_ids.filtered(lambda line: line.partner_id == customer)
+        self.assertEqual([(line.bucket_id.name, line.amount) for line in lines],
+                         [("Not Due", 1), ("1-15", 2), ("16-30", 4), ("Over 90", 8)])
