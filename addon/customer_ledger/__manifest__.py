@@ -41,6 +41,8 @@
         "data/customer_ledger_statement_mail_template.xml",
         "data/customer_ledger_statement_activity_data.xml",
         "views/customer_ledger_statement_portal_templates.xml",
+        "views/customer_ledger_aging_report_views.xml",
+        "report/customer_ledger_aging_report.xml",
     ],
     "demo": ["demo/customer_ledger_demo.xml"],
     "assets": {

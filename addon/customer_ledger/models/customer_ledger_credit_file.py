@@ -4,6 +4,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import formatLang
 
+from .customer_ledger_aging import CREDIT_FILE_BOUNDS
 from .customer_ledger_profile import check_credit_manager
 
 RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
@@ -25,21 +26,6 @@ SELECT m.company_id, m.commercial_partner_id AS partner_id, m.amount_total_signe
  WHERE m.state = 'draft' AND m.move_type IN ('out_invoice', 'out_refund')
 """
 
-# Open receivables by how long they are overdue on %(today)s, for the aging buckets.
-_AGING = """
-SELECT p.commercial_partner_id,
-       SUM(l.amount_residual) FILTER (WHERE COALESCE(l.date_maturity, l.date) >= %(today)s),
-       SUM(l.amount_residual) FILTER (WHERE %(today)s - COALESCE(l.date_maturity, l.date) BETWEEN 1 AND 30),
-       SUM(l.amount_residual) FILTER (WHERE %(today)s - COALESCE(l.date_maturity, l.date) BETWEEN 31 AND 60),
-       SUM(l.amount_residual) FILTER (WHERE %(today)s - COALESCE(l.date_maturity, l.date) BETWEEN 61 AND 90),
-       SUM(l.amount_residual) FILTER (WHERE %(today)s - COALESCE(l.date_maturity, l.date) > 90)
-  FROM account_move_line l
-  JOIN res_partner p ON p.id = l.partner_id
-  JOIN account_account a ON a.id = l.account_id
- WHERE l.company_id = %(company_id)s AND l.parent_state = 'posted' AND NOT l.reconciled
-   AND a.account_type = 'asset_receivable' AND p.commercial_partner_id IN %(partner_ids)s
- GROUP BY p.commercial_partner_id
-"""
 AGING_BUCKETS = ("aging_current", "aging_1_30", "aging_31_60", "aging_61_90", "aging_over_90")
 
 # How much of the limit a customer may use before its risk is medium, then high.
@@ -165,19 +151,20 @@ class CustomerLedgerCreditFile(models.Model):
         return [("id", "in", report.credit_file_id.ids)]
 
     def _compute_aging(self):
+        """What is open now (the items' residual, future ones included, as the exposure), by days
+        past due today, in fixed buckets: the aging report's computation."""
         buckets = {}
-        self.env["account.move.line"].flush_model()
         today = fields.Date.context_today(self)
+        Aging = self.env["customer.ledger.aging"]
         for company in self.company_id:
             files = self.filtered(lambda f, company=company: f.company_id == company)
-            self.env.cr.execute(_AGING, {"company_id": company.id, "partner_ids": tuple(files.partner_id.ids),
-                                         "today": today})
-            for partner_id, *amounts in self.env.cr.fetchall():
+            aging = Aging._ledger_aging(company, CREDIT_FILE_BOUNDS, customers=files.partner_id, aged_on=today)
+            for partner_id, amounts in aging.items():
                 buckets[partner_id, company.id] = amounts
         for credit_file in self:
             amounts = buckets.get((credit_file.partner_id.id, credit_file.company_id.id), [0.0] * 5)
             for name, amount in zip(AGING_BUCKETS, amounts, strict=True):
-                credit_file[name] = credit_file.currency_id.round(amount or 0.0)
+                credit_file[name] = amount
 
     def _compute_tier(self):
         profiles = self.env["customer.ledger.profile"].search([

@@ -32,6 +32,7 @@ from odoo.tools import plaintext2html
 
 from ..lib.portal_attachment import MAX_BYTES, check_attachment
 from ..lib.statement_periods import FREQUENCIES, last_ended_period
+from .customer_ledger_aging import aging_thresholds, open_items_query
 from .res_company import aging_labels
 
 _logger = logging.getLogger(__name__)
@@ -74,53 +75,17 @@ FIGURE_INPUTS = frozenset(("partner_id", "date_from", "date_to"))
 # ---------------------------------------------------------------------------
 
 # The receivable items of each statement's customer up to its closing date, with what was still
-# open of each on the eve of the period and on the closing date, in the company's currency (bal)
-# and in the item's currency (cur). A partial reconciliation lowers the residual of both its items
-# from its max_date on.
+# open of each on the eve of the period and on the closing date (see customer_ledger_aging.py).
 _ITEMS_DROP = "DROP TABLE IF EXISTS customer_ledger_statement_item"
 _ITEMS = """
 CREATE TEMP TABLE customer_ledger_statement_item ON COMMIT DROP AS
-WITH st AS (
-    SELECT * FROM unnest(%(ids)s::int[], %(partners)s::int[], %(froms)s::date[], %(tos)s::date[])
-        AS st(statement_id, partner_id, date_from, date_to)
-), item AS (
-    SELECT st.statement_id, st.date_from, st.date_to, l.id AS line_id, l.date, l.move_id, l.currency_id,
-           l.balance, l.amount_currency, l.date_maturity, l.name, m.move_type, m.ref,
-           (m.payment_id IS NOT NULL OR m.statement_line_id IS NOT NULL) AS is_payment
-      FROM st
-      JOIN res_partner p ON p.commercial_partner_id = st.partner_id
-      JOIN account_move_line l ON l.partner_id = p.id
-      JOIN account_account a ON a.id = l.account_id
-      JOIN account_move m ON m.id = l.move_id
-     WHERE l.company_id = %(company_id)s AND l.parent_state = 'posted' AND a.account_type = 'asset_receivable'
-       AND l.date <= st.date_to
-), part AS (
-    SELECT pr.debit_move_id AS line_id, pr.max_date, -pr.amount AS bal, -pr.debit_amount_currency AS cur
-      FROM account_partial_reconcile pr
-     WHERE pr.debit_move_id IN (SELECT line_id FROM item)
-    UNION ALL
-    SELECT pr.credit_move_id, pr.max_date, pr.amount, pr.credit_amount_currency
-      FROM account_partial_reconcile pr
-     WHERE pr.credit_move_id IN (SELECT line_id FROM item)
-), settled AS (
-    SELECT item.statement_id, item.line_id,
-           SUM(part.bal) FILTER (WHERE part.max_date < item.date_from) AS bal_from,
-           SUM(part.cur) FILTER (WHERE part.max_date < item.date_from) AS cur_from,
-           SUM(part.bal) FILTER (WHERE part.max_date <= item.date_to) AS bal_to,
-           SUM(part.cur) FILTER (WHERE part.max_date <= item.date_to) AS cur_to
-      FROM item
-      JOIN part ON part.line_id = item.line_id
-     GROUP BY item.statement_id, item.line_id
-)
-SELECT item.*,
-       item.balance + COALESCE(settled.bal_from, 0) AS open_from_bal,
-       item.amount_currency + COALESCE(settled.cur_from, 0) AS open_from_cur,
-       item.balance + COALESCE(settled.bal_to, 0) AS open_to_bal,
-       item.amount_currency + COALESCE(settled.cur_to, 0) AS open_to_cur,
+SELECT o.request_id AS statement_id, o.*,
        -- in the statement's currency, once it is chosen
        0::numeric AS amount, 0::numeric AS opening_part, 0::numeric AS open_to
-  FROM item
-  LEFT JOIN settled ON settled.statement_id = item.statement_id AND settled.line_id = item.line_id
+  FROM (""" + open_items_query("""
+    SELECT * FROM unnest(%(ids)s::int[], %(partners)s::int[], %(froms)s::date[], %(tos)s::date[])
+        AS st(request_id, partner_id, date_from, date_to)
+""") + """) AS o
 """
 # The currencies of each statement's relevant items (see the module's docstring).
 _CURRENCIES = """
@@ -183,7 +148,8 @@ SELECT i.statement_id, ROW_NUMBER() OVER w, i.date, i.move_id,
 WINDOW w AS (PARTITION BY i.statement_id ORDER BY i.date, i.move_id, i.line_id)
 """
 # Every bucket of every statement, empty ones included. width_bucket() over the thresholds
-# [1, b1 + 1, b2 + 1, ...] gives 0 for not yet due, 1 for 1..b1 days past due, and so on.
+# [1, b1 + 1, b2 + 1, ...] gives 0 for not yet due, 1 for 1..b1 days past due, and so on
+# (customer_ledger_aging.aging_thresholds, as the aging report and the credit files).
 _AGING = """
 INSERT INTO customer_ledger_statement_aging (
     statement_id, sequence, label, amount, create_uid, create_date, write_uid, write_date)
@@ -397,7 +363,7 @@ class CustomerLedgerStatement(models.Model):
             "ids": self.ids, "partners": [s.partner_id.id for s in self],
             "froms": [s.date_from for s in self], "tos": [s.date_to for s in self], "company_id": company.id,
             "company_currency": company_currency.id, "uid": self.env.uid,
-            "labels": aging_labels(bounds), "last": len(bounds) + 1, "thresholds": [1] + [b + 1 for b in bounds],
+            "labels": aging_labels(bounds), "last": len(bounds) + 1, "thresholds": aging_thresholds(bounds),
         }
         cr.execute(_ITEMS_DROP)
         cr.execute(_ITEMS, params)

@@ -13,3 +13,4 @@ from . import test_statement
 from . import test_statement_report
 from . import test_statement_schedule
 from . import test_statement_portal
+from . import test_aging_report
