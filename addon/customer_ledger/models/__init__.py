@@ -13,3 +13,5 @@ from . import res_config_settings
 from . import res_partner
 from . import customer_ledger_statement
 from . import customer_ledger_credit_report
+from . import customer_ledger_reminder_policy
+from . import customer_ledger_reminder

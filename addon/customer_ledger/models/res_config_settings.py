@@ -36,3 +36,5 @@ class ResConfigSettings(models.TransientModel):
     ledger_score_tenure_full = fields.Integer(related="company_id.ledger_score_tenure_full", readonly=False)
     ledger_review_four_eyes = fields.Boolean(related="company_id.ledger_review_four_eyes", readonly=False)
     ledger_statement_aging_bounds = fields.Char(related="company_id.ledger_statement_aging_bounds", readonly=False)
+    ledger_reminder_policy_id = fields.Many2one(related="company_id.ledger_reminder_policy_id", readonly=False)
+    ledger_reminder_auto_send = fields.Boolean(related="company_id.ledger_reminder_auto_send", readonly=False)
