@@ -248,7 +248,7 @@ class CustomerLedgerReminder(models.Model):
             reminder.write({"date": today, "level_id": top["level_id"]})
             line_vals += [reminder._ledger_prepare_line(row) for row in rows]
         self.env["customer.ledger.reminder.line"].sudo().create(line_vals)
-        return reminders.sudo(False)
+        return reminders.with_env(self.env)
 
     def _ledger_prepare_line(self, row):
         """The values of the reminder line of an invoice row of ``_ledger_due_invoices``."""
@@ -380,6 +380,7 @@ class CustomerLedgerReminder(models.Model):
         if today is not None and not isinstance(today, date):
             raise ValidationError(_("The reminders' day is a date."))
         today = today or fields.Date.context_today(self)
+        self = self.sudo()  # noqa: PLW0642 (as the scheduler's superuser, whoever calls it)
         for company in self.env["res.company"].search([]):
             reminders = self._ledger_prepare(company, today)
             if commit:
