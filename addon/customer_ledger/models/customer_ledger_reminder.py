@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from .customer_ledger_reminder_policy import reached_level
 from .customer_ledger_statement import check_accountant
@@ -78,7 +79,7 @@ class CustomerLedgerReminder(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True,
                                  default=lambda self: self.env.company)
     date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
-    level_id = fields.Many2one("customer.ledger.reminder.level", string="Level", readonly=True, ondelete="restrict",
+    level_id = fields.Many2one("customer.ledger.reminder.level", readonly=True, ondelete="restrict",
                                help="The highest level of its invoices: its email template is used.")
     policy_id = fields.Many2one(related="level_id.policy_id", string="Policy")
     state = fields.Selection(REMINDER_STATES, default="draft", required=True, readonly=True, index=True,
@@ -97,7 +98,7 @@ class CustomerLedgerReminder(models.Model):
     def _compute_display_name(self):
         for reminder in self:
             reminder.display_name = _("Reminder to %(customer)s of %(date)s", customer=reminder.partner_id.name,
-                                      date=reminder.date)
+                                      date=tools.format_date(self.env, reminder.date))
 
     @api.depends("line_ids.amount_residual")
     def _compute_amounts(self):
@@ -412,7 +413,7 @@ class CustomerLedgerReminderLine(models.Model):
     move_id = fields.Many2one("account.move", string="Invoice", required=True, ondelete="cascade", index=True,
                               readonly=True)
     invoice_date = fields.Date(related="move_id.invoice_date")
-    level_id = fields.Many2one("customer.ledger.reminder.level", string="Level", required=True, ondelete="restrict",
+    level_id = fields.Many2one("customer.ledger.reminder.level", required=True, ondelete="restrict",
                                readonly=True)
     date_due = fields.Date(string="Due Date", readonly=True)
     days_overdue = fields.Integer(readonly=True, help="Negative: days until the due date.")
@@ -423,9 +424,9 @@ class CustomerLedgerReminderLine(models.Model):
         # the database's guarantee that an invoice gets each level once
         # (tools.create_unique_index takes no WHERE clause)
         if not tools.index_exists(self.env.cr, UNIQUE_DONE_INDEX):
-            self.env.cr.execute(
-                f"CREATE UNIQUE INDEX {UNIQUE_DONE_INDEX} ON {self._table} (move_id, level_id) "
-                "WHERE state IN ('sent', 'skipped')")
+            self.env.cr.execute(SQL(
+                "CREATE UNIQUE INDEX %s ON %s (move_id, level_id) WHERE state IN ('sent', 'skipped')",
+                SQL.identifier(UNIQUE_DONE_INDEX), SQL.identifier(self._table)))
 
     @api.model_create_multi
     def create(self, vals_list):

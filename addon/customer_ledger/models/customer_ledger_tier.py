@@ -53,7 +53,7 @@ class CustomerLedgerTier(models.Model):
     credit_limit = fields.Monetary(string="Default Credit Limit", currency_field="currency_id")
     statement_frequency = fields.Selection(STATEMENT_FREQUENCIES, default="monthly", required=True)
     reminder_policy_id = fields.Many2one(
-        "customer.ledger.reminder.policy", string="Reminder Policy", ondelete="restrict",
+        "customer.ledger.reminder.policy", ondelete="restrict", check_company=True,
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
         help="The payment reminders its customers get. Empty: the company's default policy (Settings).")
     review_interval_months = fields.Integer(string="Credit Review Every (Months)", default=12)
