@@ -11,3 +11,4 @@ from . import test_credit_score
 from . import test_credit_enforcement
 from . import test_statement
 from . import test_reminders
+from . import test_reminder_ui
