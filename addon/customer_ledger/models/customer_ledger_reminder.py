@@ -175,6 +175,7 @@ class CustomerLedgerReminder(models.Model):
         """Do not send these drafts: their invoices will not get these levels again."""
         self._ledger_check_draft(_("skipped"))
         self.sudo().write({"state": "skipped"})
+        self._ledger_close_todo()
         for reminder in self:
             reminder.message_post(body=_("Skipped: these invoices will not be reminded at these levels."),
                                   subtype_xmlid="mail.mt_note")
@@ -184,6 +185,7 @@ class CustomerLedgerReminder(models.Model):
         """Drop drafts: their invoices may be reminded at the next run."""
         self._ledger_check_draft(_("cancelled"))
         self.sudo().write({"state": "cancelled"})
+        self._ledger_close_todo()
         return True
 
     # ------------------------------------------------------------------
@@ -233,21 +235,22 @@ class CustomerLedgerReminder(models.Model):
         reuse = {}
         for draft in drafts:
             reuse.setdefault(draft.partner_id.id, draft)
-        (drafts - Reminders.browse([r.id for r in reuse.values()])).write({"state": "cancelled"})
-        stale = Reminders.browse([draft.id for partner_id, draft in reuse.items() if partner_id not in due])
+        stale = drafts - Reminders.browse([r.id for r in reuse.values()])
+        stale |= Reminders.browse([draft.id for partner_id, draft in reuse.items() if partner_id not in due])
         stale.write({"state": "cancelled"})
+        stale._ledger_close_todo()
         kept = Reminders.browse([draft.id for partner_id, draft in reuse.items() if partner_id in due])
         kept.line_ids.unlink()
+        top_level = {partner_id: max(rows, key=lambda row: row["level_days"])["level_id"]
+                     for partner_id, rows in due.items()}
+        for draft in kept:
+            draft.write({"date": today, "level_id": top_level[draft.partner_id.id]})
         new = Reminders.create([
-            {"partner_id": partner_id, "company_id": company.id, "date": today}
+            {"partner_id": partner_id, "company_id": company.id, "date": today, "level_id": top_level[partner_id]}
             for partner_id in due if partner_id not in reuse])
         reminders = kept | new
-        line_vals = []
-        for reminder in reminders:
-            rows = due[reminder.partner_id.id]
-            top = max(rows, key=lambda row: row["level_days"])
-            reminder.write({"date": today, "level_id": top["level_id"]})
-            line_vals += [reminder._ledger_prepare_line(row) for row in rows]
+        line_vals = [reminder._ledger_prepare_line(row) for reminder in reminders
+                     for row in due[reminder.partner_id.id]]
         self.env["customer.ledger.reminder.line"].sudo().create(line_vals)
         return reminders.with_env(self.env)
 
@@ -318,6 +321,7 @@ class CustomerLedgerReminder(models.Model):
         self.sudo().write({"state": "sent", "sent_date": self.date, "recipient_id": recipient.id,
                            "mail_message_id": message.id, "note": False})
         self.sudo().message_post(body=_("Sent to %s.", recipient.email_formatted), subtype_xmlid="mail.mt_note")
+        self._ledger_close_todo()
 
     def _ledger_missing_email(self, message):
         self.ensure_one()
@@ -325,6 +329,10 @@ class CustomerLedgerReminder(models.Model):
         if not self.activity_ids:
             self.sudo().activity_schedule("mail.mail_activity_data_todo", summary=_("Add an email address"),
                                           note=message, user_id=self._ledger_responsible().id)
+
+    def _ledger_close_todo(self):
+        """Drop the "add an email address" to-dos of reminders that no longer wait for one."""
+        self.sudo().activity_unlink(["mail.mail_activity_data_todo"])
 
     def _ledger_run_actions(self):
         """Do each sent reminder's level action, once: ``_ledger_action_<action>``."""
@@ -412,7 +420,7 @@ class CustomerLedgerReminderLine(models.Model):
     state = fields.Selection(related="reminder_id.state", store=True, index=True)
     move_id = fields.Many2one("account.move", string="Invoice", required=True, ondelete="cascade", index=True,
                               readonly=True)
-    invoice_date = fields.Date(related="move_id.invoice_date")
+    invoice_date = fields.Date(related="move_id.invoice_date", string="Invoice Date")
     level_id = fields.Many2one("customer.ledger.reminder.level", required=True, ondelete="restrict",
                                readonly=True)
     date_due = fields.Date(string="Due Date", readonly=True)

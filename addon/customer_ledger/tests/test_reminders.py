@@ -329,6 +329,7 @@ class TestReminders(LedgerCreditCommon):
                                                           "parent_id": silent.id, "email": "acc@silent.example"})
         draft.with_user(self.accountant).action_send()
         self.assertEqual((draft.state, draft.recipient_id), ("sent", invoice_address))
+        self.assertFalse(draft.activity_ids)  # the to-do is done
         self.assertEqual(draft.mail_message_id.notification_ids.res_partner_id, invoice_address)
 
     def test_multi_company(self):
