@@ -229,11 +229,14 @@ class TestReminders(LedgerCreditCommon):
         self.run_cron(2)  # 3 days overdue: Gentle waits until 15
         self.assertFalse(self.reminders())
         tier.reminder_policy_id = False
-        self.run_cron(7)  # 8 days overdue: Gentle for both now
-        self.assertEqual(len(self.reminders(firm_customer)), 1)
+        self.run_cron(14)  # 15 days overdue: Gentle's +15 for both customers now
+        gentle_15 = self.gentle.level_ids.filtered(lambda x: x.days == 15)
+        self.assertEqual(self.reminders(firm_customer).level_id.mapped("days"), [1, 15])
+        self.assertEqual(self.reminders().level_id, gentle_15)
         self.company.ledger_reminder_policy_id = False  # no default: no reminders
-        self.run_cron(30)
-        self.assertFalse(self.reminders())
+        self.run_cron(50)
+        self.assertEqual(len(self.reminders()), 1)
+        self.assertEqual(len(self.reminders(firm_customer)), 2)
         # the shipped tiers and a company made after installation
         self.assertEqual(self.env.ref("customer_ledger.tier_a").sudo().reminder_policy_id, self.gentle)
         self.assertEqual(self.env.ref("customer_ledger.tier_b").sudo().reminder_policy_id, self.standard)
@@ -296,6 +299,21 @@ class TestReminders(LedgerCreditCommon):
         self.assertFalse(self.emails(skipped_customer))
         with self.assertRaises(UserError):
             to_skip.with_user(self.accountant).action_send()
+
+    def test_draft_dropped_once_paid(self):
+        self.company.ledger_reminder_auto_send = False
+        invoice = self.due_in(self.customer, -7, amount=80.0)
+        self.run_cron()
+        draft = self.reminders()
+        self.assertEqual((draft.state, draft.line_ids.amount_residual), ("draft", 80.0))
+        self.pay(invoice, self.today, 30.0)
+        self.run_cron()  # prepared again with what is due now
+        self.assertEqual((self.reminders(), draft.line_ids.amount_residual), (draft, 50.0))
+        self.pay(invoice, self.today)
+        self.run_cron()
+        self.assertEqual((self.reminders(), draft.state), (draft, "cancelled"))
+        with self.assertRaises(UserError):
+            draft.with_user(self.accountant).action_send()
 
     def test_send_reminder_now_from_customer(self):
         invoice = self.due_in(self.customer, -30)
