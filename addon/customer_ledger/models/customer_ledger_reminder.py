@@ -27,6 +27,9 @@ _logger = logging.getLogger(__name__)
 REMINDER_STATES = [("draft", "Draft"), ("sent", "Sent"), ("skipped", "Skipped"), ("cancelled", "Cancelled")]
 DONE_STATES = ("sent", "skipped")
 UNIQUE_DONE_INDEX = "customer_ledger_reminder_line_move_level_done_uniq"
+# Set by the reminder's own steps (as superuser, after their checks); by hand, only the note changes.
+SYSTEM_FIELDS = frozenset(("partner_id", "company_id", "date", "level_id", "state", "line_ids", "sent_date",
+                           "recipient_id", "mail_message_id"))
 
 # Per company: the open posted customer invoices (of ``partner_ids`` unless ``all_partners``), with the
 # due date of their earliest open instalment, their customer's policy (its tier's, else the company's
@@ -134,7 +137,7 @@ class CustomerLedgerReminder(models.Model):
     def write(self, vals):
         if not self.env.su:
             self._ledger_check_accountant()
-            if set(vals) - {"note"}:
+            if set(vals) & SYSTEM_FIELDS:
                 raise UserError(_("Payment reminders change through their buttons; only the note is written by hand."))
         return super().write(vals)
 
