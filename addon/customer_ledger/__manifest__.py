@@ -16,6 +16,7 @@
         "security/ir.model.access.csv",
         "security/customer_ledger_rules.xml",
         "data/ir_cron.xml",
+        "data/customer_ledger_reminder_data.xml",
         "data/customer_ledger_tier_data.xml",
         "data/customer_ledger_credit_review_data.xml",
         "data/customer_ledger_statement_data.xml",
@@ -24,6 +25,7 @@
         "views/customer_ledger_counterparty_views.xml",
         "views/customer_ledger_tier_views.xml",
         "views/customer_ledger_profile_views.xml",
+        "views/customer_ledger_reminder_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/customer_ledger_reconcile_wizard_views.xml",
@@ -43,6 +45,7 @@
         "views/customer_ledger_statement_portal_templates.xml",
         "views/customer_ledger_aging_report_views.xml",
         "report/customer_ledger_aging_report.xml",
+        "wizards/customer_ledger_promise_wizard_views.xml",
     ],
     "demo": ["demo/customer_ledger_demo.xml"],
     "assets": {

@@ -15,3 +15,5 @@ from . import customer_ledger_statement
 from . import customer_ledger_credit_report
 from . import customer_ledger_aging
 from . import customer_ledger_aging_report
+from . import customer_ledger_reminder_policy
+from . import customer_ledger_reminder

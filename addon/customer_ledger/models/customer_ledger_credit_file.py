@@ -1,7 +1,9 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
 from odoo import SUPERUSER_ID, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import formatLang
 
 from .customer_ledger_aging import CREDIT_FILE_BOUNDS
@@ -81,6 +83,11 @@ class CustomerLedgerCreditFile(models.Model):
     next_review_date = fields.Date(
         tracking=True, help="Set from the tier's review interval when a review is approved; on that day "
         "an activity asks for the next review.")
+    # a promise to pay holds the payment reminders back until its date (models/customer_ledger_reminder.py)
+    promise_date = fields.Date(string="Promised Payment Date", readonly=True,
+                               help="Payment reminders wait until this day has passed.")
+    promise_amount = fields.Monetary(string="Promised Amount", currency_field="currency_id", readonly=True)
+    promise_note = fields.Text(readonly=True)
 
     _sql_constraints = [
         ("partner_company_uniq", "unique(partner_id, company_id)", "A customer has one credit file per company."),
@@ -329,6 +336,63 @@ class CustomerLedgerCreditFile(models.Model):
         if len(names) <= shown:
             return listed
         return _("%(names)s and %(count)s more", names=listed, count=len(names) - shown)
+
+    # ------------------------------------------------------------------
+    # Promise to pay
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ledger_for_promise(self, partner, company):
+        """The customer's credit file to record a promise on, made if missing, for those who may record one."""
+        self._ledger_check_promise_rights()
+        return self.sudo()._for_partner(partner, company).sudo(False)
+
+    @api.model
+    def _ledger_check_promise_rights(self):
+        if not (self.env.su or self.env.user.has_group("customer_ledger.group_credit_manager")
+                or self.env.user.has_group("customer_ledger.group_reconciliation_accountant")):
+            raise AccessError(_("Only Reconciliation Accountants and Credit Managers record promises to pay."))
+
+    def action_ledger_promise_wizard(self):
+        self.ensure_one()
+        self._ledger_check_promise_rights()
+        return {
+            "type": "ir.actions.act_window", "name": _("Promise to Pay"), "res_model": "customer.ledger.promise.wizard",
+            "view_mode": "form", "target": "new",
+            "context": {"default_partner_id": self.partner_id.id, "default_company_id": self.company_id.id},
+        }
+
+    def action_record_promise(self, promise_date, amount=0.0, note=None):
+        """Record the customer's promise to pay ``amount`` (in the company's currency) by ``promise_date``:
+        payment reminders wait until that day has passed. Reconciliation Accountants and Credit Managers."""
+        self._ledger_check_promise_rights()
+        self.check_access_rule("read")
+        if isinstance(promise_date, str):
+            try:
+                promise_date = fields.Date.to_date(promise_date)
+            except ValueError:
+                promise_date = None
+        if not isinstance(promise_date, date):
+            raise ValidationError(_("The promised payment date is a date."))
+        if promise_date < fields.Date.context_today(self):
+            raise ValidationError(_("A promise to pay is for today or a later day, not %s.", promise_date))
+        if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
+            raise ValidationError(_("The promised amount is a number, zero or more."))
+        if note is not None and not isinstance(note, str):
+            raise ValidationError(_("The note of a promise to pay is text."))
+        note = (note or "").strip()[:2000]
+        for credit_file in self:
+            amount_rounded = credit_file.currency_id.round(amount)
+            # accountants may not write credit files: this change only, after the checks above
+            credit_file.sudo().write({"promise_date": promise_date, "promise_amount": amount_rounded,
+                                      "promise_note": note or False})
+            credit_file.sudo().message_post(
+                author_id=self.env.user.partner_id.id,
+                body=_("Promise to pay %(amount)s by %(date)s, recorded by %(user)s. %(note)s",
+                       amount=formatLang(self.env, amount_rounded, currency_obj=credit_file.currency_id),
+                       date=promise_date, user=self.env.user.name, note=note),
+                subtype_xmlid="mail.mt_note")
+        return True
 
     # ------------------------------------------------------------------
     # Holds

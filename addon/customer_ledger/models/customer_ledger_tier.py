@@ -11,12 +11,6 @@ STATEMENT_FREQUENCIES = [
     ("monthly", "Monthly"),
     ("quarterly", "Quarterly"),
 ]
-REMINDER_POLICIES = [
-    ("none", "No Reminders"),
-    ("gentle", "Gentle"),
-    ("standard", "Standard"),
-    ("firm", "Firm"),
-]
 
 
 class CustomerLedgerTier(models.Model):
@@ -58,7 +52,10 @@ class CustomerLedgerTier(models.Model):
                                       check_company=True)
     credit_limit = fields.Monetary(string="Default Credit Limit", currency_field="currency_id")
     statement_frequency = fields.Selection(STATEMENT_FREQUENCIES, default="monthly", required=True)
-    reminder_policy = fields.Selection(REMINDER_POLICIES, default="standard", required=True)
+    reminder_policy_id = fields.Many2one(
+        "customer.ledger.reminder.policy", ondelete="restrict", check_company=True,
+        domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
+        help="The payment reminders its customers get. Empty: the company's default policy (Settings).")
     review_interval_months = fields.Integer(string="Credit Review Every (Months)", default=12)
     profile_count = fields.Integer(compute="_compute_profile_count", string="Customers")
 

@@ -210,3 +210,23 @@ class ResCompany(models.Model):
                                   sum(weights.values())))
             if min(params.values()) <= 0 or not 1 <= company.ledger_score_window_months <= 120:
                 raise ValidationError(_("The credit score's limits are above zero, its window 1 to 120 months."))
+
+    # payment reminders (models/customer_ledger_reminder.py)
+    ledger_reminder_policy_id = fields.Many2one(
+        "customer.ledger.reminder.policy", string="Default Reminder Policy", ondelete="restrict",
+        default=lambda self: self.env.ref("customer_ledger.reminder_policy_standard", raise_if_not_found=False),
+        domain="['|', ('company_id', '=', False), ('company_id', '=', id)]",
+        help="The payment reminders of customers whose tier has no policy of its own. Empty: none.",
+    )
+    ledger_reminder_auto_send = fields.Boolean(
+        string="Send Reminders Automatically", default=True,
+        help="The daily run sends the payment reminders it prepares. Unticked, they wait as drafts for an "
+        "accountant to send or skip.",
+    )
+
+    @api.model
+    def _ledger_default_reminder_policies(self):
+        """Give the shipped Standard policy to companies without a default one (at installation)."""
+        policy = self.env.ref("customer_ledger.reminder_policy_standard", raise_if_not_found=False)
+        if policy:
+            self.search([("ledger_reminder_policy_id", "=", False)]).write({"ledger_reminder_policy_id": policy.id})

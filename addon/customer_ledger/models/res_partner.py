@@ -70,6 +70,13 @@ class ResPartner(models.Model):
         currency_field="ledger_last_confirmed_currency_id", groups=_LEDGER)
     ledger_last_confirmed_currency_id = fields.Many2one(
         "res.currency", compute="_compute_ledger_statements", groups=_LEDGER)
+    # the current company's payment reminders and promise to pay (models/customer_ledger_reminder.py)
+    ledger_reminder_ids = fields.Many2many(
+        "customer.ledger.reminder", compute="_compute_ledger_reminders", string="Payment Reminders", groups=_LEDGER)
+    ledger_promise_date = fields.Date(related="ledger_credit_file_id.promise_date", groups=_LEDGER)
+    ledger_promise_amount = fields.Monetary(related="ledger_credit_file_id.promise_amount", groups=_LEDGER,
+                                            currency_field="ledger_credit_currency_id")
+    ledger_promise_note = fields.Text(related="ledger_credit_file_id.promise_note", groups=_LEDGER)
 
     def _ledger_current_company(self, model):
         """``model``'s records of these partners' commercial partners in the current company (one each at
@@ -103,6 +110,36 @@ class ResPartner(models.Model):
             partner.ledger_last_confirmed_date = confirmed.confirmed_date
             partner.ledger_last_confirmed_balance = confirmed.confirmed_balance
             partner.ledger_last_confirmed_currency_id = confirmed.currency_id
+
+    @api.depends_context("company")
+    def _compute_ledger_reminders(self):
+        """The commercial customer's payment reminders in the current company, newest first."""
+        reminders = self.env["customer.ledger.reminder"].search([
+            ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)])
+        for partner in self:
+            partner.ledger_reminder_ids = reminders.filtered(
+                lambda r, partner=partner: r.partner_id == partner.commercial_partner_id)
+
+    def action_ledger_send_reminder(self):
+        """Prepare and send the customer's payment reminder now, as the daily run would."""
+        self.ensure_one()
+        Reminders = self.env["customer.ledger.reminder"]
+        Reminders._ledger_check_accountant()
+        sent = Reminders._ledger_send_to(self, self.env.company, fields.Date.context_today(self))
+        return {
+            "type": "ir.actions.client", "tag": "display_notification",
+            "params": {"type": "success", "message": _("Payment reminder sent to %s.", sent.recipient_id.email),
+                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+        }
+
+    def action_ledger_record_promise(self):
+        self.ensure_one()
+        self.env["customer.ledger.credit.file"]._ledger_check_promise_rights()
+        return {
+            "type": "ir.actions.act_window", "name": _("Promise to Pay"), "res_model": "customer.ledger.promise.wizard",
+            "view_mode": "form", "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id, "default_company_id": self.env.company.id},
+        }
 
     def _search_ledger_credit_file(self, operator, value):
         return [("ledger_credit_file_ids", operator, value)]

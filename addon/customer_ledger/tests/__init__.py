@@ -14,3 +14,5 @@ from . import test_statement_report
 from . import test_statement_schedule
 from . import test_statement_portal
 from . import test_aging_report
+from . import test_reminders
+from . import test_reminder_ui
