@@ -658,7 +658,7 @@ class CustomerLedgerStatement(models.Model):
                 return user
         accountants = self.env.ref("customer_ledger.group_reconciliation_accountant").sudo().users.filtered(
             lambda u: u.active and not u.share and self.company_id in u.company_ids)
-        return accountants.sorted("id")[:1] or self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user
+        return accountants.sorted("id")[:1] or self.env.user
 
     def _ledger_schedule_dispute_activity(self, reason):
         """A "Statement Disputed" activity, due today, for the statement's responsible accountant
