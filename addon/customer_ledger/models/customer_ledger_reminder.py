@@ -305,9 +305,10 @@ class CustomerLedgerReminder(models.Model):
         return sent
 
     def _ledger_recipient(self):
-        """Who the reminder goes to: the customer's invoice address, else the customer."""
+        """Who the reminder goes to: the customer's invoice address, else the customer (see
+        ``res.partner._ledger_mail_recipient``)."""
         self.ensure_one()
-        return self.env["res.partner"].browse(self.partner_id.address_get(["invoice"])["invoice"])
+        return self.partner_id._ledger_mail_recipient()
 
     def _ledger_post_email(self, recipient):
         """Render the level's template and send it in the customer's chatter."""

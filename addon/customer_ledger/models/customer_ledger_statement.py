@@ -213,7 +213,8 @@ class CustomerLedgerStatement(models.Model):
                               help="The accountant who follows the customer's answer: a dispute becomes their "
                               "activity (else the statement's creator's).")
     mail_partner_id = fields.Many2one("res.partner", string="Send To", compute="_compute_mail_partner_id",
-                                      help="The customer's invoice address, which the statement is emailed to.")
+                                      help="Where the statement is emailed: the customer's invoice address, or "
+                                      "the customer when that address has no email.")
     note = fields.Text(help="Internal note.", groups="base.group_user")
     opening_balance = fields.Monetary(readonly=True, copy=False, help="Everything dated before the period.")
     total_debit = fields.Monetary(string="Debits", readonly=True, copy=False)
@@ -257,7 +258,7 @@ class CustomerLedgerStatement(models.Model):
     def _compute_mail_partner_id(self):
         for statement in self:
             partner = statement.partner_id
-            statement.mail_partner_id = partner and partner.browse(partner.address_get(["invoice"])["invoice"])
+            statement.mail_partner_id = partner and partner._ledger_mail_recipient()
 
     @api.depends("line_ids.disputed")
     def _compute_disputed_line_count(self):

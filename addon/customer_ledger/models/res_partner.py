@@ -78,6 +78,16 @@ class ResPartner(models.Model):
                                             currency_field="ledger_credit_currency_id")
     ledger_promise_note = fields.Text(related="ledger_credit_file_id.promise_note", groups=_LEDGER)
 
+    def _ledger_mail_recipient(self):
+        """Where statements and reminders to this customer go: its invoice address if that has an
+        email, else the customer itself if it has one, else the invoice address (which cannot be
+        mailed: callers say so)."""
+        self.ensure_one()
+        invoice_address = self.browse(self.address_get(["invoice"])["invoice"])
+        if not invoice_address.email and self.email:
+            return self
+        return invoice_address
+
     def _ledger_current_company(self, model):
         """``model``'s records of these partners' commercial partners in the current company (one each at
         most: profiles, credit files), by commercial partner, and the empty record."""

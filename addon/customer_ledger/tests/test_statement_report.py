@@ -36,7 +36,8 @@ class TestStatementReport(LedgerCreditCommon):
         common = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)]}
         cls.accountant = new_test_user(cls.env, login="stmt_report_accountant",
                                        groups="customer_ledger.group_reconciliation_accountant", **common)
-        cls.english = cls.make_customer("Azure Interior", lang="en_US", street="4557 De Silva St", city="Fremont")
+        cls.english = cls.make_customer("Azure Interior", lang="en_US", street="4557 De Silva St", city="Fremont",
+                                       email="accounts@azure.example.com")
         cls.billing = cls.env["res.partner"].create({
             "name": "Accounts Payable Desk", "parent_id": cls.english.id, "type": "invoice",
             "street": "PO Box 12 Billing", "city": "Fremont"})
