@@ -15,7 +15,7 @@ from datetime import date
 import psycopg2
 from markupsafe import Markup
 
-from odoo import SUPERUSER_ID, _, api, fields, models, tools
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
@@ -364,23 +364,12 @@ class CustomerLedgerReminder(models.Model):
 
     def _ledger_responsible(self):
         """Who follows the customer up: its salesperson, else its credit reviewer, else a Credit Manager or
-        an accountant of the company, else the current user."""
+        an accountant of the company (``res.company._ledger_pick_user``)."""
         self.ensure_one()
-        company = self.company_id
-
-        def fits(user):
-            return user.active and not user.share and company in user.company_ids and user.id != SUPERUSER_ID
-
         credit_file = self.env["customer.ledger.credit.file"].sudo().search([
-            ("partner_id", "=", self.partner_id.id), ("company_id", "=", company.id)])
-        for user in (self.partner_id.user_id, credit_file.user_id):
-            if user and fits(user.sudo()):
-                return user
-        for group in ("customer_ledger.group_credit_manager", "customer_ledger.group_reconciliation_accountant"):
-            users = self.env.ref(group).sudo().users.filtered(fits).sorted("id")
-            if users:
-                return users[0].sudo(False)
-        return self.env.user
+            ("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)])
+        return self.company_id._ledger_pick_user((self.partner_id.user_id, credit_file.user_id),
+                                                 groups=("customer_ledger.group_credit_manager",))
 
     # ------------------------------------------------------------------
     # Scheduled action

@@ -649,17 +649,12 @@ class CustomerLedgerStatement(models.Model):
             statement._ledger_schedule_dispute_activity(reason)
 
     def _ledger_responsible(self):
-        """Who answers for the statement: its Responsible, else its creator, unless that is not a
-        person of the company (OdooBot made it on schedule, say); then the company's responsible for
-        scheduled statements, else one of its Reconciliation Accountants."""
+        """Who answers for the statement: its Responsible, else its creator, else the company's
+        responsible for scheduled statements, else an accountant of the company
+        (``res.company._ledger_pick_user``): never OdooBot."""
         self.ensure_one()
-        for user in (self.user_id, self.create_uid, self.company_id.ledger_statement_user_id):
-            if (user and user.active and not user.share and not user._is_superuser()
-                    and self.company_id in user.company_ids):
-                return user
-        accountants = self.env.ref("customer_ledger.group_reconciliation_accountant").sudo().users.filtered(
-            lambda u: u.active and not u.share and self.company_id in u.company_ids)
-        return accountants.sorted("id")[:1] or self.env.user
+        return self.company_id._ledger_pick_user(
+            (self.user_id, self.create_uid, self.company_id.ledger_statement_user_id))
 
     def _ledger_schedule_dispute_activity(self, reason):
         """A "Statement Disputed" activity, due today, for the statement's responsible accountant

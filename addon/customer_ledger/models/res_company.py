@@ -108,6 +108,27 @@ class ResCompany(models.Model):
         for company in self:
             company._ledger_statement_aging_bounds()
 
+    def _ledger_pick_user(self, candidates=(), groups=()):
+        """Who is to act for this company: the first of ``candidates`` (users, in order of
+        preference) who is a person working in it (active, internal, of the company, not OdooBot),
+        else the first such member of ``groups`` (XML ids, in order), of a Reconciliation
+        Accountant, of the account managers, or of the administrators; empty when nobody fits."""
+        self.ensure_one()
+
+        def fits(user):
+            user = user.sudo()
+            return user.active and not user.share and not user._is_superuser() and self in user.company_ids
+
+        for user in candidates:
+            if user and fits(user):
+                return user
+        for group in (*groups, "customer_ledger.group_reconciliation_accountant", "account.group_account_manager",
+                      "base.group_system"):
+            users = self.env.ref(group).sudo().users.filtered(fits).sorted("id")
+            if users:
+                return users[0].sudo(False)
+        return self.env["res.users"]
+
     def _ledger_statement_aging_bounds(self):
         """The company's statement aging bounds as days, e.g. ``[30, 60, 90]``."""
         self.ensure_one()
