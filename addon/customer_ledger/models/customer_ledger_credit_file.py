@@ -6,6 +6,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import formatLang
 
+from ..lib.text import name_some
 from .customer_ledger_aging import CREDIT_FILE_BOUNDS
 from .customer_ledger_profile import check_credit_manager
 
@@ -331,11 +332,8 @@ class CustomerLedgerCreditFile(models.Model):
 
     @api.model
     def _ledger_name_some(self, names, shown=5):
-        """"a, b, c, d, e and 3 more": the first ``shown`` names, and how many others."""
-        listed = ", ".join(names[:shown])
-        if len(names) <= shown:
-            return listed
-        return _("%(names)s and %(count)s more", names=listed, count=len(names) - shown)
+        """"a, b, c, d, e and 3 more" (``lib.text.name_some``), in the user's language."""
+        return name_some(names, shown, _("%(names)s and %(count)s more"))
 
     # ------------------------------------------------------------------
     # Promise to pay

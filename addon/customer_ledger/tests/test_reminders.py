@@ -10,6 +10,7 @@ from odoo.tests import BaseCase, tagged
 from odoo.tests.common import new_test_user
 from odoo.tools import mute_logger
 
+from ..lib.text import name_some
 from ..models.customer_ledger_reminder_policy import reached_level
 from .common import LedgerCreditCommon
 
@@ -34,6 +35,12 @@ class TestReminderLevelRule(BaseCase):
         self.assertEqual(reached_level(400, STANDARD), (45, "45"))
         self.assertIsNone(reached_level(30, []))
         self.assertEqual(reached_level(2, [(7, "b"), (1, "a")]), (1, "a"))
+
+    def test_name_some(self):
+        self.assertEqual(name_some([]), "")
+        self.assertEqual(name_some(["a", "b"], 2), "a, b")
+        self.assertEqual(name_some(("a", "b", "c", "d"), 2), "a, b and 2 more")
+        self.assertEqual(name_some(["a", "b", "c"], 1, "%(names)s (+%(count)s)"), "a (+2)")
 
 
 @tagged("post_install", "-at_install")
