@@ -353,8 +353,21 @@ class CustomerLedgerReminder(models.Model):
             summary=_("Call %s about overdue invoices", self.partner_id.name),
             note=_("%(level)s sent; amount due: %(amount)s.", level=self.level_id.name, amount=self.amount_summary))
 
+    def _ledger_hold_applies(self):
+        """Whether this reminder's level puts the customer on credit hold: only when the customer had a
+        reminder sent by the company before, so that no customer is put on hold by its first reminder
+        (on the first run after installation, long-overdue invoices reach the final level at once)."""
+        self.ensure_one()
+        return self.level_id.action == "hold" and bool(self.sudo().search_count([
+            ("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id),
+            ("state", "=", "sent"), ("id", "!=", self.id)], limit=1))
+
     def _ledger_action_hold(self):
         self.ensure_one()
+        if not self._ledger_hold_applies():
+            self.sudo().message_post(body=_("Not put on credit hold: this is the customer's first reminder sent."),
+                                     subtype_xmlid="mail.mt_note")
+            return
         Files = self.env["customer.ledger.credit.file"].sudo().with_company(self.company_id)
         credit_file = Files._for_partner(self.partner_id, self.company_id)
         if not credit_file.on_hold:

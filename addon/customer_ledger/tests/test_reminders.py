@@ -61,6 +61,8 @@ class TestReminders(LedgerCreditCommon):
         cls.firm = cls.env.ref("customer_ledger.reminder_policy_firm")
         cls.level = {level.days: level for level in cls.standard.level_ids}
         cls.company.ledger_reminder_policy_id = cls.standard
+        # drafts wait for review by default: most tests follow the automatic sending
+        (cls.company | cls.company_2).ledger_reminder_auto_send = True
         cls.customer = cls.make_customer("Reminded Customer", email="ap@reminded.example.com")
 
     def day(self, offset):
@@ -269,19 +271,46 @@ class TestReminders(LedgerCreditCommon):
         self.assertEqual(self.reminders(other).activity_ids.user_id, self.credit_manager)
 
     def test_credit_hold(self):
-        self.due_in(self.customer, -45)
-        self.run_cron()
+        self.due_in(self.customer, -44)
+        self.run_cron()  # level 21: the customer's first reminder
+        self.run_cron(1)  # level 45, after a reminder sent: on hold
         credit_file = self.Files.search([("partner_id", "=", self.customer.id), ("company_id", "=", self.company.id)])
         self.assertTrue(credit_file.on_hold)
+        self.assertIn("has been put on credit hold", self.emails()[-1].body)
         hold = credit_file.hold_log_ids.filtered(lambda log: log.action == "hold")
         self.assertEqual(len(hold), 1)
         self.assertIn("Final Notice", hold.reason)
-        self.assertFalse(self.reminders().activity_ids)
+        self.assertFalse(self.reminders()[-1].activity_ids)
         # a later reminder at the same level for another invoice leaves the hold as it is
-        self.due_in(self.customer, -45)
-        self.run_cron(1)
-        self.assertEqual(len(self.reminders()), 2)
+        self.due_in(self.customer, -46)
+        self.run_cron(2)
+        self.assertEqual(len(self.reminders()), 3)
         self.assertEqual(credit_file.hold_log_ids.filtered(lambda log: log.action == "hold"), hold)
+
+    def test_first_reminder_never_holds(self):
+        """Customers long overdue at installation get the final level at once, but no hold with it."""
+        self.due_in(self.customer, -90)
+        self.run_cron()
+        reminder = self.reminders()
+        self.assertEqual((reminder.state, reminder.level_id), ("sent", self.level[45]))
+        credit_file = self.Files.search([("partner_id", "=", self.customer.id), ("company_id", "=", self.company.id)])
+        self.assertFalse(credit_file.on_hold)
+        self.assertFalse(credit_file.hold_log_ids)
+        body = self.emails().body
+        self.assertNotIn("has been put on credit hold", body)
+        self.assertIn("otherwise your account will be put on credit", body)
+        self.assertIn("Not put on credit hold", " ".join(reminder.message_ids.mapped("body")))
+
+    def test_drafts_for_review_by_default(self):
+        company = self.env["res.company"].create({"name": "Reviewing Co"})
+        self.assertFalse(company.ledger_reminder_auto_send)
+        self.company.ledger_reminder_auto_send = self.env["res.company"].default_get(
+            ["ledger_reminder_auto_send"])["ledger_reminder_auto_send"]
+        self.due_in(self.customer, -90)
+        self.run_cron()
+        self.assertEqual(self.reminders().mapped("state"), ["draft"])
+        self.assertFalse(self.emails())
+        self.assertFalse(self.Files.search([("partner_id", "=", self.customer.id), ("on_hold", "=", True)]))
 
     def test_review_then_send_now_or_skip(self):
         self.company.ledger_reminder_auto_send = False
