@@ -12,7 +12,6 @@ import logging
 from collections import defaultdict
 from datetime import date
 
-import psycopg2
 from markupsafe import Markup
 
 from odoo import _, api, fields, models, tools
@@ -397,7 +396,13 @@ class CustomerLedgerReminder(models.Model):
         today = today or fields.Date.context_today(self)
         self = self.sudo()  # noqa: PLW0642 (as the scheduler's superuser, whoever calls it)
         for company in self.env["res.company"].search([]):
-            reminders = self._ledger_prepare(company, today)
+            try:
+                with self.env.cr.savepoint():
+                    reminders = self._ledger_prepare(company, today)
+            except Exception:  # one company's data must not stop the others' reminders
+                _logger.exception("Payment reminders of company %s not prepared", company.id)
+                self.env.invalidate_all()
+                continue
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             if not company.ledger_reminder_auto_send:
@@ -406,7 +411,7 @@ class CustomerLedgerReminder(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         reminder._ledger_send()
-                except (UserError, ValidationError, psycopg2.Error):
+                except Exception:  # the reminder stays a draft; the run goes on with the next customer
                     _logger.exception("Payment reminder %s to %s not sent", reminder.id, reminder.partner_id.id)
                     self.env.invalidate_all()
                 if commit:

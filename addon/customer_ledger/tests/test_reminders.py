@@ -1,6 +1,7 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
+from unittest.mock import patch
 
 import psycopg2
 
@@ -385,6 +386,50 @@ class TestReminders(LedgerCreditCommon):
         self.assertEqual((draft.state, draft.recipient_id), ("sent", invoice_address))
         self.assertFalse(draft.activity_ids)  # the to-do is done
         self.assertEqual(draft.mail_message_id.notification_ids.res_partner_id, invoice_address)
+
+    def test_one_company_failing_does_not_stop_the_others(self):
+        here = self.due_in(self.customer, -7)
+        there = self.due_in(self.customer, -7, company=self.company_2)
+        Model = type(self.Reminders)
+        prepare = Model._ledger_prepare
+
+        def failing_prepare(failing):
+            def _prepare(records, company, today, partners=None):
+                if company == failing:
+                    records.env["customer.ledger.reminder"].sudo().create({  # undone with its savepoint
+                        "partner_id": self.customer.id, "company_id": company.id})
+                    raise RuntimeError("bad data")
+                return prepare(records, company, today, partners)
+            return _prepare
+
+        with patch.object(Model, "_ledger_prepare", failing_prepare(self.company)), \
+                mute_logger("odoo.addons.customer_ledger.models.customer_ledger_reminder"):
+            self.run_cron()
+        self.assertFalse(self.reminders())
+        self.assertEqual(self.levels_of(self.reminders(company=self.company_2)), {there: 7})
+        with patch.object(Model, "_ledger_prepare", failing_prepare(self.company_2)), \
+                mute_logger("odoo.addons.customer_ledger.models.customer_ledger_reminder"):
+            self.run_cron(1)
+        self.assertEqual(self.levels_of(self.reminders()), {here: 7})
+        self.assertEqual(len(self.reminders(company=self.company_2)), 1)
+
+    def test_one_reminder_failing_stays_draft(self):
+        other = self.make_customer("Other Customer", email="other@example.com")
+        self.due_in(self.customer, -7)
+        self.due_in(other, -7)
+        Model = type(self.Reminders)
+        post = Model._ledger_post_email
+
+        def failing_post(reminder, recipient):
+            if reminder.partner_id == self.customer:
+                raise RuntimeError("mail server on fire")
+            return post(reminder, recipient)
+
+        with patch.object(Model, "_ledger_post_email", failing_post), \
+                mute_logger("odoo.addons.customer_ledger.models.customer_ledger_reminder"):
+            self.run_cron()
+        self.assertEqual(self.reminders().state, "draft")
+        self.assertEqual(self.reminders(other).state, "sent")
 
     def test_multi_company(self):
         here = self.due_in(self.customer, -7)
