@@ -18,6 +18,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .customer_ledger_aging import CREDIT_FILE_BOUNDS
 from .customer_ledger_reminder_policy import reached_level
 from .customer_ledger_statement import check_accountant
 
@@ -117,11 +118,34 @@ class CustomerLedgerReminder(models.Model):
             totals[line.currency_id] += line.amount_residual
         return [(currency, currency.round(totals[currency])) for currency in sorted(totals, key=lambda c: c.name)]
 
-    def _ledger_lines_html(self):
-        """The table of invoices and totals that the reminder emails show, in the context's language."""
+    def _ledger_open_credits(self):
+        """The customer's open credits in the company: its posted receivable items with a credit left
+        (credit notes, payments not yet allocated to invoices), oldest first."""
         self.ensure_one()
+        return self.env["account.move.line"].sudo().search([
+            ("company_id", "=", self.company_id.id), ("parent_state", "=", "posted"),
+            ("account_id.account_type", "=", "asset_receivable"), ("reconciled", "=", False),
+            ("partner_id.commercial_partner_id", "=", self.partner_id.id), ("amount_residual", "<", 0),
+        ], order="date, id")
+
+    def _ledger_net_totals(self, credits):
+        """[(currency, amount due)] of the reminder's invoices less the open ``credits`` in the same currency,
+        one per currency, by currency name (never below zero: the rest of a credit is for other invoices)."""
+        self.ensure_one()
+        totals = defaultdict(float, self._ledger_totals())
+        for credit in credits:
+            totals[credit.currency_id] += credit.amount_residual_currency
+        return [(currency, max(currency.round(totals[currency]), 0.0))
+                for currency in sorted(totals, key=lambda c: c.name)]
+
+    def _ledger_lines_html(self):
+        """The table of invoices and totals that the reminder emails show, then the customer's open credits
+        and the net amount due, in the context's language."""
+        self.ensure_one()
+        credits = self._ledger_open_credits()
         return self.env["ir.qweb"]._render("customer_ledger.customer_ledger_reminder_email_lines", {
-            "reminder": self, "lines": self.line_ids, "totals": self._ledger_totals()})
+            "reminder": self, "lines": self.line_ids, "totals": self._ledger_totals(), "credits": credits,
+            "nets": self._ledger_net_totals(credits) if credits else []})
 
     # ------------------------------------------------------------------
     # ORM
@@ -213,7 +237,22 @@ class CustomerLedgerReminder(models.Model):
             if found and (row["done_days"] is None or found[0] > row["done_days"]):
                 due[row["partner_id"]].append(dict(row, level_days=found[0], level_id=found[1],
                                                    days_overdue=days_overdue))
-        return due
+        if not due:
+            return due
+        # credit notes and payments not yet allocated count: a customer who owes nothing on balance is
+        # not reminded of the invoices they would settle
+        net = self._ledger_net_receivable(company, today, self.env["res.partner"].browse(list(due)))
+        currency = company.currency_id
+        return {partner_id: rows for partner_id, rows in due.items()
+                if currency.compare_amounts(net.get(partner_id, 0.0), 0.0) > 0}
+
+    @api.model
+    def _ledger_net_receivable(self, company, today, partners):
+        """{commercial partner id: what ``partners`` owe ``company`` on balance now, in its currency}: all
+        their open posted receivable items, invoices less open credit notes and unallocated payments."""
+        aging = self.env["customer.ledger.aging"]._ledger_aging(company, CREDIT_FILE_BOUNDS, customers=partners,
+                                                                aged_on=today)
+        return {partner_id: company.currency_id.round(sum(buckets)) for partner_id, buckets in aging.items()}
 
     @api.model
     def _ledger_policy_levels(self, policy_ids):

@@ -134,6 +134,7 @@ class TestReminders(LedgerCreditCommon):
         self.assertIn(second.name, email.body)
         self.assertIn("1,250.00", email.body)  # the total
         self.assertIn("1,250.00", reminder.amount_summary)
+        self.assertNotIn("Net Amount Due", email.body)  # no open credit
 
     def test_nothing_sent_twice(self):
         self.due_in(self.customer, -7)
@@ -164,6 +165,30 @@ class TestReminders(LedgerCreditCommon):
         self.pay(paid, self.today)
         self.run_cron()
         self.assertFalse(self.reminders(other))
+
+    def test_open_credits(self):
+        # an open credit note as large as the overdue invoice: nothing owed on balance, no reminder
+        self.due_in(self.customer, -7, amount=100.0)
+        self.invoice(self.customer, self.day(-20), self.day(-20), 100.0, move_type="out_refund")
+        self.run_cron()
+        self.assertFalse(self.reminders())
+        # a payment of 30 not yet allocated: reminded of the invoice, with the credit and the net 70
+        payer = self.make_customer("Paying Customer", email="payer@example.com")
+        invoice = self.due_in(payer, -7, amount=100.0)
+        payment = self.env["account.payment"].with_company(self.company).create({
+            "payment_type": "inbound", "partner_type": "customer", "partner_id": payer.id, "amount": 30.0,
+            "date": self.day(-2)})
+        payment.action_post()
+        self.run_cron()
+        reminder = self.reminders(payer)
+        self.assertEqual((reminder.state, self.levels_of(reminder)), ("sent", {invoice: 7}))
+        self.assertEqual(reminder._ledger_open_credits().move_id, payment.move_id)
+        self.assertEqual(reminder._ledger_net_totals(reminder._ledger_open_credits()),
+                         [(self.company.currency_id, 70.0)])
+        body = self.emails(payer).body
+        self.assertIn(payment.move_id.name, body)
+        self.assertIn("-30.00", body)
+        self.assertRegex(body, r"(?s)Net Amount Due.*70\.00")
 
     def test_disputed_statement_line_skipped_until_resolved(self):
         disputed = self.due_in(self.customer, -10)
