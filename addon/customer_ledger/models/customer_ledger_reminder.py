@@ -27,6 +27,7 @@ _logger = logging.getLogger(__name__)
 REMINDER_STATES = [("draft", "Draft"), ("sent", "Sent"), ("skipped", "Skipped"), ("cancelled", "Cancelled")]
 DONE_STATES = ("sent", "skipped")
 UNIQUE_DONE_INDEX = "customer_ledger_reminder_line_move_level_done_uniq"
+MISSING_EMAIL_ACTIVITY = "customer_ledger.mail_activity_type_reminder_email"
 # Set by the reminder's own steps (as superuser, after their checks); by hand, only the note changes.
 SYSTEM_FIELDS = frozenset(("partner_id", "company_id", "date", "level_id", "state", "line_ids", "sent_date",
                            "recipient_id", "mail_message_id"))
@@ -361,20 +362,23 @@ class CustomerLedgerReminder(models.Model):
             subtype_xmlid="mail.mt_comment", email_layout_xmlid="mail.mail_notification_light",
         )
         self.sudo().write({"state": "sent", "sent_date": self.date, "recipient_id": recipient.id,
-                           "mail_message_id": message.id, "note": False})
+                           "mail_message_id": message.id})
         self.sudo().message_post(body=_("Sent to %s.", recipient.email_formatted), subtype_xmlid="mail.mt_note")
         self._ledger_close_todo()
 
     def _ledger_missing_email(self, message):
+        """Ask the responsible, once, for the customer's email address: an activity of its own type, with
+        ``message``, also in the reminder's chatter (the note is the users')."""
         self.ensure_one()
-        self.sudo().write({"note": message})
-        if not self.activity_ids:
-            self.sudo().activity_schedule("mail.mail_activity_data_todo", summary=_("Add an email address"),
+        activity_type = self.env.ref(MISSING_EMAIL_ACTIVITY)
+        if activity_type not in self.sudo().activity_ids.activity_type_id:
+            self.sudo().activity_schedule(MISSING_EMAIL_ACTIVITY, summary=_("Add an email address"),
                                           note=message, user_id=self._ledger_responsible().id)
+            self.sudo().message_post(body=message, subtype_xmlid="mail.mt_note")
 
     def _ledger_close_todo(self):
-        """Drop the "add an email address" to-dos of reminders that no longer wait for one."""
-        self.sudo().activity_unlink(["mail.mail_activity_data_todo"])
+        """Drop the "add an email address" activities of reminders that no longer wait for one (only those)."""
+        self.sudo().activity_unlink([MISSING_EMAIL_ACTIVITY])
 
     def _ledger_run_actions(self):
         """Do each sent reminder's level action, once: ``_ledger_action_<action>``."""

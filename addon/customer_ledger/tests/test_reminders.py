@@ -396,12 +396,20 @@ class TestReminders(LedgerCreditCommon):
         self.run_cron()
         draft = self.reminders(silent)
         self.assertEqual(draft.state, "draft")
-        self.assertIn("No email address for Silent Customer", draft.note)
-        self.assertEqual(draft.activity_ids.activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
+        todo_type = self.env.ref("customer_ledger.mail_activity_type_reminder_email")
+        self.assertEqual(draft.activity_ids.activity_type_id, todo_type)
+        self.assertIn("No email address for Silent Customer", draft.activity_ids.note)
+        self.assertFalse(draft.note)
         self.assertEqual(self.reminders().state, "sent")  # the others go
+        # the users' own note and to-do stay; the address to-do is not scheduled twice
+        draft.with_user(self.accountant).note = "Phoned: address coming"
+        own_todo = draft.activity_schedule("mail.mail_activity_data_todo", summary="Mine",
+                                           user_id=self.accountant.id)
         self.run_cron(1)
         self.assertEqual(self.reminders(silent), draft)
-        self.assertEqual(len(draft.activity_ids), 1)
+        self.assertEqual(draft.activity_ids.activity_type_id.sorted("id"),
+                         (self.env.ref("mail.mail_activity_data_todo") | todo_type).sorted("id"))
+        self.assertEqual(len(draft.activity_ids), 2)
         with self.assertRaises(UserError):
             draft.with_user(self.accountant).action_send()
         # with an invoice address that has one, it goes there
@@ -409,7 +417,8 @@ class TestReminders(LedgerCreditCommon):
                                                           "parent_id": silent.id, "email": "acc@silent.example"})
         draft.with_user(self.accountant).action_send()
         self.assertEqual((draft.state, draft.recipient_id), ("sent", invoice_address))
-        self.assertFalse(draft.activity_ids)  # the to-do is done
+        self.assertEqual(draft.activity_ids, own_todo)  # the address to-do is done, the user's own stays
+        self.assertEqual(draft.note, "Phoned: address coming")
         self.assertEqual(draft.mail_message_id.notification_ids.res_partner_id, invoice_address)
 
     def test_one_company_failing_does_not_stop_the_others(self):
