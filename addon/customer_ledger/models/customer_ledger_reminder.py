@@ -97,12 +97,20 @@ class CustomerLedgerReminder(models.Model):
     mail_message_id = fields.Many2one("mail.message", string="Email", readonly=True, copy=False,
                                       ondelete="set null", help="The email, in the customer's chatter.")
     note = fields.Text(help="Why it waits, or anything worth knowing.")
+    mail_partner_id = fields.Many2one("res.partner", string="Send To", compute="_compute_mail_partner_id",
+                                      help="Where the reminder is emailed: the customer's invoice address, or the "
+                                      "customer when that address has no email.")
 
     @api.depends("partner_id", "date")
     def _compute_display_name(self):
         for reminder in self:
             reminder.display_name = _("Reminder to %(customer)s of %(date)s", customer=reminder.partner_id.name,
                                       date=tools.format_date(self.env, reminder.date))
+
+    @api.depends("partner_id")
+    def _compute_mail_partner_id(self):
+        for reminder in self:
+            reminder.mail_partner_id = reminder.partner_id and reminder._ledger_recipient()
 
     @api.depends("line_ids.amount_residual")
     def _compute_amounts(self):

@@ -465,6 +465,22 @@ class TestReminders(LedgerCreditCommon):
         self.assertEqual(self.reminders().state, "draft")
         self.assertEqual(self.reminders(other).state, "sent")
 
+    def test_email_in_recipient_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.customer.lang = "en_US"
+        self.due_in(self.customer, -7)
+        self.company.ledger_reminder_auto_send = False
+        self.run_cron()
+        reminder = self.reminders()
+        template = reminder.level_id.mail_template_id
+        self.assertEqual(reminder.mail_partner_id, self.customer)
+        self.assertEqual(template._render_lang(reminder.ids)[reminder.id], "en_US")
+        accounts = self.env["res.partner"].create({"name": "Comptabilité", "type": "invoice", "lang": "fr_FR",
+                                                   "parent_id": self.customer.id, "email": "compta@example.com"})
+        reminder.invalidate_recordset(["mail_partner_id"])
+        self.assertEqual(reminder.mail_partner_id, accounts)
+        self.assertEqual(template._render_lang(reminder.ids)[reminder.id], "fr_FR")
+
     def test_multi_company(self):
         here = self.due_in(self.customer, -7)
         there = self.due_in(self.customer, -7, company=self.company_2)
