@@ -279,6 +279,28 @@ class TestReminders(LedgerCreditCommon):
         self.assertEqual(self.env["res.company"].create({"name": "Later Co"}).ledger_reminder_policy_id,
                          self.standard)
 
+    def test_tier_without_reminders(self):
+        tier = self.env["customer.ledger.tier"].create({
+            "code": "RN", "name": "Never Reminded", "automatic": False, "company_id": self.company.id,
+            "reminder_policy_id": self.env.ref("customer_ledger.reminder_policy_none").id})
+        quiet = self.make_customer("Quiet Customer", email="quiet@example.com")
+        quiet._ledger_profile().sudo().tier_id = tier
+        self.due_in(quiet, -50)
+        self.due_in(self.customer, -50)  # the company's default reminds the others
+        self.run_cron()
+        self.assertFalse(self.reminders(quiet))
+        self.assertEqual(self.reminders().level_id, self.level[45])
+        tier.reminder_policy_id = False
+        self.run_cron(1)
+        self.assertEqual(self.reminders(quiet).level_id, self.level[45])
+
+    def test_promise_at_most_a_year_ahead(self):
+        credit_file = self.Files._ledger_for_promise(self.customer, self.company).with_user(self.accountant)
+        with self.assertRaisesRegex(ValidationError, "next 365 days at most"):
+            credit_file.action_record_promise(self.day(366), 10.0)
+        credit_file.action_record_promise(self.day(365), 10.0)
+        self.assertEqual(credit_file.promise_date, self.day(365))
+
     def test_call_activity(self):
         self.customer.user_id = self.invoicing_user
         self.due_in(self.customer, -21)
