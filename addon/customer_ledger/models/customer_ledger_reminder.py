@@ -328,6 +328,10 @@ class CustomerLedgerReminder(models.Model):
             if credit_file.promise_date and credit_file.promise_date >= today:
                 raise UserError(_("%(customer)s promised to pay by %(date)s: no reminder until then.",
                                   customer=partner.display_name, date=credit_file.promise_date))
+            net = self._ledger_net_receivable(company, today, partner).get(partner.id, 0.0)
+            if company.currency_id.compare_amounts(net, 0.0) <= 0:
+                raise UserError(_("%s owes nothing on balance: open credit notes and payments cover its invoices.",
+                                  partner.display_name))
             raise UserError(_(
                 "Nothing to remind %s of: no open invoice has reached a reminder level that was not sent or skipped "
                 "(invoices in dispute or litigation are left out).", partner.display_name))

@@ -172,6 +172,8 @@ class TestReminders(LedgerCreditCommon):
         self.invoice(self.customer, self.day(-20), self.day(-20), 100.0, move_type="out_refund")
         self.run_cron()
         self.assertFalse(self.reminders())
+        with self.assertRaisesRegex(UserError, "owes nothing on balance"):
+            self.customer.with_user(self.accountant).action_ledger_send_reminder()
         # a payment of 30 not yet allocated: reminded of the invoice, with the credit and the net 70
         payer = self.make_customer("Paying Customer", email="payer@example.com")
         invoice = self.due_in(payer, -7, amount=100.0)
@@ -187,8 +189,7 @@ class TestReminders(LedgerCreditCommon):
                          [(self.company.currency_id, 70.0)])
         body = self.emails(payer).body
         self.assertIn(payment.move_id.name, body)
-        self.assertIn("-30.00", body)
-        self.assertRegex(body, r"(?s)Net Amount Due.*70\.00")
+        self.assertRegex(body, r"(?s)Open Credit.*>30\.00<.*Net Amount Due.*>70\.00<")
 
     def test_disputed_statement_line_skipped_until_resolved(self):
         disputed = self.due_in(self.customer, -10)
