@@ -6,8 +6,12 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import formatLang
 
+from ..lib.text import name_some
 from .customer_ledger_aging import CREDIT_FILE_BOUNDS
 from .customer_ledger_profile import check_credit_manager
+
+# a promise to pay holds the reminders back: no further ahead than this
+MAX_PROMISE_DAYS = 365
 
 RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
 
@@ -331,11 +335,8 @@ class CustomerLedgerCreditFile(models.Model):
 
     @api.model
     def _ledger_name_some(self, names, shown=5):
-        """"a, b, c, d, e and 3 more": the first ``shown`` names, and how many others."""
-        listed = ", ".join(names[:shown])
-        if len(names) <= shown:
-            return listed
-        return _("%(names)s and %(count)s more", names=listed, count=len(names) - shown)
+        """"a, b, c, d, e and 3 more" (``lib.text.name_some``), in the user's language."""
+        return name_some(names, shown, _("%(names)s and %(count)s more"))
 
     # ------------------------------------------------------------------
     # Promise to pay
@@ -374,8 +375,13 @@ class CustomerLedgerCreditFile(models.Model):
                 promise_date = None
         if not isinstance(promise_date, date):
             raise ValidationError(_("The promised payment date is a date."))
-        if promise_date < fields.Date.context_today(self):
+        today = fields.Date.context_today(self)
+        if promise_date < today:
             raise ValidationError(_("A promise to pay is for today or a later day, not %s.", promise_date))
+        if (promise_date - today).days > MAX_PROMISE_DAYS:
+            raise ValidationError(_(
+                "A promise to pay is for the next %(days)s days at most, not %(date)s: payment reminders would wait "
+                "until then.", days=MAX_PROMISE_DAYS, date=promise_date))
         if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
             raise ValidationError(_("The promised amount is a number, zero or more."))
         if note is not None and not isinstance(note, str):

@@ -12,13 +12,13 @@ import logging
 from collections import defaultdict
 from datetime import date
 
-import psycopg2
 from markupsafe import Markup
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .customer_ledger_aging import CREDIT_FILE_BOUNDS
 from .customer_ledger_reminder_policy import reached_level
 from .customer_ledger_statement import check_accountant
 
@@ -27,6 +27,7 @@ _logger = logging.getLogger(__name__)
 REMINDER_STATES = [("draft", "Draft"), ("sent", "Sent"), ("skipped", "Skipped"), ("cancelled", "Cancelled")]
 DONE_STATES = ("sent", "skipped")
 UNIQUE_DONE_INDEX = "customer_ledger_reminder_line_move_level_done_uniq"
+MISSING_EMAIL_ACTIVITY = "customer_ledger.mail_activity_type_reminder_email"
 # Set by the reminder's own steps (as superuser, after their checks); by hand, only the note changes.
 SYSTEM_FIELDS = frozenset(("partner_id", "company_id", "date", "level_id", "state", "line_ids", "sent_date",
                            "recipient_id", "mail_message_id"))
@@ -96,12 +97,20 @@ class CustomerLedgerReminder(models.Model):
     mail_message_id = fields.Many2one("mail.message", string="Email", readonly=True, copy=False,
                                       ondelete="set null", help="The email, in the customer's chatter.")
     note = fields.Text(help="Why it waits, or anything worth knowing.")
+    mail_partner_id = fields.Many2one("res.partner", string="Send To", compute="_compute_mail_partner_id",
+                                      help="Where the reminder is emailed: the customer's invoice address, or the "
+                                      "customer when that address has no email.")
 
     @api.depends("partner_id", "date")
     def _compute_display_name(self):
         for reminder in self:
             reminder.display_name = _("Reminder to %(customer)s of %(date)s", customer=reminder.partner_id.name,
                                       date=tools.format_date(self.env, reminder.date))
+
+    @api.depends("partner_id")
+    def _compute_mail_partner_id(self):
+        for reminder in self:
+            reminder.mail_partner_id = reminder.partner_id and reminder._ledger_recipient()
 
     @api.depends("line_ids.amount_residual")
     def _compute_amounts(self):
@@ -118,11 +127,34 @@ class CustomerLedgerReminder(models.Model):
             totals[line.currency_id] += line.amount_residual
         return [(currency, currency.round(totals[currency])) for currency in sorted(totals, key=lambda c: c.name)]
 
-    def _ledger_lines_html(self):
-        """The table of invoices and totals that the reminder emails show, in the context's language."""
+    def _ledger_open_credits(self):
+        """The customer's open credits in the company: its posted receivable items with a credit left
+        (credit notes, payments not yet allocated to invoices), oldest first."""
         self.ensure_one()
+        return self.env["account.move.line"].sudo().search([
+            ("company_id", "=", self.company_id.id), ("parent_state", "=", "posted"),
+            ("account_id.account_type", "=", "asset_receivable"), ("reconciled", "=", False),
+            ("partner_id.commercial_partner_id", "=", self.partner_id.id), ("amount_residual", "<", 0),
+        ], order="date, id")
+
+    def _ledger_net_totals(self, credits):
+        """[(currency, amount due)] of the reminder's invoices less the open ``credits`` in the same currency,
+        one per currency, by currency name (never below zero: the rest of a credit is for other invoices)."""
+        self.ensure_one()
+        totals = defaultdict(float, self._ledger_totals())
+        for credit in credits:
+            totals[credit.currency_id] += credit.amount_residual_currency
+        return [(currency, max(currency.round(totals[currency]), 0.0))
+                for currency in sorted(totals, key=lambda c: c.name)]
+
+    def _ledger_lines_html(self):
+        """The table of invoices and totals that the reminder emails show, then the customer's open credits
+        and the net amount due, in the context's language."""
+        self.ensure_one()
+        credits = self._ledger_open_credits()
         return self.env["ir.qweb"]._render("customer_ledger.customer_ledger_reminder_email_lines", {
-            "reminder": self, "lines": self.line_ids, "totals": self._ledger_totals()})
+            "reminder": self, "lines": self.line_ids, "totals": self._ledger_totals(), "credits": credits,
+            "nets": self._ledger_net_totals(credits) if credits else []})
 
     # ------------------------------------------------------------------
     # ORM
@@ -214,7 +246,22 @@ class CustomerLedgerReminder(models.Model):
             if found and (row["done_days"] is None or found[0] > row["done_days"]):
                 due[row["partner_id"]].append(dict(row, level_days=found[0], level_id=found[1],
                                                    days_overdue=days_overdue))
-        return due
+        if not due:
+            return due
+        # credit notes and payments not yet allocated count: a customer who owes nothing on balance is
+        # not reminded of the invoices they would settle
+        net = self._ledger_net_receivable(company, today, self.env["res.partner"].browse(list(due)))
+        currency = company.currency_id
+        return {partner_id: rows for partner_id, rows in due.items()
+                if currency.compare_amounts(net.get(partner_id, 0.0), 0.0) > 0}
+
+    @api.model
+    def _ledger_net_receivable(self, company, today, partners):
+        """{commercial partner id: what ``partners`` owe ``company`` on balance now, in its currency}: all
+        their open posted receivable items, invoices less open credit notes and unallocated payments."""
+        aging = self.env["customer.ledger.aging"]._ledger_aging(company, CREDIT_FILE_BOUNDS, customers=partners,
+                                                                aged_on=today)
+        return {partner_id: company.currency_id.round(sum(buckets)) for partner_id, buckets in aging.items()}
 
     @api.model
     def _ledger_policy_levels(self, policy_ids):
@@ -281,6 +328,10 @@ class CustomerLedgerReminder(models.Model):
             if credit_file.promise_date and credit_file.promise_date >= today:
                 raise UserError(_("%(customer)s promised to pay by %(date)s: no reminder until then.",
                                   customer=partner.display_name, date=credit_file.promise_date))
+            net = self._ledger_net_receivable(company, today, partner).get(partner.id, 0.0)
+            if company.currency_id.compare_amounts(net, 0.0) <= 0:
+                raise UserError(_("%s owes nothing on balance: open credit notes and payments cover its invoices.",
+                                  partner.display_name))
             raise UserError(_(
                 "Nothing to remind %s of: no open invoice has reached a reminder level that was not sent or skipped "
                 "(invoices in dispute or litigation are left out).", partner.display_name))
@@ -323,20 +374,23 @@ class CustomerLedgerReminder(models.Model):
             subtype_xmlid="mail.mt_comment", email_layout_xmlid="mail.mail_notification_light",
         )
         self.sudo().write({"state": "sent", "sent_date": self.date, "recipient_id": recipient.id,
-                           "mail_message_id": message.id, "note": False})
+                           "mail_message_id": message.id})
         self.sudo().message_post(body=_("Sent to %s.", recipient.email_formatted), subtype_xmlid="mail.mt_note")
         self._ledger_close_todo()
 
     def _ledger_missing_email(self, message):
+        """Ask the responsible, once, for the customer's email address: an activity of its own type, with
+        ``message``, also in the reminder's chatter (the note is the users')."""
         self.ensure_one()
-        self.sudo().write({"note": message})
-        if not self.activity_ids:
-            self.sudo().activity_schedule("mail.mail_activity_data_todo", summary=_("Add an email address"),
+        activity_type = self.env.ref(MISSING_EMAIL_ACTIVITY)
+        if activity_type not in self.sudo().activity_ids.activity_type_id:
+            self.sudo().activity_schedule(MISSING_EMAIL_ACTIVITY, summary=_("Add an email address"),
                                           note=message, user_id=self._ledger_responsible().id)
+            self.sudo().message_post(body=message, subtype_xmlid="mail.mt_note")
 
     def _ledger_close_todo(self):
-        """Drop the "add an email address" to-dos of reminders that no longer wait for one."""
-        self.sudo().activity_unlink(["mail.mail_activity_data_todo"])
+        """Drop the "add an email address" activities of reminders that no longer wait for one (only those)."""
+        self.sudo().activity_unlink([MISSING_EMAIL_ACTIVITY])
 
     def _ledger_run_actions(self):
         """Do each sent reminder's level action, once: ``_ledger_action_<action>``."""
@@ -353,8 +407,21 @@ class CustomerLedgerReminder(models.Model):
             summary=_("Call %s about overdue invoices", self.partner_id.name),
             note=_("%(level)s sent; amount due: %(amount)s.", level=self.level_id.name, amount=self.amount_summary))
 
+    def _ledger_hold_applies(self):
+        """Whether this reminder's level puts the customer on credit hold: only when the customer had a
+        reminder sent by the company before, so that no customer is put on hold by its first reminder
+        (on the first run after installation, long-overdue invoices reach the final level at once)."""
+        self.ensure_one()
+        return self.level_id.action == "hold" and bool(self.sudo().search_count([
+            ("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id),
+            ("state", "=", "sent"), ("id", "!=", self.id)], limit=1))
+
     def _ledger_action_hold(self):
         self.ensure_one()
+        if not self._ledger_hold_applies():
+            self.sudo().message_post(body=_("Not put on credit hold: this is the customer's first reminder sent."),
+                                     subtype_xmlid="mail.mt_note")
+            return
         Files = self.env["customer.ledger.credit.file"].sudo().with_company(self.company_id)
         credit_file = Files._for_partner(self.partner_id, self.company_id)
         if not credit_file.on_hold:
@@ -384,7 +451,13 @@ class CustomerLedgerReminder(models.Model):
         today = today or fields.Date.context_today(self)
         self = self.sudo()  # noqa: PLW0642 (as the scheduler's superuser, whoever calls it)
         for company in self.env["res.company"].search([]):
-            reminders = self._ledger_prepare(company, today)
+            try:
+                with self.env.cr.savepoint():
+                    reminders = self._ledger_prepare(company, today)
+            except Exception:  # one company's data must not stop the others' reminders
+                _logger.exception("Payment reminders of company %s not prepared", company.id)
+                self.env.invalidate_all()
+                continue
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             if not company.ledger_reminder_auto_send:
@@ -393,7 +466,7 @@ class CustomerLedgerReminder(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         reminder._ledger_send()
-                except (UserError, ValidationError, psycopg2.Error):
+                except Exception:  # the reminder stays a draft; the run goes on with the next customer
                     _logger.exception("Payment reminder %s to %s not sent", reminder.id, reminder.partner_id.id)
                     self.env.invalidate_all()
                 if commit:

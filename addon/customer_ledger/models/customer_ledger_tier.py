@@ -55,7 +55,8 @@ class CustomerLedgerTier(models.Model):
     reminder_policy_id = fields.Many2one(
         "customer.ledger.reminder.policy", ondelete="restrict", check_company=True,
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
-        help="The payment reminders its customers get. Empty: the company's default policy (Settings).")
+        help="The payment reminders its customers get. Empty: the company's default policy (Settings); "
+        "No Reminders: none.")
     review_interval_months = fields.Integer(string="Credit Review Every (Months)", default=12)
     profile_count = fields.Integer(compute="_compute_profile_count", string="Customers")
 

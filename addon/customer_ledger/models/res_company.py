@@ -240,9 +240,9 @@ class ResCompany(models.Model):
         help="The payment reminders of customers whose tier has no policy of its own. Empty: none.",
     )
     ledger_reminder_auto_send = fields.Boolean(
-        string="Send Reminders Automatically", default=True,
-        help="The daily run sends the payment reminders it prepares. Unticked, they wait as drafts for an "
-        "accountant to send or skip.",
+        string="Send Reminders Automatically", default=False,
+        help="The daily run sends the payment reminders it prepares. Unticked (the default), they wait as drafts "
+        "for an accountant to send or skip.",
     )
 
     @api.model

@@ -1,6 +1,6 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import date, timedelta
+from datetime import timedelta
 
 from odoo import fields, http
 from odoo.tests import HttpCase, tagged
@@ -34,4 +34,4 @@ class TestReminderUi(HttpCase):
         credit_file = self.env["customer.ledger.credit.file"].search([
             ("partner_id", "=", customer.id), ("company_id", "=", company.id)])
         self.assertEqual((credit_file.promise_date, credit_file.promise_amount, credit_file.promise_note),
-                         (date(2099, 12, 31), 500.0, "Pays at the end of the year"))
+                         (today + timedelta(days=30), 500.0, "Pays next month"))

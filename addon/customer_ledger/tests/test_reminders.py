@@ -1,6 +1,7 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
+from unittest.mock import patch
 
 import psycopg2
 
@@ -10,6 +11,7 @@ from odoo.tests import BaseCase, tagged
 from odoo.tests.common import new_test_user
 from odoo.tools import mute_logger
 
+from ..lib.text import name_some
 from ..models.customer_ledger_reminder_policy import reached_level
 from .common import LedgerCreditCommon
 
@@ -35,6 +37,12 @@ class TestReminderLevelRule(BaseCase):
         self.assertIsNone(reached_level(30, []))
         self.assertEqual(reached_level(2, [(7, "b"), (1, "a")]), (1, "a"))
 
+    def test_name_some(self):
+        self.assertEqual(name_some([]), "")
+        self.assertEqual(name_some(["a", "b"], 2), "a, b")
+        self.assertEqual(name_some(("a", "b", "c", "d"), 2), "a, b and 2 more")
+        self.assertEqual(name_some(["a", "b", "c"], 1, "%(names)s (+%(count)s)"), "a (+2)")
+
 
 @tagged("post_install", "-at_install")
 class TestReminders(LedgerCreditCommon):
@@ -54,6 +62,8 @@ class TestReminders(LedgerCreditCommon):
         cls.firm = cls.env.ref("customer_ledger.reminder_policy_firm")
         cls.level = {level.days: level for level in cls.standard.level_ids}
         cls.company.ledger_reminder_policy_id = cls.standard
+        # drafts wait for review by default: most tests follow the automatic sending
+        (cls.company | cls.company_2).ledger_reminder_auto_send = True
         cls.customer = cls.make_customer("Reminded Customer", email="ap@reminded.example.com")
 
     def day(self, offset):
@@ -124,6 +134,7 @@ class TestReminders(LedgerCreditCommon):
         self.assertIn(second.name, email.body)
         self.assertIn("1,250.00", email.body)  # the total
         self.assertIn("1,250.00", reminder.amount_summary)
+        self.assertNotIn("Net Amount Due", email.body)  # no open credit
 
     def test_nothing_sent_twice(self):
         self.due_in(self.customer, -7)
@@ -154,6 +165,31 @@ class TestReminders(LedgerCreditCommon):
         self.pay(paid, self.today)
         self.run_cron()
         self.assertFalse(self.reminders(other))
+
+    def test_open_credits(self):
+        # an open credit note as large as the overdue invoice: nothing owed on balance, no reminder
+        self.due_in(self.customer, -7, amount=100.0)
+        self.invoice(self.customer, self.day(-20), self.day(-20), 100.0, move_type="out_refund")
+        self.run_cron()
+        self.assertFalse(self.reminders())
+        with self.assertRaisesRegex(UserError, "owes nothing on balance"):
+            self.customer.with_user(self.accountant).action_ledger_send_reminder()
+        # a payment of 30 not yet allocated: reminded of the invoice, with the credit and the net 70
+        payer = self.make_customer("Paying Customer", email="payer@example.com")
+        invoice = self.due_in(payer, -7, amount=100.0)
+        payment = self.env["account.payment"].with_company(self.company).create({
+            "payment_type": "inbound", "partner_type": "customer", "partner_id": payer.id, "amount": 30.0,
+            "date": self.day(-2)})
+        payment.action_post()
+        self.run_cron()
+        reminder = self.reminders(payer)
+        self.assertEqual((reminder.state, self.levels_of(reminder)), ("sent", {invoice: 7}))
+        self.assertEqual(reminder._ledger_open_credits().move_id, payment.move_id)
+        self.assertEqual(reminder._ledger_net_totals(reminder._ledger_open_credits()),
+                         [(self.company.currency_id, 70.0)])
+        body = self.emails(payer).body
+        self.assertIn(payment.move_id.name, body)
+        self.assertRegex(body, r"(?s)Open Credit.*>30\.00<.*Net Amount Due.*>70\.00<")
 
     def test_disputed_statement_line_skipped_until_resolved(self):
         disputed = self.due_in(self.customer, -10)
@@ -244,6 +280,28 @@ class TestReminders(LedgerCreditCommon):
         self.assertEqual(self.env["res.company"].create({"name": "Later Co"}).ledger_reminder_policy_id,
                          self.standard)
 
+    def test_tier_without_reminders(self):
+        tier = self.env["customer.ledger.tier"].create({
+            "code": "RN", "name": "Never Reminded", "automatic": False, "company_id": self.company.id,
+            "reminder_policy_id": self.env.ref("customer_ledger.reminder_policy_none").id})
+        quiet = self.make_customer("Quiet Customer", email="quiet@example.com")
+        quiet._ledger_profile().sudo().tier_id = tier
+        self.due_in(quiet, -50)
+        self.due_in(self.customer, -50)  # the company's default reminds the others
+        self.run_cron()
+        self.assertFalse(self.reminders(quiet))
+        self.assertEqual(self.reminders().level_id, self.level[45])
+        tier.reminder_policy_id = False
+        self.run_cron(1)
+        self.assertEqual(self.reminders(quiet).level_id, self.level[45])
+
+    def test_promise_at_most_a_year_ahead(self):
+        credit_file = self.Files._ledger_for_promise(self.customer, self.company).with_user(self.accountant)
+        with self.assertRaisesRegex(ValidationError, "next 365 days at most"):
+            credit_file.action_record_promise(self.day(366), 10.0)
+        credit_file.action_record_promise(self.day(365), 10.0)
+        self.assertEqual(credit_file.promise_date, self.day(365))
+
     def test_call_activity(self):
         self.customer.user_id = self.invoicing_user
         self.due_in(self.customer, -21)
@@ -262,19 +320,46 @@ class TestReminders(LedgerCreditCommon):
         self.assertEqual(self.reminders(other).activity_ids.user_id, self.credit_manager)
 
     def test_credit_hold(self):
-        self.due_in(self.customer, -45)
-        self.run_cron()
+        self.due_in(self.customer, -44)
+        self.run_cron()  # level 21: the customer's first reminder
+        self.run_cron(1)  # level 45, after a reminder sent: on hold
         credit_file = self.Files.search([("partner_id", "=", self.customer.id), ("company_id", "=", self.company.id)])
         self.assertTrue(credit_file.on_hold)
+        self.assertIn("has been put on credit hold", self.emails()[-1].body)
         hold = credit_file.hold_log_ids.filtered(lambda log: log.action == "hold")
         self.assertEqual(len(hold), 1)
         self.assertIn("Final Notice", hold.reason)
-        self.assertFalse(self.reminders().activity_ids)
+        self.assertFalse(self.reminders()[-1].activity_ids)
         # a later reminder at the same level for another invoice leaves the hold as it is
-        self.due_in(self.customer, -45)
-        self.run_cron(1)
-        self.assertEqual(len(self.reminders()), 2)
+        self.due_in(self.customer, -46)
+        self.run_cron(2)
+        self.assertEqual(len(self.reminders()), 3)
         self.assertEqual(credit_file.hold_log_ids.filtered(lambda log: log.action == "hold"), hold)
+
+    def test_first_reminder_never_holds(self):
+        """Customers long overdue at installation get the final level at once, but no hold with it."""
+        self.due_in(self.customer, -90)
+        self.run_cron()
+        reminder = self.reminders()
+        self.assertEqual((reminder.state, reminder.level_id), ("sent", self.level[45]))
+        credit_file = self.Files.search([("partner_id", "=", self.customer.id), ("company_id", "=", self.company.id)])
+        self.assertFalse(credit_file.on_hold)
+        self.assertFalse(credit_file.hold_log_ids)
+        body = self.emails().body
+        self.assertNotIn("has been put on credit hold", body)
+        self.assertIn("otherwise your account will be put on credit", body)
+        self.assertIn("Not put on credit hold", " ".join(reminder.message_ids.mapped("body")))
+
+    def test_drafts_for_review_by_default(self):
+        company = self.env["res.company"].create({"name": "Reviewing Co"})
+        self.assertFalse(company.ledger_reminder_auto_send)
+        self.company.ledger_reminder_auto_send = self.env["res.company"].default_get(
+            ["ledger_reminder_auto_send"])["ledger_reminder_auto_send"]
+        self.due_in(self.customer, -90)
+        self.run_cron()
+        self.assertEqual(self.reminders().mapped("state"), ["draft"])
+        self.assertFalse(self.emails())
+        self.assertFalse(self.Files.search([("partner_id", "=", self.customer.id), ("on_hold", "=", True)]))
 
     def test_review_then_send_now_or_skip(self):
         self.company.ledger_reminder_auto_send = False
@@ -334,12 +419,20 @@ class TestReminders(LedgerCreditCommon):
         self.run_cron()
         draft = self.reminders(silent)
         self.assertEqual(draft.state, "draft")
-        self.assertIn("No email address for Silent Customer", draft.note)
-        self.assertEqual(draft.activity_ids.activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
+        todo_type = self.env.ref("customer_ledger.mail_activity_type_reminder_email")
+        self.assertEqual(draft.activity_ids.activity_type_id, todo_type)
+        self.assertIn("No email address for Silent Customer", draft.activity_ids.note)
+        self.assertFalse(draft.note)
         self.assertEqual(self.reminders().state, "sent")  # the others go
+        # the users' own note and to-do stay; the address to-do is not scheduled twice
+        draft.with_user(self.accountant).note = "Phoned: address coming"
+        own_todo = draft.activity_schedule("mail.mail_activity_data_todo", summary="Mine",
+                                           user_id=self.accountant.id)
         self.run_cron(1)
         self.assertEqual(self.reminders(silent), draft)
-        self.assertEqual(len(draft.activity_ids), 1)
+        self.assertEqual(draft.activity_ids.activity_type_id.sorted("id"),
+                         (self.env.ref("mail.mail_activity_data_todo") | todo_type).sorted("id"))
+        self.assertEqual(len(draft.activity_ids), 2)
         with self.assertRaises(UserError):
             draft.with_user(self.accountant).action_send()
         # with an invoice address that has one, it goes there
@@ -347,8 +440,69 @@ class TestReminders(LedgerCreditCommon):
                                                           "parent_id": silent.id, "email": "acc@silent.example"})
         draft.with_user(self.accountant).action_send()
         self.assertEqual((draft.state, draft.recipient_id), ("sent", invoice_address))
-        self.assertFalse(draft.activity_ids)  # the to-do is done
+        self.assertEqual(draft.activity_ids, own_todo)  # the address to-do is done, the user's own stays
+        self.assertEqual(draft.note, "Phoned: address coming")
         self.assertEqual(draft.mail_message_id.notification_ids.res_partner_id, invoice_address)
+
+    def test_one_company_failing_does_not_stop_the_others(self):
+        here = self.due_in(self.customer, -7)
+        there = self.due_in(self.customer, -7, company=self.company_2)
+        Model = type(self.Reminders)
+        prepare = Model._ledger_prepare
+
+        def failing_prepare(failing):
+            def _prepare(records, company, today, partners=None):
+                if company == failing:
+                    records.env["customer.ledger.reminder"].sudo().create({  # undone with its savepoint
+                        "partner_id": self.customer.id, "company_id": company.id})
+                    raise RuntimeError("bad data")
+                return prepare(records, company, today, partners)
+            return _prepare
+
+        with patch.object(Model, "_ledger_prepare", failing_prepare(self.company)), \
+                mute_logger("odoo.addons.customer_ledger.models.customer_ledger_reminder"):
+            self.run_cron()
+        self.assertFalse(self.reminders())
+        self.assertEqual(self.levels_of(self.reminders(company=self.company_2)), {there: 7})
+        with patch.object(Model, "_ledger_prepare", failing_prepare(self.company_2)), \
+                mute_logger("odoo.addons.customer_ledger.models.customer_ledger_reminder"):
+            self.run_cron(1)
+        self.assertEqual(self.levels_of(self.reminders()), {here: 7})
+        self.assertEqual(len(self.reminders(company=self.company_2)), 1)
+
+    def test_one_reminder_failing_stays_draft(self):
+        other = self.make_customer("Other Customer", email="other@example.com")
+        self.due_in(self.customer, -7)
+        self.due_in(other, -7)
+        Model = type(self.Reminders)
+        post = Model._ledger_post_email
+
+        def failing_post(reminder, recipient):
+            if reminder.partner_id == self.customer:
+                raise RuntimeError("mail server on fire")
+            return post(reminder, recipient)
+
+        with patch.object(Model, "_ledger_post_email", failing_post), \
+                mute_logger("odoo.addons.customer_ledger.models.customer_ledger_reminder"):
+            self.run_cron()
+        self.assertEqual(self.reminders().state, "draft")
+        self.assertEqual(self.reminders(other).state, "sent")
+
+    def test_email_in_recipient_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.customer.lang = "en_US"
+        self.due_in(self.customer, -7)
+        self.company.ledger_reminder_auto_send = False
+        self.run_cron()
+        reminder = self.reminders()
+        template = reminder.level_id.mail_template_id
+        self.assertEqual(reminder.mail_partner_id, self.customer)
+        self.assertEqual(template._render_lang(reminder.ids)[reminder.id], "en_US")
+        accounts = self.env["res.partner"].create({"name": "Comptabilité", "type": "invoice", "lang": "fr_FR",
+                                                   "parent_id": self.customer.id, "email": "compta@example.com"})
+        reminder.invalidate_recordset(["mail_partner_id"])
+        self.assertEqual(reminder.mail_partner_id, accounts)
+        self.assertEqual(template._render_lang(reminder.ids)[reminder.id], "fr_FR")
 
     def test_multi_company(self):
         here = self.due_in(self.customer, -7)

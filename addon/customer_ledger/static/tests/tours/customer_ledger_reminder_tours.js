@@ -1,6 +1,9 @@
 /** @odoo-module **/
 import { registry } from "@web/core/registry";
 
+// a promise is for the next 365 days at most: 30 days ahead, as the test expects
+const promised = luxon.DateTime.now().plus({ days: 30 }).toFormat("MM/dd/yyyy");
+
 registry.category("web_tour.tours").add("customer_ledger_reminder_tour", {
     test: true,
     steps: () => [
@@ -31,7 +34,7 @@ registry.category("web_tour.tours").add("customer_ledger_reminder_tour", {
         },
         {
             trigger: ".o_field_widget[name=promise_date] input",
-            run: "text 12/31/2099",
+            run: `text ${promised}`,
         },
         {
             trigger: ".o_field_widget[name=promise_amount] input",
@@ -39,14 +42,14 @@ registry.category("web_tour.tours").add("customer_ledger_reminder_tour", {
         },
         {
             trigger: ".o_field_widget[name=promise_note] textarea",
-            run: "text Pays at the end of the year",
+            run: "text Pays next month",
         },
         {
             trigger: "button[name=action_apply]",
         },
         {
             content: "The tab shows the promise",
-            trigger: ".o_field_widget[name=ledger_promise_date]:contains('12/31/2099')",
+            trigger: `.o_field_widget[name=ledger_promise_date]:contains('${promised}')`,
             isCheck: true,
         },
     ],
