@@ -258,12 +258,13 @@ class TestStatementPortalHttp(LedgerStatementPortalCommon, HttpCase):
 
     def answer(self, what, data, files=None, token=None):
         """POST an answer to the statement with the session's CSRF token (from a page showing the
-        forms), as the current session, with ``token`` (default: the right one)."""
+        forms), as the current session, with ``token`` (default: the right one; empty: none)."""
         statement = self.statement
         if not getattr(self, "csrf", None):
             page = self.page(statement, self.token)
             self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        data = dict({"csrf_token": self.csrf, "access_token": token or self.token}, **data)
+        token = self.token if token is None else token
+        data = dict({"csrf_token": self.csrf}, **({"access_token": token} if token else {}), **data)
         response = self.url_open(f"/my/statements/{statement.id}/{what}", data=data, files=files,
                                  allow_redirects=False)
         self.env.invalidate_all()
@@ -285,6 +286,38 @@ class TestStatementPortalHttp(LedgerStatementPortalCommon, HttpCase):
         response = self.answer("confirm", {"name": "Mallory"}, token="wrong-token")
         self.assertEqual(response.status_code, 403)
         self.assertEqual(self.statement.state, "sent")
+
+    def test_internal_users_do_not_answer_for_the_customer(self):
+        """A Ledger User or Credit Manager reads the statement (the record rules let it) but
+        answers only with the customer's token: accountants record answers in the back office."""
+        lines = self.statement.line_ids[:1]
+        for user in (self.ledger_user, self.credit_manager):
+            self.authenticate(user.login, user.login)
+            self.csrf = None
+            page = self.page(self.statement)
+            self.assertEqual(page.status_code, 200)
+            self.assertIn("Closing Balance", page.text)
+            self.assertNotIn("ledger_statement_confirm_form", page.text)
+            self.assertNotIn('name="line_ids"', page.text)
+            for what, data in (("confirm", {"name": user.name}),
+                               ("dispute", {"name": user.name, "comment": "Not ours", "line_ids": lines.id})):
+                for token in ("", "wrong-token"):
+                    response = self.answer(what, data, token=token)
+                    self.assertEqual(response.status_code, 403, (user.login, what, token))
+            self.assertEqual(self.statement.state, "sent")
+            self.assertFalse(self.statement.line_ids.filtered("disputed"))
+            self.assertFalse(self.statement.portal_answer_name)
+        # with the customer's token, from the emailed link, the answer is accepted
+        self.assertEqual(self.answer("confirm", {"name": "Jo Customer"}).status_code, 303)
+        self.assertEqual(self.statement.state, "confirmed")
+
+    def test_portal_user_answers_for_its_own_customer_only(self):
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        page = self.page(self.statement)
+        self.assertIn("ledger_statement_confirm_form", page.text)
+        self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        self.assertEqual(self.answer("confirm", {"name": "Pat"}, token="").status_code, 303)
+        self.assertEqual((self.statement.state, self.statement.confirmed_by), ("confirmed", self.portal_user))
 
     def test_confirm_with_the_token(self):
         response = self.answer("confirm", {"name": "Jo Customer"})
