@@ -208,7 +208,8 @@ class CustomerLedgerStatement(models.Model):
     date_to = fields.Date(string="Period End", required=True, tracking=True)
     state = fields.Selection(STATEMENT_STATES, default="draft", required=True, readonly=True, copy=False,
                              tracking=True, index=True)
-    user_id = fields.Many2one("res.users", string="Responsible", default=lambda self: self.env.user, index=True,
+    user_id = fields.Many2one("res.users", string="Responsible", default=lambda self: self._default_user_id(),
+                              index=True,
                               tracking=True, domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
                               help="The accountant who follows the customer's answer: a dispute becomes their "
                               "activity (else the statement's creator's).")
@@ -249,6 +250,12 @@ class CustomerLedgerStatement(models.Model):
     _sql_constraints = [
         ("period_check", "CHECK(date_from <= date_to)", "A statement's period cannot start after it ends."),
     ]
+
+    @api.model
+    def _default_user_id(self):
+        """The current user, unless it is no person of the company (OdooBot running the scheduled
+        action): then an accountant of the company (``res.company._ledger_pick_user``), or nobody."""
+        return self.env.company._ledger_pick_user((self.env.user,))
 
     def _compute_access_url(self):
         for statement in self:
@@ -385,7 +392,8 @@ class CustomerLedgerStatement(models.Model):
     def _ledger_generate(self, partners, date_from, date_to, company=None, user=None):
         """Draft statements of ``partners`` (their commercial customers) for the period, in
         ``company`` (default: the current one), new ones with ``user`` responsible (default: the
-        current user). A customer's draft of the same period is computed again rather than made
+        current user, or an accountant of the company for OdooBot: see ``_default_user_id``). A
+        customer's draft of the same period is computed again rather than made
         twice. All figures in one pass. Returns the statements."""
         self._check_accountant()
         if date_from > date_to:
@@ -421,7 +429,8 @@ class CustomerLedgerStatement(models.Model):
         """Every company's statements of the periods just ended, by each customer's frequency (its
         tier's, or the company's for customers without a tier): see ``_ledger_schedule_company``.
         ``today`` (a date, default: today) says which periods have ended. Commits per company when
-        ``commit``. Returns the statements made."""
+        ``commit``; a company that fails is logged and rolled back, and the others go on. Returns the
+        statements made."""
         self._check_accountant()
         if today is None:
             today = fields.Date.context_today(self)
@@ -429,7 +438,11 @@ class CustomerLedgerStatement(models.Model):
             raise ValidationError(_("The day to schedule statements for is a date."))
         made = self.browse()
         for company in self.env["res.company"].search([]):
-            made |= self.with_company(company)._ledger_schedule_company(company, today)
+            try:
+                with self.env.cr.savepoint():
+                    made |= self.with_company(company)._ledger_schedule_company(company, today)
+            except Exception:
+                _logger.exception("Scheduled statements of %s not made", company.name)
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return made
@@ -439,14 +452,21 @@ class CustomerLedgerStatement(models.Model):
         """The statements of ``company`` for the last ended period of each frequency: one per
         customer with a balance or activity in it whose frequency it is, unless the customer already
         has one for that period (whatever its state); made in one set per period, then sent when the
-        company sends scheduled statements."""
+        company sends scheduled statements. A period is run once (``customer.ledger.statement.schedule``):
+        a draft deleted is not made again, nor are statements of customers active in it later."""
         frequencies = self._ledger_customer_frequencies(company)
+        # never OdooBot, which runs the scheduled action: it would sign and send the emails
+        responsible = company._ledger_pick_user((company.ledger_statement_user_id,))
         used = set(frequencies.values()) | {company.ledger_statement_frequency}
+        Runs = self.env["customer.ledger.statement.schedule"].sudo()
         made = self.browse()
         for frequency in FREQUENCIES:
             if frequency not in used:
                 continue
             period = last_ended_period(frequency, today)
+            run = {"company_id": company.id, "frequency": frequency, "date_from": period[0], "date_to": period[1]}
+            if Runs.search_count([(name, "=", value) for name, value in run.items()], limit=1):
+                continue
             customers = self._ledger_customers_with_activity(*period, company=company).filtered(
                 lambda partner, frequency=frequency: frequencies.get(
                     partner.id, company.ledger_statement_frequency) == frequency
@@ -454,8 +474,8 @@ class CustomerLedgerStatement(models.Model):
             customers -= self.search([("company_id", "=", company.id), ("partner_id", "in", customers.ids),
                                       ("date_from", "=", period[0]), ("date_to", "=", period[1])]).partner_id
             if customers:
-                made |= self._ledger_generate(customers, *period, company=company,
-                                              user=company.ledger_statement_user_id)
+                made |= self._ledger_generate(customers, *period, company=company, user=responsible)
+            Runs.create(run)
         if made and company.ledger_statement_auto_send:
             made._ledger_send_scheduled()
         return made
@@ -473,7 +493,7 @@ class CustomerLedgerStatement(models.Model):
 
     def _ledger_send_scheduled(self):
         """Send the statements one by one: one that cannot be sent (a customer without an email
-        address, say) stays a draft, with a note saying why, and the others go."""
+        address, say, or any error) stays a draft, with a note saying why, and the others go."""
         for statement in self:
             try:
                 with self.env.cr.savepoint():
@@ -481,6 +501,10 @@ class CustomerLedgerStatement(models.Model):
             except UserError as error:
                 _logger.warning("Scheduled statement %s (%s) not sent: %s", statement.name,
                                 statement.partner_id.display_name, error)
+                statement.message_post(body=_("Not sent automatically: %s", error), subtype_xmlid="mail.mt_note")
+            except Exception as error:
+                _logger.exception("Scheduled statement %s (%s) not sent", statement.name,
+                                  statement.partner_id.display_name)
                 statement.message_post(body=_("Not sent automatically: %s", error), subtype_xmlid="mail.mt_note")
 
     def _ledger_report_aging_labels(self):

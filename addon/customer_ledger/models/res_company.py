@@ -93,7 +93,7 @@ class ResCompany(models.Model):
     ledger_statement_user_id = fields.Many2one(
         "res.users",
         string="Scheduled Statements Responsible",
-        domain=[("share", "=", False)],
+        domain="[('share', '=', False), ('company_ids', 'in', id)]",
         help="The accountant responsible for scheduled statements of account: a customer's dispute schedules an "
         "activity for them. Empty: a Reconciliation Accountant of the company.",
     )
