@@ -33,7 +33,7 @@ from odoo.tools import plaintext2html
 from ..lib.portal_attachment import MAX_BYTES, check_attachment
 from ..lib.statement_periods import FREQUENCIES, last_ended_period
 from .customer_ledger_aging import aging_thresholds, open_items_query
-from .res_company import aging_labels
+from .res_company import aging_bucket_days
 
 _logger = logging.getLogger(__name__)
 
@@ -149,11 +149,12 @@ WINDOW w AS (PARTITION BY i.statement_id ORDER BY i.date, i.move_id, i.line_id)
 """
 # Every bucket of every statement, empty ones included. width_bucket() over the thresholds
 # [1, b1 + 1, b2 + 1, ...] gives 0 for not yet due, 1 for 1..b1 days past due, and so on
-# (customer_ledger_aging.aging_thresholds, as the aging report and the credit files).
+# (customer_ledger_aging.aging_thresholds, as the aging report and the credit files). Each bucket
+# keeps its days past due (res_company.aging_bucket_days), labelled in the reader's language.
 _AGING = """
 INSERT INTO customer_ledger_statement_aging (
-    statement_id, sequence, label, amount, create_uid, create_date, write_uid, write_date)
-SELECT s.id, b.idx, (%(labels)s::varchar[])[b.idx + 1], COALESCE(SUM(i.open_to), 0),
+    statement_id, sequence, days_from, days_to, amount, create_uid, create_date, write_uid, write_date)
+SELECT s.id, b.idx, (%(days_from)s::int[])[b.idx + 1], (%(days_to)s::int[])[b.idx + 1], COALESCE(SUM(i.open_to), 0),
        %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
   FROM customer_ledger_statement s
  CROSS JOIN generate_series(0, %(last)s) AS b(idx)
@@ -367,11 +368,13 @@ class CustomerLedgerStatement(models.Model):
         cr = self.env.cr
         company_currency = company.currency_id
         bounds = company._ledger_statement_aging_bounds()
+        days = aging_bucket_days(bounds)
         params = {
             "ids": self.ids, "partners": [s.partner_id.id for s in self],
             "froms": [s.date_from for s in self], "tos": [s.date_to for s in self], "company_id": company.id,
             "company_currency": company_currency.id, "uid": self.env.uid,
-            "labels": aging_labels(bounds), "last": len(bounds) + 1, "thresholds": aging_thresholds(bounds),
+            "days_from": [low for low, _high in days], "days_to": [high for _low, high in days],
+            "last": len(bounds) + 1, "thresholds": aging_thresholds(bounds),
         }
         cr.execute(_ITEMS_DROP)
         cr.execute(_ITEMS, params)
@@ -506,21 +509,6 @@ class CustomerLedgerStatement(models.Model):
                 _logger.exception("Scheduled statement %s (%s) not sent", statement.name,
                                   statement.partner_id.display_name)
                 statement.message_post(body=_("Not sent automatically: %s", error), subtype_xmlid="mail.mt_note")
-
-    def _ledger_report_aging_labels(self):
-        """{aging bucket id: its label in the context's language}, for the printed statement: the
-        labels are kept in the language of whoever computed the figures, and the bounds they came
-        from are read back from the numeric ones (1-30, 31-60...), which need no translation."""
-        self.ensure_one()
-        buckets = self.aging_ids.sorted("sequence")
-        try:
-            bounds = [int(bucket.label.rsplit("-", 1)[1]) for bucket in buckets[1:-1]]
-        except (AttributeError, IndexError, ValueError):
-            return {bucket.id: bucket.label for bucket in buckets}
-        if not bounds:
-            return {bucket.id: bucket.label for bucket in buckets}
-        labels = [_("Not Due")] + [bucket.label for bucket in buckets[1:-1]] + [_("Over %s", bounds[-1])]
-        return dict(zip(buckets.ids, labels, strict=True))
 
     def action_refresh(self):
         """Compute the figures of drafts again, from the journal items as they are now."""
@@ -854,7 +842,21 @@ class CustomerLedgerStatementAging(models.Model):
     statement_id = fields.Many2one("customer.ledger.statement", required=True, ondelete="cascade", index=True,
                                    readonly=True)
     sequence = fields.Integer(readonly=True)
-    label = fields.Char(readonly=True)
+    days_from = fields.Integer(readonly=True, help="Days past due the bucket starts at; 0: not due yet.")
+    days_to = fields.Integer(readonly=True, help="Days past due the bucket ends at; empty for the last one.")
+    label = fields.Char(compute="_compute_label", help="The bucket's name, in the reader's language.")
     currency_id = fields.Many2one(related="statement_id.currency_id")
     amount = fields.Monetary(readonly=True)
+
+    @api.depends("days_from", "days_to")
+    @api.depends_context("lang")
+    def _compute_label(self):
+        # here rather than stored: the PDF and the portal show it in the customer's language
+        for bucket in self:
+            if bucket.days_from <= 0:
+                bucket.label = _("Not Due")
+            elif not bucket.days_to:
+                bucket.label = _("Over %s", bucket.days_from - 1)
+            else:
+                bucket.label = f"{bucket.days_from}-{bucket.days_to}"
 

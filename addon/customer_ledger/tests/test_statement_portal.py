@@ -319,6 +319,20 @@ class TestStatementPortalHttp(LedgerStatementPortalCommon, HttpCase):
         self.assertEqual(self.answer("confirm", {"name": "Pat"}, token="").status_code, 303)
         self.assertEqual((self.statement.state, self.statement.confirmed_by), ("confirmed", self.portal_user))
 
+    def test_aging_in_the_readers_language(self):
+        """The statement's figures were computed by an English-speaking accountant: a Chinese portal
+        user reads its aging in Chinese."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["customer_ledger"], ["zh_CN"], overwrite=True)
+        self.portal_user.lang = "zh_CN"
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        page = self.page(self.statement)
+        self.assertEqual(page.status_code, 200)
+        for text in ("期初余额", "未到期", "90 天以上", "1-30"):
+            self.assertIn(text, page.text)
+        for text in ("Not Due", "Over 90"):
+            self.assertNotIn(text, page.text)
+
     def test_confirm_with_the_token(self):
         response = self.answer("confirm", {"name": "Jo Customer"})
         self.assertEqual(response.status_code, 303)
