@@ -210,7 +210,7 @@ class CustomerLedgerStatement(models.Model):
     state = fields.Selection(STATEMENT_STATES, default="draft", required=True, readonly=True, copy=False,
                              tracking=True, index=True)
     user_id = fields.Many2one("res.users", string="Responsible", default=lambda self: self._default_user_id(),
-                              index=True,
+                              index=True, groups="base.group_user",
                               tracking=True, domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
                               help="The accountant who follows the customer's answer: a dispute becomes their "
                               "activity (else the statement's creator's).")
@@ -229,14 +229,15 @@ class CustomerLedgerStatement(models.Model):
     confirmed_date = fields.Date(readonly=True, copy=False, tracking=True)
     confirmed_balance = fields.Monetary(readonly=True, copy=False, tracking=True,
                                         help="The closing balance the customer agreed to.")
-    confirmed_by = fields.Many2one("res.users", readonly=True, copy=False, help="Who recorded the confirmation.")
+    confirmed_by = fields.Many2one("res.users", readonly=True, copy=False, groups="base.group_user",
+                                   help="Who recorded the confirmation.")
     dispute_comment = fields.Text(copy=False, help="What the customer disputes.")
     disputed_date = fields.Date(readonly=True, copy=False)
     disputed_line_count = fields.Integer(compute="_compute_disputed_line_count", string="Disputed Lines")
-    resolution_outcome = fields.Selection(RESOLUTION_OUTCOMES, copy=False, tracking=True)
-    resolution_note = fields.Text(copy=False)
+    resolution_outcome = fields.Selection(RESOLUTION_OUTCOMES, copy=False, tracking=True, groups="base.group_user")
+    resolution_note = fields.Text(copy=False, groups="base.group_user")
     resolved_date = fields.Date(readonly=True, copy=False)
-    resolved_by = fields.Many2one("res.users", readonly=True, copy=False)
+    resolved_by = fields.Many2one("res.users", readonly=True, copy=False, groups="base.group_user")
     portal_answer_name = fields.Char(string="Answered by", readonly=True, copy=False,
                                      help="The name the customer gave when answering on the portal.")
     portal_partner_id = fields.Many2one("res.partner", string="Answered via Portal by", readonly=True, copy=False,
@@ -258,7 +259,8 @@ class CustomerLedgerStatement(models.Model):
         action): then an accountant of the company (``res.company._ledger_pick_user``), or nobody."""
         return self.env.company._ledger_pick_user((self.env.user,))
 
-    def _compute_access_url(self):
+    def _compute_access_url(self):  # pylint: disable=missing-return
+        super()._compute_access_url()
         for statement in self:
             statement.access_url = f"/my/statements/{statement.id}"
 
@@ -536,6 +538,7 @@ class CustomerLedgerStatement(models.Model):
         the portal, and mark it sent. Nothing is sent unless every customer has an email."""
         self._check_state(("draft",), _("sent"))
         self._ledger_check_mail_recipients()
+        self._ledger_check_mail_sender()
         self._ledger_send_mail()
         self._ledger_mark_sent()
         return True
@@ -584,12 +587,28 @@ class CustomerLedgerStatement(models.Model):
                 missing.partner_id.sorted("name").mapped("display_name"))
             raise UserError(_("No statement was sent: add an email address to the invoice address of %s.", names))
 
+    def _ledger_check_mail_sender(self):
+        """Refuse the statements, all of them, if one has no address to come from (see
+        :meth:`_ledger_mail_from`): the mail composer would send it as OdooBot."""
+        missing = self.filtered(lambda statement: not statement._ledger_mail_from())
+        if missing:
+            raise UserError(_("No statement was sent: give an email address to the responsible of %s, or to the "
+                              "company.", ", ".join(missing.mapped("name"))))
+
     def _ledger_send_mail(self):
         """Post each statement's email (its template, the PDF attached) in its chatter, to the
         customer's invoice address; the mail queue sends them."""
         self.message_post_with_source(self.env.ref(MAIL_TEMPLATE), message_type="comment",
                                       subtype_xmlid="mail.mt_comment", email_layout_xmlid=MAIL_LAYOUT,
                                       force_send=False)
+
+    def _ledger_mail_from(self):
+        """Whom the statement's email comes from: its responsible, else the company, else the user
+        sending it, but never OdooBot (the scheduled action's): without an address, it is not sent."""
+        self.ensure_one()
+        user = self.env.user
+        return (self.user_id.email_formatted or self.company_id.email_formatted
+                or ("" if user._is_superuser() else user.email_formatted))
 
     def _ledger_mark_sent(self):
         self.sudo().write({"state": "sent", "sent_date": fields.Date.context_today(self)})

@@ -188,6 +188,27 @@ class TestStatementPortalMail(LedgerStatementPortalCommon):
         statement.with_user(self.accountant).action_dispute("Not ours")
         self.assertEqual(self.dispute_activities(statement).user_id, self.credit_manager)
 
+    def test_wizard_keeps_the_responsible_of_existing_drafts(self):
+        draft = self.make_statement(self.other)
+        wizard = self.env["customer.ledger.statement.wizard"].with_user(self.accountant).create({
+            "date_from": FROM, "date_to": TO, "partner_ids": [(6, 0, (self.other | self.customer).ids)],
+            "user_id": self.credit_manager.id})
+        statements = self.Statements.search(wizard.action_generate()["domain"])
+        self.assertEqual(len(statements), 2)
+        self.assertIn(draft, statements)
+        self.assertEqual(draft.user_id, self.accountant, "refreshed, not handed over")
+        self.assertEqual((statements - draft).user_id, self.credit_manager)
+
+    def test_email_in_the_recipients_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.customer.lang = "en_US"
+        self.billing.lang = "fr_FR"
+        template = self.env.ref("customer_ledger.customer_ledger_statement_mail_template")
+        self.assertEqual(self.statement.mail_partner_id, self.billing)
+        self.assertEqual(template._render_lang(self.statement.ids), {self.statement.id: "fr_FR"})
+        self.billing.lang = False
+        self.assertEqual(template._render_lang(self.statement.ids), {self.statement.id: "en_US"})
+
     def test_portal_user_reads_its_sent_statements_only(self):
         draft = self.make_statement(self.customer)
         Statements = self.Statements.with_user(self.portal_user)
@@ -202,8 +223,12 @@ class TestStatementPortalMail(LedgerStatementPortalCommon):
                 action()
         with self.assertRaises(AccessError):
             as_portal.write({"dispute_comment": "mine"})
-        with self.assertRaises(AccessError):
-            as_portal.read(["note"])
+        # the back office's own fields: who is responsible, who recorded what, the internal notes
+        for name in ("note", "user_id", "confirmed_by", "resolved_by", "resolution_outcome", "resolution_note"):
+            with self.assertRaises(AccessError, msg=name):
+                as_portal.read([name])
+        self.assertEqual(as_portal.read(["state", "closing_balance", "dispute_comment", "portal_answer_name"])[0]
+                         ["closing_balance"], 1300)
 
     def test_portal_confirm_records_who_answered(self):
         statement = self.statement.sudo()
@@ -326,7 +351,7 @@ class TestStatementPortalHttp(LedgerStatementPortalCommon, HttpCase):
         self.env["ir.module.module"]._load_module_terms(["customer_ledger"], ["zh_CN"], overwrite=True)
         self.portal_user.lang = "zh_CN"
         self.authenticate(self.portal_user.login, self.portal_user.login)
-        page = self.page(self.statement)
+        page = self.url_open(self.statement.access_url)  # by way of the URL in the user's language
         self.assertEqual(page.status_code, 200)
         for text in ("期初余额", "未到期", "90 天以上", "1-30"):
             self.assertIn(text, page.text)

@@ -338,6 +338,14 @@ class TestStatementSchedule(LedgerCreditCommon):
         mails = self.env["mail.mail"].search([("model", "=", made._name), ("res_id", "in", made.ids)])
         self.assertTrue(mails)
         self.assertEqual(set(mails.mapped("email_from")), {self.company.email_formatted})
+        # nobody's address (no catchall either): OdooBot does not stand in, the statements wait as drafts
+        self.company.write({"email": False, "alias_domain_id": False})
+        self.assertFalse(self.company.email_formatted)
+        made = self.run_cron("2026-06-01", user=root).filtered(lambda s: s.company_id == self.company)
+        self.assertTrue(made)
+        self.assertEqual(set(made.mapped("state")), {"draft"})
+        self.assertFalse(self.env["mail.mail"].search([("model", "=", made._name), ("res_id", "in", made.ids)]))
+        self.assertIn("give an email address to the responsible", made[:1].message_ids[:1].body)
 
     def test_company_responsible_domain(self):
         """Only internal users of the company are offered as its scheduled statements' responsible,
@@ -346,9 +354,7 @@ class TestStatementSchedule(LedgerCreditCommon):
                                  company_id=self.company_2.id, company_ids=[(6, 0, self.company_2.ids)])
         Users = self.env["res.users"].with_context(active_test=False)
         company_domain = self.company._fields["ledger_statement_user_id"].domain
-        settings = self.env["res.config.settings"].create({})
-        self.assertEqual(settings.company_id, self.company)
-        settings_domain = settings._fields["ledger_statement_user_id"].domain
+        settings_domain = self.env["res.config.settings"]._fields["ledger_statement_user_id"].domain
         offered = Users.search(safe_eval(company_domain, {"id": self.company.id}))
         self.assertEqual(offered, Users.search(safe_eval(settings_domain, {"company_id": self.company.id})))
         self.assertIn(self.accountant, offered)
