@@ -9,6 +9,7 @@ from werkzeug.urls import url_encode
 from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
+from odoo.tools import consteq
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -90,6 +91,7 @@ class CustomerLedgerPortal(CustomerPortal):
             "ledger_error": error, "ledger_form": form or {},
             "ledger_attachment_max_mb": MAX_BYTES // (1024 * 1024),
             "ledger_default_name": "" if request.env.user._is_public() else request.env.user.name,
+            "ledger_may_answer": self._ledger_may_answer(statement_sudo, access_token),
         }
         values = self._get_page_view_values(statement_sudo, access_token, values, SESSION_HISTORY, False)
         response = request.render("customer_ledger.portal_ledger_statement_page", values)
@@ -102,10 +104,27 @@ class CustomerLedgerPortal(CustomerPortal):
     # ------------------------------------------------------------------
 
     def _ledger_answer_access(self, statement_id, access_token):
+        """The statement, as superuser, if the user may answer for the customer (see
+        :meth:`_ledger_may_answer`); else 403."""
         try:
-            return self._ledger_statement_check_access(statement_id, access_token)
+            statement_sudo = self._ledger_statement_check_access(statement_id, access_token)
         except (AccessError, MissingError) as error:
             raise Forbidden() from error
+        if not self._ledger_may_answer(statement_sudo, access_token):
+            raise Forbidden()
+        return statement_sudo
+
+    def _ledger_may_answer(self, statement_sudo, access_token):
+        """Only the customer answers: through the emailed link (the statement's access token), or
+        as one of its portal users. Internal users who may read the statement (Ledger Users, Credit
+        Managers...) do not answer for the customer here: accountants record answers in the back
+        office, where the statement's buttons check their rights."""
+        token = statement_sudo.access_token
+        if access_token and token and consteq(token, access_token):
+            return True
+        user = request.env.user
+        return (user.share and not user._is_public()
+                and user.partner_id.commercial_partner_id == statement_sudo.partner_id)
 
     def _ledger_redirect_answered(self, statement_sudo, access_token, answered):
         query = {"answered": answered}

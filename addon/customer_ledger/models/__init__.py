@@ -12,6 +12,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import customer_ledger_statement
+from . import customer_ledger_statement_schedule
 from . import customer_ledger_credit_report
 from . import customer_ledger_aging
 from . import customer_ledger_aging_report

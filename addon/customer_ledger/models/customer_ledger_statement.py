@@ -33,7 +33,7 @@ from odoo.tools import plaintext2html
 from ..lib.portal_attachment import MAX_BYTES, check_attachment
 from ..lib.statement_periods import FREQUENCIES, last_ended_period
 from .customer_ledger_aging import aging_thresholds, open_items_query
-from .res_company import aging_labels
+from .res_company import aging_bucket_days
 
 _logger = logging.getLogger(__name__)
 
@@ -149,11 +149,12 @@ WINDOW w AS (PARTITION BY i.statement_id ORDER BY i.date, i.move_id, i.line_id)
 """
 # Every bucket of every statement, empty ones included. width_bucket() over the thresholds
 # [1, b1 + 1, b2 + 1, ...] gives 0 for not yet due, 1 for 1..b1 days past due, and so on
-# (customer_ledger_aging.aging_thresholds, as the aging report and the credit files).
+# (customer_ledger_aging.aging_thresholds, as the aging report and the credit files). Each bucket
+# keeps its days past due (res_company.aging_bucket_days), labelled in the reader's language.
 _AGING = """
 INSERT INTO customer_ledger_statement_aging (
-    statement_id, sequence, label, amount, create_uid, create_date, write_uid, write_date)
-SELECT s.id, b.idx, (%(labels)s::varchar[])[b.idx + 1], COALESCE(SUM(i.open_to), 0),
+    statement_id, sequence, days_from, days_to, amount, create_uid, create_date, write_uid, write_date)
+SELECT s.id, b.idx, (%(days_from)s::int[])[b.idx + 1], (%(days_to)s::int[])[b.idx + 1], COALESCE(SUM(i.open_to), 0),
        %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
   FROM customer_ledger_statement s
  CROSS JOIN generate_series(0, %(last)s) AS b(idx)
@@ -208,7 +209,8 @@ class CustomerLedgerStatement(models.Model):
     date_to = fields.Date(string="Period End", required=True, tracking=True)
     state = fields.Selection(STATEMENT_STATES, default="draft", required=True, readonly=True, copy=False,
                              tracking=True, index=True)
-    user_id = fields.Many2one("res.users", string="Responsible", default=lambda self: self.env.user, index=True,
+    user_id = fields.Many2one("res.users", string="Responsible", default=lambda self: self._default_user_id(),
+                              index=True, groups="base.group_user",
                               tracking=True, domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
                               help="The accountant who follows the customer's answer: a dispute becomes their "
                               "activity (else the statement's creator's).")
@@ -227,14 +229,15 @@ class CustomerLedgerStatement(models.Model):
     confirmed_date = fields.Date(readonly=True, copy=False, tracking=True)
     confirmed_balance = fields.Monetary(readonly=True, copy=False, tracking=True,
                                         help="The closing balance the customer agreed to.")
-    confirmed_by = fields.Many2one("res.users", readonly=True, copy=False, help="Who recorded the confirmation.")
+    confirmed_by = fields.Many2one("res.users", readonly=True, copy=False, groups="base.group_user",
+                                   help="Who recorded the confirmation.")
     dispute_comment = fields.Text(copy=False, help="What the customer disputes.")
     disputed_date = fields.Date(readonly=True, copy=False)
     disputed_line_count = fields.Integer(compute="_compute_disputed_line_count", string="Disputed Lines")
-    resolution_outcome = fields.Selection(RESOLUTION_OUTCOMES, copy=False, tracking=True)
-    resolution_note = fields.Text(copy=False)
+    resolution_outcome = fields.Selection(RESOLUTION_OUTCOMES, copy=False, tracking=True, groups="base.group_user")
+    resolution_note = fields.Text(copy=False, groups="base.group_user")
     resolved_date = fields.Date(readonly=True, copy=False)
-    resolved_by = fields.Many2one("res.users", readonly=True, copy=False)
+    resolved_by = fields.Many2one("res.users", readonly=True, copy=False, groups="base.group_user")
     portal_answer_name = fields.Char(string="Answered by", readonly=True, copy=False,
                                      help="The name the customer gave when answering on the portal.")
     portal_partner_id = fields.Many2one("res.partner", string="Answered via Portal by", readonly=True, copy=False,
@@ -250,7 +253,14 @@ class CustomerLedgerStatement(models.Model):
         ("period_check", "CHECK(date_from <= date_to)", "A statement's period cannot start after it ends."),
     ]
 
-    def _compute_access_url(self):
+    @api.model
+    def _default_user_id(self):
+        """The current user, unless it is no person of the company (OdooBot running the scheduled
+        action): then an accountant of the company (``res.company._ledger_pick_user``), or nobody."""
+        return self.env.company._ledger_pick_user((self.env.user,))
+
+    def _compute_access_url(self):  # pylint: disable=missing-return
+        super()._compute_access_url()
         for statement in self:
             statement.access_url = f"/my/statements/{statement.id}"
 
@@ -360,11 +370,13 @@ class CustomerLedgerStatement(models.Model):
         cr = self.env.cr
         company_currency = company.currency_id
         bounds = company._ledger_statement_aging_bounds()
+        days = aging_bucket_days(bounds)
         params = {
             "ids": self.ids, "partners": [s.partner_id.id for s in self],
             "froms": [s.date_from for s in self], "tos": [s.date_to for s in self], "company_id": company.id,
             "company_currency": company_currency.id, "uid": self.env.uid,
-            "labels": aging_labels(bounds), "last": len(bounds) + 1, "thresholds": aging_thresholds(bounds),
+            "days_from": [low for low, _high in days], "days_to": [high for _low, high in days],
+            "last": len(bounds) + 1, "thresholds": aging_thresholds(bounds),
         }
         cr.execute(_ITEMS_DROP)
         cr.execute(_ITEMS, params)
@@ -385,7 +397,8 @@ class CustomerLedgerStatement(models.Model):
     def _ledger_generate(self, partners, date_from, date_to, company=None, user=None):
         """Draft statements of ``partners`` (their commercial customers) for the period, in
         ``company`` (default: the current one), new ones with ``user`` responsible (default: the
-        current user). A customer's draft of the same period is computed again rather than made
+        current user, or an accountant of the company for OdooBot: see ``_default_user_id``). A
+        customer's draft of the same period is computed again rather than made
         twice. All figures in one pass. Returns the statements."""
         self._check_accountant()
         if date_from > date_to:
@@ -421,7 +434,8 @@ class CustomerLedgerStatement(models.Model):
         """Every company's statements of the periods just ended, by each customer's frequency (its
         tier's, or the company's for customers without a tier): see ``_ledger_schedule_company``.
         ``today`` (a date, default: today) says which periods have ended. Commits per company when
-        ``commit``. Returns the statements made."""
+        ``commit``; a company that fails is logged and rolled back, and the others go on. Returns the
+        statements made."""
         self._check_accountant()
         if today is None:
             today = fields.Date.context_today(self)
@@ -429,7 +443,11 @@ class CustomerLedgerStatement(models.Model):
             raise ValidationError(_("The day to schedule statements for is a date."))
         made = self.browse()
         for company in self.env["res.company"].search([]):
-            made |= self.with_company(company)._ledger_schedule_company(company, today)
+            try:
+                with self.env.cr.savepoint():
+                    made |= self.with_company(company)._ledger_schedule_company(company, today)
+            except Exception:
+                _logger.exception("Scheduled statements of %s not made", company.name)
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return made
@@ -439,14 +457,21 @@ class CustomerLedgerStatement(models.Model):
         """The statements of ``company`` for the last ended period of each frequency: one per
         customer with a balance or activity in it whose frequency it is, unless the customer already
         has one for that period (whatever its state); made in one set per period, then sent when the
-        company sends scheduled statements."""
+        company sends scheduled statements. A period is run once (``customer.ledger.statement.schedule``):
+        a draft deleted is not made again, nor are statements of customers active in it later."""
         frequencies = self._ledger_customer_frequencies(company)
+        # never OdooBot, which runs the scheduled action: it would sign and send the emails
+        responsible = company._ledger_pick_user((company.ledger_statement_user_id,))
         used = set(frequencies.values()) | {company.ledger_statement_frequency}
+        Runs = self.env["customer.ledger.statement.schedule"].sudo()
         made = self.browse()
         for frequency in FREQUENCIES:
             if frequency not in used:
                 continue
             period = last_ended_period(frequency, today)
+            run = {"company_id": company.id, "frequency": frequency, "date_from": period[0], "date_to": period[1]}
+            if Runs.search_count([(name, "=", value) for name, value in run.items()], limit=1):
+                continue
             customers = self._ledger_customers_with_activity(*period, company=company).filtered(
                 lambda partner, frequency=frequency: frequencies.get(
                     partner.id, company.ledger_statement_frequency) == frequency
@@ -454,8 +479,8 @@ class CustomerLedgerStatement(models.Model):
             customers -= self.search([("company_id", "=", company.id), ("partner_id", "in", customers.ids),
                                       ("date_from", "=", period[0]), ("date_to", "=", period[1])]).partner_id
             if customers:
-                made |= self._ledger_generate(customers, *period, company=company,
-                                              user=company.ledger_statement_user_id)
+                made |= self._ledger_generate(customers, *period, company=company, user=responsible)
+            Runs.create(run)
         if made and company.ledger_statement_auto_send:
             made._ledger_send_scheduled()
         return made
@@ -473,7 +498,7 @@ class CustomerLedgerStatement(models.Model):
 
     def _ledger_send_scheduled(self):
         """Send the statements one by one: one that cannot be sent (a customer without an email
-        address, say) stays a draft, with a note saying why, and the others go."""
+        address, say, or any error) stays a draft, with a note saying why, and the others go."""
         for statement in self:
             try:
                 with self.env.cr.savepoint():
@@ -482,21 +507,10 @@ class CustomerLedgerStatement(models.Model):
                 _logger.warning("Scheduled statement %s (%s) not sent: %s", statement.name,
                                 statement.partner_id.display_name, error)
                 statement.message_post(body=_("Not sent automatically: %s", error), subtype_xmlid="mail.mt_note")
-
-    def _ledger_report_aging_labels(self):
-        """{aging bucket id: its label in the context's language}, for the printed statement: the
-        labels are kept in the language of whoever computed the figures, and the bounds they came
-        from are read back from the numeric ones (1-30, 31-60...), which need no translation."""
-        self.ensure_one()
-        buckets = self.aging_ids.sorted("sequence")
-        try:
-            bounds = [int(bucket.label.rsplit("-", 1)[1]) for bucket in buckets[1:-1]]
-        except (AttributeError, IndexError, ValueError):
-            return {bucket.id: bucket.label for bucket in buckets}
-        if not bounds:
-            return {bucket.id: bucket.label for bucket in buckets}
-        labels = [_("Not Due")] + [bucket.label for bucket in buckets[1:-1]] + [_("Over %s", bounds[-1])]
-        return dict(zip(buckets.ids, labels, strict=True))
+            except Exception as error:
+                _logger.exception("Scheduled statement %s (%s) not sent", statement.name,
+                                  statement.partner_id.display_name)
+                statement.message_post(body=_("Not sent automatically: %s", error), subtype_xmlid="mail.mt_note")
 
     def action_refresh(self):
         """Compute the figures of drafts again, from the journal items as they are now."""
@@ -524,6 +538,7 @@ class CustomerLedgerStatement(models.Model):
         the portal, and mark it sent. Nothing is sent unless every customer has an email."""
         self._check_state(("draft",), _("sent"))
         self._ledger_check_mail_recipients()
+        self._ledger_check_mail_sender()
         self._ledger_send_mail()
         self._ledger_mark_sent()
         return True
@@ -572,12 +587,28 @@ class CustomerLedgerStatement(models.Model):
                 missing.partner_id.sorted("name").mapped("display_name"))
             raise UserError(_("No statement was sent: add an email address to the invoice address of %s.", names))
 
+    def _ledger_check_mail_sender(self):
+        """Refuse the statements, all of them, if one has no address to come from (see
+        :meth:`_ledger_mail_from`): the mail composer would send it as OdooBot."""
+        missing = self.filtered(lambda statement: not statement._ledger_mail_from())
+        if missing:
+            raise UserError(_("No statement was sent: give an email address to the responsible of %s, or to the "
+                              "company.", ", ".join(missing.mapped("name"))))
+
     def _ledger_send_mail(self):
         """Post each statement's email (its template, the PDF attached) in its chatter, to the
         customer's invoice address; the mail queue sends them."""
         self.message_post_with_source(self.env.ref(MAIL_TEMPLATE), message_type="comment",
                                       subtype_xmlid="mail.mt_comment", email_layout_xmlid=MAIL_LAYOUT,
                                       force_send=False)
+
+    def _ledger_mail_from(self):
+        """Whom the statement's email comes from: its responsible, else the company, else the user
+        sending it, but never OdooBot (the scheduled action's): without an address, it is not sent."""
+        self.ensure_one()
+        user = self.env.user
+        return (self.user_id.email_formatted or self.company_id.email_formatted
+                or ("" if user._is_superuser() else user.email_formatted))
 
     def _ledger_mark_sent(self):
         self.sudo().write({"state": "sent", "sent_date": fields.Date.context_today(self)})
@@ -830,7 +861,21 @@ class CustomerLedgerStatementAging(models.Model):
     statement_id = fields.Many2one("customer.ledger.statement", required=True, ondelete="cascade", index=True,
                                    readonly=True)
     sequence = fields.Integer(readonly=True)
-    label = fields.Char(readonly=True)
+    days_from = fields.Integer(readonly=True, help="Days past due the bucket starts at; 0: not due yet.")
+    days_to = fields.Integer(readonly=True, help="Days past due the bucket ends at; empty for the last one.")
+    label = fields.Char(compute="_compute_label", help="The bucket's name, in the reader's language.")
     currency_id = fields.Many2one(related="statement_id.currency_id")
     amount = fields.Monetary(readonly=True)
+
+    @api.depends("days_from", "days_to")
+    @api.depends_context("lang")
+    def _compute_label(self):
+        # here rather than stored: the PDF and the portal show it in the customer's language
+        for bucket in self:
+            if bucket.days_from <= 0:
+                bucket.label = _("Not Due")
+            elif not bucket.days_to:
+                bucket.label = _("Over %s", bucket.days_from - 1)
+            else:
+                bucket.label = f"{bucket.days_from}-{bucket.days_to}"
 

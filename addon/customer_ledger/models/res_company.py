@@ -25,6 +25,18 @@ def aging_labels(bounds):
     return labels
 
 
+def aging_bucket_days(bounds):
+    """The buckets' days past due, ``(from, to)``, ``to`` None for the last one: (0, 0) not due,
+    (1, 30), (31, 60), (61, 90), (91, None) for ``[30, 60, 90]``, as :func:`aging_labels` names them."""
+    days = [(0, 0)]
+    low = 1
+    for bound in bounds:
+        days.append((low, bound))
+        low = bound + 1
+    days.append((low, None))
+    return days
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -93,7 +105,7 @@ class ResCompany(models.Model):
     ledger_statement_user_id = fields.Many2one(
         "res.users",
         string="Scheduled Statements Responsible",
-        domain=[("share", "=", False)],
+        domain="[('share', '=', False), ('company_ids', 'in', id)]",
         help="The accountant responsible for scheduled statements of account: a customer's dispute schedules an "
         "activity for them. Empty: a Reconciliation Accountant of the company.",
     )

@@ -38,6 +38,7 @@ class ResConfigSettings(models.TransientModel):
     ledger_statement_aging_bounds = fields.Char(related="company_id.ledger_statement_aging_bounds", readonly=False)
     ledger_statement_frequency = fields.Selection(related="company_id.ledger_statement_frequency", readonly=False)
     ledger_statement_auto_send = fields.Boolean(related="company_id.ledger_statement_auto_send", readonly=False)
-    ledger_statement_user_id = fields.Many2one(related="company_id.ledger_statement_user_id", readonly=False)
+    ledger_statement_user_id = fields.Many2one(related="company_id.ledger_statement_user_id", readonly=False,
+                                               domain="[('share', '=', False), ('company_ids', 'in', company_id)]")
     ledger_reminder_policy_id = fields.Many2one(related="company_id.ledger_reminder_policy_id", readonly=False)
     ledger_reminder_auto_send = fields.Boolean(related="company_id.ledger_reminder_auto_send", readonly=False)

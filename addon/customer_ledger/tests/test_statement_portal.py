@@ -188,6 +188,27 @@ class TestStatementPortalMail(LedgerStatementPortalCommon):
         statement.with_user(self.accountant).action_dispute("Not ours")
         self.assertEqual(self.dispute_activities(statement).user_id, self.credit_manager)
 
+    def test_wizard_keeps_the_responsible_of_existing_drafts(self):
+        draft = self.make_statement(self.other)
+        wizard = self.env["customer.ledger.statement.wizard"].with_user(self.accountant).create({
+            "date_from": FROM, "date_to": TO, "partner_ids": [(6, 0, (self.other | self.customer).ids)],
+            "user_id": self.credit_manager.id})
+        statements = self.Statements.search(wizard.action_generate()["domain"])
+        self.assertEqual(len(statements), 2)
+        self.assertIn(draft, statements)
+        self.assertEqual(draft.user_id, self.accountant, "refreshed, not handed over")
+        self.assertEqual((statements - draft).user_id, self.credit_manager)
+
+    def test_email_in_the_recipients_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.customer.lang = "en_US"
+        self.billing.lang = "fr_FR"
+        template = self.env.ref("customer_ledger.customer_ledger_statement_mail_template")
+        self.assertEqual(self.statement.mail_partner_id, self.billing)
+        self.assertEqual(template._render_lang(self.statement.ids), {self.statement.id: "fr_FR"})
+        self.billing.lang = False
+        self.assertEqual(template._render_lang(self.statement.ids), {self.statement.id: "en_US"})
+
     def test_portal_user_reads_its_sent_statements_only(self):
         draft = self.make_statement(self.customer)
         Statements = self.Statements.with_user(self.portal_user)
@@ -202,8 +223,12 @@ class TestStatementPortalMail(LedgerStatementPortalCommon):
                 action()
         with self.assertRaises(AccessError):
             as_portal.write({"dispute_comment": "mine"})
-        with self.assertRaises(AccessError):
-            as_portal.read(["note"])
+        # the back office's own fields: who is responsible, who recorded what, the internal notes
+        for name in ("note", "user_id", "confirmed_by", "resolved_by", "resolution_outcome", "resolution_note"):
+            with self.assertRaises(AccessError, msg=name):
+                as_portal.read([name])
+        self.assertEqual(as_portal.read(["state", "closing_balance", "dispute_comment", "portal_answer_name"])[0]
+                         ["closing_balance"], 1300)
 
     def test_portal_confirm_records_who_answered(self):
         statement = self.statement.sudo()
@@ -258,12 +283,13 @@ class TestStatementPortalHttp(LedgerStatementPortalCommon, HttpCase):
 
     def answer(self, what, data, files=None, token=None):
         """POST an answer to the statement with the session's CSRF token (from a page showing the
-        forms), as the current session, with ``token`` (default: the right one)."""
+        forms), as the current session, with ``token`` (default: the right one; empty: none)."""
         statement = self.statement
         if not getattr(self, "csrf", None):
             page = self.page(statement, self.token)
             self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        data = dict({"csrf_token": self.csrf, "access_token": token or self.token}, **data)
+        token = self.token if token is None else token
+        data = dict({"csrf_token": self.csrf}, **({"access_token": token} if token else {}), **data)
         response = self.url_open(f"/my/statements/{statement.id}/{what}", data=data, files=files,
                                  allow_redirects=False)
         self.env.invalidate_all()
@@ -285,6 +311,52 @@ class TestStatementPortalHttp(LedgerStatementPortalCommon, HttpCase):
         response = self.answer("confirm", {"name": "Mallory"}, token="wrong-token")
         self.assertEqual(response.status_code, 403)
         self.assertEqual(self.statement.state, "sent")
+
+    def test_internal_users_do_not_answer_for_the_customer(self):
+        """A Ledger User or Credit Manager reads the statement (the record rules let it) but
+        answers only with the customer's token: accountants record answers in the back office."""
+        lines = self.statement.line_ids[:1]
+        for user in (self.ledger_user, self.credit_manager):
+            self.authenticate(user.login, user.login)
+            self.csrf = None
+            page = self.page(self.statement)
+            self.assertEqual(page.status_code, 200)
+            self.assertIn("Closing Balance", page.text)
+            self.assertNotIn("ledger_statement_confirm_form", page.text)
+            self.assertNotIn('name="line_ids"', page.text)
+            for what, data in (("confirm", {"name": user.name}),
+                               ("dispute", {"name": user.name, "comment": "Not ours", "line_ids": lines.id})):
+                for token in ("", "wrong-token"):
+                    response = self.answer(what, data, token=token)
+                    self.assertEqual(response.status_code, 403, (user.login, what, token))
+            self.assertEqual(self.statement.state, "sent")
+            self.assertFalse(self.statement.line_ids.filtered("disputed"))
+            self.assertFalse(self.statement.portal_answer_name)
+        # with the customer's token, from the emailed link, the answer is accepted
+        self.assertEqual(self.answer("confirm", {"name": "Jo Customer"}).status_code, 303)
+        self.assertEqual(self.statement.state, "confirmed")
+
+    def test_portal_user_answers_for_its_own_customer_only(self):
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        page = self.page(self.statement)
+        self.assertIn("ledger_statement_confirm_form", page.text)
+        self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        self.assertEqual(self.answer("confirm", {"name": "Pat"}, token="").status_code, 303)
+        self.assertEqual((self.statement.state, self.statement.confirmed_by), ("confirmed", self.portal_user))
+
+    def test_aging_in_the_readers_language(self):
+        """The statement's figures were computed by an English-speaking accountant: a Chinese portal
+        user reads its aging in Chinese."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["customer_ledger"], ["zh_CN"], overwrite=True)
+        self.portal_user.lang = "zh_CN"
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        page = self.url_open(self.statement.access_url)  # by way of the URL in the user's language
+        self.assertEqual(page.status_code, 200)
+        for text in ("期初余额", "未到期", "90 天以上", "1-30"):
+            self.assertIn(text, page.text)
+        for text in ("Not Due", "Over 90"):
+            self.assertNotIn(text, page.text)
 
     def test_confirm_with_the_token(self):
         response = self.answer("confirm", {"name": "Jo Customer"})

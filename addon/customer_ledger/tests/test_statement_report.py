@@ -106,18 +106,24 @@ class TestStatementReport(LedgerCreditCommon):
             self.assertNotIn(text, html)
 
     def test_aging_labels_in_the_readers_language(self):
-        """The buckets keep the labels of whoever computed the figures: printed, they are read back
-        in the customer's language."""
-        buckets = self.st_en.aging_ids.sorted("sequence")
-        buckets[0].sudo().label = "未到期"
-        buckets[-1].sudo().label = "90 天以上"
-        html = self.html(self.st_en)
-        self.assertIn("Not Due", html)
-        self.assertIn("Over 90", html)
+        """The buckets keep their days past due, named when read, in the reader's language: figures
+        computed by an English-speaking accountant print in Chinese for a Chinese customer, and
+        those of a Chinese-speaking one in English for an English customer."""
+        buckets = self.st_zh.aging_ids
+        self.assertEqual([(b.days_from, b.days_to) for b in buckets], [(0, 0), (1, 30), (31, 60), (61, 90), (91, 0)])
+        self.assertEqual(buckets.mapped("label"), ["Not Due", "1-30", "31-60", "61-90", "Over 90"])
+        self.assertEqual(buckets.with_context(lang="zh_CN").mapped("label"),
+                         ["未到期", "1-30", "31-60", "61-90", "90 天以上"])
+        html = self.html(self.st_zh)
+        self.assertIn("<span>未到期</span>", html)
+        self.assertIn("<span>90 天以上</span>", html)
+        self.accountant.lang = "zh_CN"
+        statement = self.env["customer.ledger.statement"].with_user(self.accountant).create({
+            "partner_id": self.english.id, "date_from": date(2026, 4, 1), "date_to": date(2026, 4, 30)})
+        html = self.html(statement)
+        self.assertIn("<span>Not Due</span>", html)
+        self.assertIn("<span>Over 90</span>", html)
         self.assertNotIn("未到期", html)
-        self.assertEqual(self.st_zh.with_context(lang="zh_CN")._ledger_report_aging_labels(),
-                         dict(zip(self.st_zh.aging_ids.sorted("sequence").ids,
-                                  ["未到期", "1-30", "31-60", "61-90", "90 天以上"], strict=True)))
 
     def test_each_in_its_own_language(self):
         html = self.html(self.statements)

@@ -5,6 +5,7 @@ from datetime import date
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import new_test_user
+from odoo.tools.safe_eval import safe_eval
 
 from ..lib.statement_periods import last_ended_period
 from .common import LedgerCreditCommon
@@ -13,6 +14,7 @@ D = date.fromisoformat
 MARCH = (D("2026-03-01"), D("2026-03-31"))
 APRIL = (D("2026-04-01"), D("2026-04-30"))
 Q1 = (D("2026-01-01"), D("2026-03-31"))
+LOGGER = "odoo.addons.customer_ledger.models.customer_ledger_statement"
 
 
 @tagged("post_install", "-at_install")
@@ -145,6 +147,80 @@ class TestStatementSchedule(LedgerCreditCommon):
         count = self.Statements.search_count([("partner_id", "in", self.ours.ids)])
         self.assertEqual(count, len(first))
 
+    def test_deleted_draft_not_made_again(self):
+        """A period is run once: a draft an accountant deletes stays deleted, and a customer active
+        in the period after it ran waits for the next one."""
+        made = self.run_cron("2026-04-01")
+        draft = made.filtered(lambda s: s.partner_id == self.monthly and s.company_id == self.company)
+        draft.with_user(self.accountant).unlink()
+        late = self.make_customer("Late Customer", email="late@example.com")
+        self.invoice(late, "2026-03-20", "2026-04-19", 90)
+        self.assertFalse(self.Statements._cron_ledger_statements(commit=False, today=D("2026-04-02")))
+        self.assertFalse(self.Statements.search([("partner_id", "in", (self.monthly | late).ids),
+                                                 ("company_id", "=", self.company.id)]))
+        runs = self.env["customer.ledger.statement.schedule"].search([("company_id", "=", self.company.id)])
+        self.assertEqual({(run.frequency, run.date_from, run.date_to) for run in runs}, {
+            ("monthly", *MARCH), ("quarterly", *Q1), ("weekly", D("2026-03-23"), D("2026-03-29"))})
+        made = self.Statements._cron_ledger_statements(commit=False, today=D("2026-05-01"))
+        self.assertEqual(made.filtered(lambda s: s.partner_id == late).mapped("date_from"), [APRIL[0]])
+
+    def test_runs_access(self):
+        self.run_cron("2026-04-01")
+        Runs = self.env["customer.ledger.statement.schedule"]
+        ours = Runs.search([("company_id", "=", self.company.id)])
+        theirs = Runs.search([("company_id", "=", self.company_2.id)])
+        self.assertEqual((len(ours), theirs.frequency), (3, "quarterly"))
+        self.assertEqual(Runs.with_user(self.ledger_user).search([]), ours)
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.ledger_user).read(["date_to"])
+        for user in (self.accountant, self.credit_manager):
+            with self.assertRaises(AccessError):
+                ours[:1].with_user(user).unlink()
+            with self.assertRaises(AccessError):
+                Runs.with_user(user).create({"company_id": self.company.id, "frequency": "monthly",
+                                             "date_from": APRIL[0], "date_to": APRIL[1]})
+        with self.assertRaises(AccessError):
+            ours.with_user(self.robot).read(["date_to"])
+
+    def test_one_company_failing_does_not_stop_the_others(self):
+        Statement = type(self.Statements)
+        schedule = Statement._ledger_schedule_company
+
+        def failing(statements, company, today):
+            if company == self.company:
+                schedule(statements, company, today)  # made, then rolled back
+                raise RuntimeError("Company broken")
+            return schedule(statements, company, today)
+
+        self.patch(Statement, "_ledger_schedule_company", failing)
+        with self.assertLogs(LOGGER, level="ERROR") as logs:
+            made = self.run_cron("2026-04-01")
+        self.assertEqual(self.periods(made), {(self.other, self.company_2, *Q1), (self.monthly, self.company_2, *Q1)})
+        self.assertFalse(self.Statements.search([("company_id", "=", self.company.id),
+                                                 ("partner_id", "in", self.ours.ids)]))
+        self.assertFalse(self.env["customer.ledger.statement.schedule"].search([("company_id", "=", self.company.id)]))
+        self.assertEqual(str(logs.records[0].exc_info[1]), "Company broken")
+        self.assertIn(self.company.name, logs.output[0])
+
+    def test_auto_send_goes_on_after_an_unexpected_error(self):
+        self.company.ledger_statement_auto_send = True
+        Statement = type(self.Statements)
+        send = Statement.action_send
+
+        def action_send(statements):
+            result = send(statements)
+            if self.untiered in statements.partner_id:
+                raise RuntimeError("Mail server on fire")
+            return result
+
+        self.patch(Statement, "action_send", action_send)
+        with self.assertLogs(LOGGER, level="ERROR"):
+            made = self.run_cron("2026-04-01").filtered(lambda s: s.company_id == self.company)
+        failed = made.filtered(lambda s: s.partner_id == self.untiered)
+        self.assertEqual((failed.state, failed.sent_date), ("draft", False))
+        self.assertIn("Mail server on fire", failed.message_ids[:1].body)
+        self.assertEqual(set((made - failed).mapped("state")), {"sent"})
+
     def test_one_made_by_hand_counts(self):
         by_hand = self.Statements.create({"partner_id": self.monthly.id, "date_from": MARCH[0],
                                           "date_to": MARCH[1]})
@@ -232,8 +308,55 @@ class TestStatementSchedule(LedgerCreditCommon):
         made = self.run_cron("2026-05-01", user=self.env.ref("base.user_root")).filtered(
             lambda s: s.company_id == self.company)
         monthly = made.filtered(lambda s: s.partner_id == self.monthly)
-        self.assertTrue(monthly.user_id._is_superuser(), "the scheduled action's own user")
+        self.assertEqual(monthly.user_id, self.company._ledger_pick_user(), "not the scheduled action's OdooBot")
         responsible = dispute(monthly)
+        self.assertEqual(responsible, monthly.user_id)
         self.assertFalse(responsible._is_superuser())
         self.assertTrue(responsible.has_group("customer_ledger.group_reconciliation_accountant"))
         self.assertIn(self.company, responsible.company_ids)
+
+    def test_odoobot_neither_responsible_nor_sender(self):
+        """The scheduled action runs as OdooBot: without a company responsible, its statements are an
+        accountant's of the company, and their emails come from that accountant, else the company."""
+        root = self.env.ref("base.user_root")
+        self.company.ledger_statement_auto_send = True
+        accountant = self.company._ledger_pick_user()
+        self.assertTrue(accountant.has_group("customer_ledger.group_reconciliation_accountant"))
+        self.assertFalse(accountant._is_superuser())
+        made = self.run_cron("2026-04-01", user=root).filtered(lambda s: s.company_id == self.company)
+        self.assertEqual(len(made), 4)
+        self.assertEqual(made.user_id, accountant)
+        self.assertEqual(set(made.mapped("state")), {"sent"})
+        mails = self.env["mail.mail"].search([("model", "=", made._name), ("res_id", "in", made.ids)])
+        self.assertEqual(len(mails), 4)
+        self.assertEqual(set(mails.mapped("email_from")), {accountant.email_formatted})
+        self.assertNotIn(root.email, " ".join(mails.mapped("email_from")))
+        # a responsible without an email: the company's
+        accountant.email = False
+        self.company.email = "accounts@company.example.com"
+        made = self.run_cron("2026-05-01", user=root).filtered(lambda s: s.company_id == self.company)
+        mails = self.env["mail.mail"].search([("model", "=", made._name), ("res_id", "in", made.ids)])
+        self.assertTrue(mails)
+        self.assertEqual(set(mails.mapped("email_from")), {self.company.email_formatted})
+        # nobody's address (no catchall either): OdooBot does not stand in, the statements wait as drafts
+        self.company.write({"email": False, "alias_domain_id": False})
+        self.assertFalse(self.company.email_formatted)
+        made = self.run_cron("2026-06-01", user=root).filtered(lambda s: s.company_id == self.company)
+        self.assertTrue(made)
+        self.assertEqual(set(made.mapped("state")), {"draft"})
+        self.assertFalse(self.env["mail.mail"].search([("model", "=", made._name), ("res_id", "in", made.ids)]))
+        self.assertIn("give an email address to the responsible", made[:1].message_ids[:1].body)
+
+    def test_company_responsible_domain(self):
+        """Only internal users of the company are offered as its scheduled statements' responsible,
+        in the company's record and in the settings."""
+        outsider = new_test_user(self.env, login="schedule_outsider", groups="account.group_account_manager",
+                                 company_id=self.company_2.id, company_ids=[(6, 0, self.company_2.ids)])
+        Users = self.env["res.users"].with_context(active_test=False)
+        company_domain = self.company._fields["ledger_statement_user_id"].domain
+        settings_domain = self.env["res.config.settings"]._fields["ledger_statement_user_id"].domain
+        offered = Users.search(safe_eval(company_domain, {"id": self.company.id}))
+        self.assertEqual(offered, Users.search(safe_eval(settings_domain, {"company_id": self.company.id})))
+        self.assertIn(self.accountant, offered)
+        self.assertNotIn(outsider, offered)
+        self.assertFalse(offered.filtered("share"))

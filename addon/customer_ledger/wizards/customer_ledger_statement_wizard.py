@@ -47,9 +47,8 @@ class CustomerLedgerStatementWizard(models.TransientModel):
             partners = self.partner_ids
         if not partners:
             raise UserError(_("No customer to make a statement for."))
-        statements = Statements._ledger_generate(partners, self.date_from, self.date_to)
-        if self.user_id:
-            statements.write({"user_id": self.user_id.id})
+        # the responsible of new drafts only: drafts refreshed keep theirs
+        statements = Statements._ledger_generate(partners, self.date_from, self.date_to, user=self.user_id)
         action = self.env["ir.actions.actions"]._for_xml_id("customer_ledger.customer_ledger_statement_action")
         action["domain"] = [("id", "in", statements.ids)]
         action["context"] = {}
