@@ -86,7 +86,8 @@ class OdooTestRun:
         return [line for line in self.output.splitlines() if _SKIP.search(line)]
 
 
-_SKIP = re.compile(r"SkipTest|skipped|websocket-client module is not installed|Chrome executable not found"
+# Odoo's test result logs "<logger>: skipped <test> : <reason>"; a test merely named *_skipped is no skip.
+_SKIP = re.compile(r"SkipTest|: skipped |websocket-client module is not installed|Chrome executable not found"
                    r"|Chrome headless connection|chrome dev ?tools", re.IGNORECASE)
 _LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ ")
 
