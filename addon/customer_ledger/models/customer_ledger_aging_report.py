@@ -10,11 +10,10 @@ customer the buckets add up to Odoo's receivable balance on the date, and to a s
 customer closing on that date.
 """
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError
 from odoo.tools.misc import format_date
 
 from .customer_ledger_aging import AGING_BY_CUSTOMER
-from .res_company import aging_labels, parse_aging_bounds
 
 READER_GROUPS = ("customer_ledger.group_ledger_user", "account.group_account_readonly")
 
@@ -68,12 +67,7 @@ class CustomerLedgerAgingReport(models.TransientModel):
     def _ledger_bounds(self):
         """The buckets' bounds as days, e.g. ``[30, 60, 90]``; a clear error if they are not."""
         self.ensure_one()
-        try:
-            return parse_aging_bounds(self.bounds)
-        except ValueError:
-            raise ValidationError(_(
-                "Aging buckets are whole days above zero, increasing and comma-separated, such as 30,60,90 "
-                "(not %s).", self.bounds)) from None
+        return self.env["res.company"]._ledger_parse_aging_bounds(self.bounds)
 
     # ------------------------------------------------------------------
     # Actions
@@ -106,7 +100,7 @@ class CustomerLedgerAgingReport(models.TransientModel):
 
     def _ledger_labels(self):
         """The buckets' names, in the user's language."""
-        labels = aging_labels(self._ledger_bounds())
+        labels = self.env["res.company"]._ledger_aging_labels(self._ledger_bounds())
         if not self.by_due_date:
             labels[0] = _("Current")
         return labels

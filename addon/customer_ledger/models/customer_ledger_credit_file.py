@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import formatLang
 
@@ -329,8 +329,7 @@ class CustomerLedgerCreditFile(models.Model):
 
     def _ledger_credit_managers_named(self):
         group = self.env.ref("customer_ledger.group_credit_manager")
-        managers = group.sudo().users.filtered(
-            lambda u: u.active and not u.share and self.company_id in u.company_ids and u.id != SUPERUSER_ID)
+        managers = self.company_id._ledger_people(group.sudo().users)
         return self._ledger_name_some(managers.sorted("name").mapped("name")) or _("none yet, ask your administrator")
 
     @api.model

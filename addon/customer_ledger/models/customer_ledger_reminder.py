@@ -75,7 +75,7 @@ class CustomerLedgerReminder(models.Model):
 
     _name = "customer.ledger.reminder"
     _description = "Payment Reminder"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.ledger.state.guard"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -187,12 +187,7 @@ class CustomerLedgerReminder(models.Model):
 
     def _ledger_check_draft(self, action):
         self._ledger_check_accountant()
-        self.check_access_rule("write")
-        states = dict(self._fields["state"]._description_selection(self.env))
-        for reminder in self:
-            if reminder.state != "draft":
-                raise UserError(_("%(reminder)s is %(state)s: it cannot be %(action)s.", reminder=reminder.display_name,
-                                  state=states[reminder.state], action=action))
+        self._ledger_check_state(("draft",), action)
 
     # ------------------------------------------------------------------
     # Buttons

@@ -5,7 +5,8 @@ from odoo.exceptions import UserError
 
 
 class CustomerLedgerStateGuard(models.AbstractModel):
-    """Records whose fields freeze as their state moves on (credit reviews, statements of account):
+    """Records whose fields freeze as their state moves on (credit reviews, statements of account;
+    payment reminders use its state check):
     some fields are only ever set by the record's own steps, the others may be changed by hand in
     the states that allow it."""
 

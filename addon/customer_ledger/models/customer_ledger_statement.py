@@ -150,7 +150,7 @@ WINDOW w AS (PARTITION BY i.statement_id ORDER BY i.date, i.move_id, i.line_id)
 # Every bucket of every statement, empty ones included. width_bucket() over the thresholds
 # [1, b1 + 1, b2 + 1, ...] gives 0 for not yet due, 1 for 1..b1 days past due, and so on
 # (customer_ledger_aging.aging_thresholds, as the aging report and the credit files). Each bucket
-# keeps its days past due (res_company.aging_bucket_days), labelled in the reader's language.
+# keeps its days past due (res_company.aging_bucket_days), named in the reader's language.
 _AGING = """
 INSERT INTO customer_ledger_statement_aging (
     statement_id, sequence, days_from, days_to, amount, create_uid, create_date, write_uid, write_date)
@@ -503,13 +503,10 @@ class CustomerLedgerStatement(models.Model):
             try:
                 with self.env.cr.savepoint():
                     statement.action_send()
-            except UserError as error:
-                _logger.warning("Scheduled statement %s (%s) not sent: %s", statement.name,
-                                statement.partner_id.display_name, error)
-                statement.message_post(body=_("Not sent automatically: %s", error), subtype_xmlid="mail.mt_note")
-            except Exception as error:
-                _logger.exception("Scheduled statement %s (%s) not sent", statement.name,
-                                  statement.partner_id.display_name)
+            except Exception as error:  # noqa: BLE001 (a user's error is expected, others are logged in full)
+                log = _logger.warning if isinstance(error, UserError) else _logger.exception
+                log("Scheduled statement %s (%s) not sent: %s", statement.name, statement.partner_id.display_name,
+                    error)
                 statement.message_post(body=_("Not sent automatically: %s", error), subtype_xmlid="mail.mt_note")
 
     def action_refresh(self):
@@ -580,12 +577,13 @@ class CustomerLedgerStatement(models.Model):
         return super().message_post(**kwargs)
 
     def _ledger_check_mail_recipients(self):
-        """Refuse the statements, all of them, if a customer's invoice address has no email."""
+        """Refuse the statements, all of them, if a customer has no address to send to (see
+        ``res.partner._ledger_mail_recipient``)."""
         missing = self.filtered(lambda statement: not statement.mail_partner_id.email)
         if missing:
             names = self.env["customer.ledger.credit.file"]._ledger_name_some(
                 missing.partner_id.sorted("name").mapped("display_name"))
-            raise UserError(_("No statement was sent: add an email address to the invoice address of %s.", names))
+            raise UserError(_("No statement was sent: add an email address to %s or its invoice address.", names))
 
     def _ledger_check_mail_sender(self):
         """Refuse the statements, all of them, if one has no address to come from (see
@@ -631,13 +629,18 @@ class CustomerLedgerStatement(models.Model):
         """The customer disputes the statement: ``comment`` (or else the statement's Dispute
         Comment) says why; ``line_ids``, lines of the statement, are marked disputed with it, as
         are lines already ticked."""
-        if line_ids is not None and (not isinstance(line_ids, list | tuple)
-                                     or not all(isinstance(i, int) for i in line_ids)):
-            raise ValidationError(_("The disputed lines are a list of line ids."))
+        lines = self._ledger_check_lines([] if line_ids is None else line_ids)
         comment = self._check_text(comment, _("dispute comment"))
         self._check_state(("sent",), _("disputed"))
-        self._ledger_dispute(comment, self.env["customer.ledger.statement.line"].browse(line_ids or []))
+        self._ledger_dispute(comment, lines)
         return True
+
+    @api.model
+    def _ledger_check_lines(self, line_ids):
+        """The statement lines of ``line_ids``, a list of ids (given over RPC or by the portal's form)."""
+        if not isinstance(line_ids, list | tuple) or not all(isinstance(i, int) for i in line_ids):
+            raise ValidationError(_("The disputed lines are a list of line ids."))
+        return self.env["customer.ledger.statement.line"].browse(line_ids)
 
     def _ledger_confirm(self, answer=None, post_values=None):
         """Confirm the sent statements: the date and the closing balance agreed. ``answer`` adds to
@@ -740,10 +743,14 @@ class CustomerLedgerStatement(models.Model):
             statement.message_post(body=_("Corrected by %s.", new._get_html_link()), subtype_xmlid="mail.mt_note")
             new.message_post(body=_("Issued to correct %s.", statement._get_html_link()),
                              subtype_xmlid="mail.mt_note")
+        return corrected._ledger_action_open()
+
+    def _ledger_action_open(self):
+        """The action that opens these statements: the form of one, the list of several."""
         action = self.env["ir.actions.actions"]._for_xml_id("customer_ledger.customer_ledger_statement_action")
-        action.update(domain=[("id", "in", corrected.ids)], context={})
-        if len(corrected) == 1:
-            action.update(view_mode="form", res_id=corrected.id, views=[(False, "form")])
+        action.update(domain=[("id", "in", self.ids)], context={})
+        if len(self) == 1:
+            action.update(view_mode="form", res_id=self.id, views=[(False, "form")])
         return action
 
     def action_reset_draft(self):
@@ -786,11 +793,7 @@ class CustomerLedgerStatement(models.Model):
         the chatter message."""
         self.ensure_one()
         answer = self._ledger_portal_answer(name, user)
-        if not isinstance(line_ids, list | tuple) or not all(isinstance(i, int) for i in line_ids):
-            raise ValidationError(_("The disputed lines are a list of line ids."))
-        lines = self.env["customer.ledger.statement.line"].browse(line_ids)
-        if lines - self.line_ids:
-            raise ValidationError(_("Disputed lines belong to the statement disputed."))
+        lines = self._ledger_check_lines(line_ids)  # and, by _ledger_dispute, that they are this statement's
         if not isinstance(comment, str) or not comment.strip():
             raise UserError(_("Say what you dispute."))
         if len(comment.strip()) > TEXT_MAX:
@@ -871,11 +874,7 @@ class CustomerLedgerStatementAging(models.Model):
     @api.depends_context("lang")
     def _compute_label(self):
         # here rather than stored: the PDF and the portal show it in the customer's language
+        Companies = self.env["res.company"]
         for bucket in self:
-            if bucket.days_from <= 0:
-                bucket.label = _("Not Due")
-            elif not bucket.days_to:
-                bucket.label = _("Over %s", bucket.days_from - 1)
-            else:
-                bucket.label = f"{bucket.days_from}-{bucket.days_to}"
+            bucket.label = Companies._ledger_aging_label(bucket.days_from, bucket.days_to)
 

@@ -14,20 +14,10 @@ def parse_aging_bounds(text):
     return bounds
 
 
-def aging_labels(bounds):
-    """The buckets' labels: Not Due, 1-30, 31-60, 61-90, Over 90 for ``[30, 60, 90]``."""
-    labels = [_("Not Due")]
-    low = 1
-    for bound in bounds:
-        labels.append(f"{low}-{bound}")
-        low = bound + 1
-    labels.append(_("Over %s", bounds[-1]))
-    return labels
-
-
 def aging_bucket_days(bounds):
     """The buckets' days past due, ``(from, to)``, ``to`` None for the last one: (0, 0) not due,
-    (1, 30), (31, 60), (61, 90), (91, None) for ``[30, 60, 90]``, as :func:`aging_labels` names them."""
+    (1, 30), (31, 60), (61, 90), (91, None) for ``[30, 60, 90]``, as ``res.company._ledger_aging_label``
+    names them."""
     days = [(0, 0)]
     low = 1
     for bound in bounds:
@@ -126,30 +116,53 @@ class ResCompany(models.Model):
         else the first such member of ``groups`` (XML ids, in order), of a Reconciliation
         Accountant, of the account managers, or of the administrators; empty when nobody fits."""
         self.ensure_one()
-
-        def fits(user):
-            user = user.sudo()
-            return user.active and not user.share and not user._is_superuser() and self in user.company_ids
-
         for user in candidates:
-            if user and fits(user):
+            if user and self._ledger_people(user):
                 return user
         for group in (*groups, "customer_ledger.group_reconciliation_accountant", "account.group_account_manager",
                       "base.group_system"):
-            users = self.env.ref(group).sudo().users.filtered(fits).sorted("id")
+            users = self._ledger_people(self.env.ref(group).sudo().users).sorted("id")
             if users:
                 return users[0].sudo(False)
         return self.env["res.users"]
 
+    def _ledger_people(self, users):
+        """Those of ``users`` who are people working in this company: active, internal, of the company,
+        not OdooBot."""
+        self.ensure_one()
+        return users.filtered(lambda user: user.sudo().active and not user.sudo().share
+                              and not user._is_superuser() and self in user.sudo().company_ids)
+
     def _ledger_statement_aging_bounds(self):
         """The company's statement aging bounds as days, e.g. ``[30, 60, 90]``."""
         self.ensure_one()
+        return self._ledger_parse_aging_bounds(self.ledger_statement_aging_bounds)
+
+    @api.model
+    def _ledger_parse_aging_bounds(self, text):
+        """``"30,60,90"`` as days, ``[30, 60, 90]``, or a ValidationError saying what is expected."""
         try:
-            return parse_aging_bounds(self.ledger_statement_aging_bounds)
+            return parse_aging_bounds(text)
         except ValueError:
             raise ValidationError(_(
-                "Statement aging buckets are whole days above zero, increasing and comma-separated, "
-                "such as 30,60,90 (not %s).", self.ledger_statement_aging_bounds)) from None
+                "Aging buckets are whole days above zero, increasing and comma-separated, such as 30,60,90 "
+                "(not %s).", text)) from None
+
+    @api.model
+    def _ledger_aging_label(self, days_from, days_to):
+        """The name of the bucket from ``days_from`` to ``days_to`` days past due (see
+        :func:`aging_bucket_days`; ``days_to`` empty for the last), in the context's language: Not Due,
+        1-30, ..., Over 90."""
+        if days_from <= 0:
+            return _("Not Due")
+        if not days_to:
+            return _("Over %s", days_from - 1)
+        return f"{days_from}-{days_to}"
+
+    @api.model
+    def _ledger_aging_labels(self, bounds):
+        """The names of the buckets of ``bounds``, in the context's language."""
+        return [self._ledger_aging_label(low, high) for low, high in aging_bucket_days(bounds)]
 
     # customer tiers and lifecycle
     ledger_tier_method = fields.Selection(

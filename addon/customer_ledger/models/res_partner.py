@@ -88,11 +88,15 @@ class ResPartner(models.Model):
             return self
         return invoice_address
 
+    def _ledger_company_records(self, model):
+        """``model``'s records of these partners' commercial partners in the current company."""
+        return self.env[model].search([
+            ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)])
+
     def _ledger_current_company(self, model):
         """``model``'s records of these partners' commercial partners in the current company (one each at
         most: profiles, credit files), by commercial partner, and the empty record."""
-        records = self.env[model].search([
-            ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)])
+        records = self._ledger_company_records(model)
         return {record.partner_id: record for record in records}, records.browse()
 
     @api.depends_context("company")
@@ -111,8 +115,7 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_ledger_statements(self):
         """The commercial customer's statements in the current company, and the last one it confirmed."""
-        statements = self.env["customer.ledger.statement"].search([
-            ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)])
+        statements = self._ledger_company_records("customer.ledger.statement")
         for partner in self:
             own = statements.filtered(lambda s, partner=partner: s.partner_id == partner.commercial_partner_id)
             confirmed = own.filtered("confirmed_date").sorted(lambda s: (s.confirmed_date, s.date_to, s.id))[-1:]
@@ -124,8 +127,7 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_ledger_reminders(self):
         """The commercial customer's payment reminders in the current company, newest first."""
-        reminders = self.env["customer.ledger.reminder"].search([
-            ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)])
+        reminders = self._ledger_company_records("customer.ledger.reminder")
         for partner in self:
             partner.ledger_reminder_ids = reminders.filtered(
                 lambda r, partner=partner: r.partner_id == partner.commercial_partner_id)

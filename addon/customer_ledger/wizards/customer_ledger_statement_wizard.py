@@ -39,8 +39,8 @@ class CustomerLedgerStatementWizard(models.TransientModel):
         self.ensure_one()
         Statements = self.env["customer.ledger.statement"]
         Statements._check_accountant()
-        if self.date_from > self.date_to:
-            raise UserError(_("The period cannot start after it ends."))
+        if self.date_from > self.date_to:  # before looking for customers active in it
+            raise UserError(_("A statement's period cannot start after it ends."))
         if self.scope == "all":
             partners = Statements._ledger_customers_with_activity(self.date_from, self.date_to)
         else:
@@ -49,9 +49,4 @@ class CustomerLedgerStatementWizard(models.TransientModel):
             raise UserError(_("No customer to make a statement for."))
         # the responsible of new drafts only: drafts refreshed keep theirs
         statements = Statements._ledger_generate(partners, self.date_from, self.date_to, user=self.user_id)
-        action = self.env["ir.actions.actions"]._for_xml_id("customer_ledger.customer_ledger_statement_action")
-        action["domain"] = [("id", "in", statements.ids)]
-        action["context"] = {}
-        if len(statements) == 1:
-            action.update(view_mode="form", res_id=statements.id, views=[(False, "form")])
-        return action
+        return statements._ledger_action_open()
