@@ -111,7 +111,8 @@ class TestWizardCompanies(LedgerCreditCommon):
                            {"wizard_id": other.id, "move_line_id": self.item_1.id, "residual": 1.0})
 
     def test_reconcile_wizard_defaults(self):
-        Wizards = self.as_user("customer.ledger.reconcile.wizard").with_context(default_statement_line_id=self.line_2.id)
+        Wizards = self.as_user("customer.ledger.reconcile.wizard").with_context(
+            default_statement_line_id=self.line_2.id)
         with self.assertRaises(AccessError):
             Wizards.default_get(["statement_line_id"])
 
@@ -161,11 +162,13 @@ class TestWizardCompanies(LedgerCreditCommon):
         opened = self.as_user(Wizards).with_context(active_model="res.partner", active_ids=self.partner_2.ids)
         with self.assertRaises(AccessError):
             opened.default_get(["partner_ids", "company_id"])
-        wizard = self.as_user(Wizards).with_context(active_model="res.partner", active_ids=self.partner_1.ids).create({})
+        opened = self.as_user(Wizards).with_context(active_model="res.partner", active_ids=self.partner_1.ids)
+        wizard = opened.create({})
         self.assertEqual(wizard.partner_ids, self.partner_1)
         with self.assertRaises(REFUSED):
             wizard.write({"partner_ids": [(4, self.partner_2.id)]})
-        both = self.as_user(Wizards, self.user_both, self.company_2).create({"partner_ids": [(6, 0, self.partner_2.ids)]})
+        both = self.as_user(Wizards, self.user_both, self.company_2).create(
+            {"partner_ids": [(6, 0, self.partner_2.ids)]})
         self.assertEqual(both.company_id, self.company_2)
 
     def test_credit_override_wizard(self):

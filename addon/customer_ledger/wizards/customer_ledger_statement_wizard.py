@@ -22,7 +22,8 @@ class CustomerLedgerStatementWizard(models.TransientModel):
     scope = fields.Selection(
         [("partners", "Chosen Customers"), ("all", "All with a Balance or Movements")], required=True,
         default="partners")
-    partner_ids = fields.Many2many("res.partner", string="Customers", check_company=True, domain="[('parent_id', '=', False)]")
+    partner_ids = fields.Many2many("res.partner", string="Customers", check_company=True,
+                                   domain="[('parent_id', '=', False)]")
     user_id = fields.Many2one("res.users", string="Responsible", default=lambda self: self.env.user, check_company=True,
                               domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
                               help="The accountant who follows the customers' answers.")
