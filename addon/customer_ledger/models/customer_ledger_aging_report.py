@@ -34,6 +34,7 @@ class CustomerLedgerAgingReport(models.TransientModel):
 
     _name = "customer.ledger.aging.report"
     _description = "Receivables Aging Report"
+    _inherit = ["customer.ledger.company.guard"]
     _check_company_auto = True
 
     date = fields.Date(string="As of", required=True, default=fields.Date.context_today)
@@ -159,6 +160,7 @@ class CustomerLedgerAgingReportBucket(models.TransientModel):
 
     _name = "customer.ledger.aging.report.bucket"
     _description = "Receivables Aging Bucket"
+    _inherit = ["customer.ledger.company.guard"]
     _order = "report_id, sequence, id"
 
     report_id = fields.Many2one("customer.ledger.aging.report", required=True, ondelete="cascade", index=True)
@@ -171,13 +173,15 @@ class CustomerLedgerAgingReportLine(models.TransientModel):
 
     _name = "customer.ledger.aging.report.line"
     _description = "Receivables Aging Line"
+    _inherit = ["customer.ledger.company.guard"]
+    _check_company_auto = True
     _order = "report_id, partner_id, bucket_id"
 
     report_id = fields.Many2one("customer.ledger.aging.report", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True)
-    tier_id = fields.Many2one("customer.ledger.tier", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True, check_company=True)
+    tier_id = fields.Many2one("customer.ledger.tier", readonly=True, check_company=True)
     bucket_id = fields.Many2one("customer.ledger.aging.report.bucket", required=True,
                                 readonly=True, ondelete="cascade")
     amount = fields.Monetary(currency_field="currency_id", readonly=True)

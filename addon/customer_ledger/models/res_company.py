@@ -95,6 +95,7 @@ class ResCompany(models.Model):
     ledger_statement_user_id = fields.Many2one(
         "res.users",
         string="Scheduled Statements Responsible",
+        check_company=True,
         domain="[('share', '=', False), ('company_ids', 'in', id)]",
         help="The accountant responsible for scheduled statements of account: a customer's dispute schedules an "
         "activity for them. Empty: a Reconciliation Accountant of the company.",
@@ -109,6 +110,11 @@ class ResCompany(models.Model):
     def _check_ledger_statement_aging_bounds(self):
         for company in self:
             company._ledger_statement_aging_bounds()
+
+    @api.constrains("ledger_writeoff_account_id", "ledger_statement_user_id", "ledger_reminder_policy_id")
+    def _check_ledger_companies(self):
+        # res.company has no _check_company_auto: without this, settings could name another company's records
+        self._check_company(["ledger_writeoff_account_id", "ledger_statement_user_id", "ledger_reminder_policy_id"])
 
     def _ledger_pick_user(self, candidates=(), groups=()):
         """Who is to act for this company: the first of ``candidates`` (users, in order of
@@ -260,6 +266,7 @@ class ResCompany(models.Model):
     # payment reminders (models/customer_ledger_reminder.py)
     ledger_reminder_policy_id = fields.Many2one(
         "customer.ledger.reminder.policy", string="Default Reminder Policy", ondelete="restrict",
+        check_company=True,
         default=lambda self: self.env.ref("customer_ledger.reminder_policy_standard", raise_if_not_found=False),
         domain="['|', ('company_id', '=', False), ('company_id', '=', id)]",
         help="The payment reminders of customers whose tier has no policy of its own. Empty: none.",

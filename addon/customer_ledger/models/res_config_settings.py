@@ -1,6 +1,7 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -42,3 +43,24 @@ class ResConfigSettings(models.TransientModel):
                                                domain="[('share', '=', False), ('company_ids', 'in', company_id)]")
     ledger_reminder_policy_id = fields.Many2one(related="company_id.ledger_reminder_policy_id", readonly=False)
     ledger_reminder_auto_send = fields.Boolean(related="company_id.ledger_reminder_auto_send", readonly=False)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        settings = super().create(vals_list)
+        settings._ledger_check_company()
+        return settings
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "company_id" in vals:
+            self._ledger_check_company()
+        return result
+
+    def _ledger_check_company(self):
+        """The settings' related fields read and write their company as superuser: only one of
+        the companies the user works in (what the ledger's records hold is checked by res.company)."""
+        if self.env.su:
+            return
+        if self.company_id - self.env.companies:
+            raise AccessError(_("Settings: you can only change the settings of the companies you are working in (%s).",
+                                ", ".join(self.env.companies.mapped("name"))))

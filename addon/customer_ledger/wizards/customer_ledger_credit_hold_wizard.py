@@ -8,8 +8,10 @@ class CustomerLedgerCreditHoldWizard(models.TransientModel):
 
     _name = "customer.ledger.credit.hold.wizard"
     _description = "Credit Hold"
+    _inherit = ["customer.ledger.company.guard"]
 
     credit_file_id = fields.Many2one("customer.ledger.credit.file", required=True, ondelete="cascade")
+    company_id = fields.Many2one(related="credit_file_id.company_id", store=True)
     action = fields.Selection([("hold", "Put on Hold"), ("release", "Release")], required=True)
     reason = fields.Text(required=True)
 

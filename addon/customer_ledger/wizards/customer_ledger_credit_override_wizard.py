@@ -11,6 +11,7 @@ class CustomerLedgerCreditOverrideWizard(models.TransientModel):
 
     _name = "customer.ledger.credit.override.wizard"
     _description = "Post with Credit Override"
+    _inherit = ["customer.ledger.company.guard"]
 
     move_ids = fields.Many2many("account.move", string="Invoices", required=True,
                                 domain=[("state", "=", "draft")])

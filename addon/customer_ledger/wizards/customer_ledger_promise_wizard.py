@@ -8,8 +8,11 @@ class CustomerLedgerPromiseWizard(models.TransientModel):
 
     _name = "customer.ledger.promise.wizard"
     _description = "Promise to Pay"
+    _inherit = ["customer.ledger.company.guard"]
+    _check_company_auto = True
 
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade")
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade",
+                                 check_company=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company,
                                  ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")

@@ -12,13 +12,16 @@ class CustomerLedgerReconcileWizard(models.TransientModel):
 
     _name = "customer.ledger.reconcile.wizard"
     _description = "Reconcile a Bank Transaction"
+    _inherit = ["customer.ledger.company.guard"]
+    _check_company_auto = True
 
     statement_line_id = fields.Many2one("account.bank.statement.line", required=True, readonly=True)
-    company_id = fields.Many2one(related="statement_line_id.company_id")
+    company_id = fields.Many2one(related="statement_line_id.company_id", store=True)
     currency_id = fields.Many2one("res.currency", compute="_compute_transaction")
     amount = fields.Monetary(compute="_compute_transaction", string="Amount Received")
     payment_ref = fields.Char(related="statement_line_id.payment_ref")
-    partner_id = fields.Many2one("res.partner", string="Customer", domain="[('parent_id', '=', False)]")
+    partner_id = fields.Many2one("res.partner", string="Customer", check_company=True,
+                                 domain="[('parent_id', '=', False)]")
     search_text = fields.Char(string="Number or Reference")
     search_amount = fields.Monetary(string="Open Amount")
     line_ids = fields.One2many("customer.ledger.reconcile.wizard.line", "wizard_id", string="Open Items")
@@ -127,11 +130,14 @@ class CustomerLedgerReconcileWizard(models.TransientModel):
 class CustomerLedgerReconcileWizardLine(models.TransientModel):
     _name = "customer.ledger.reconcile.wizard.line"
     _description = "Open Item to Reconcile"
+    _inherit = ["customer.ledger.company.guard"]
+    _check_company_auto = True
     _order = "selected desc, id"
 
     wizard_id = fields.Many2one("customer.ledger.reconcile.wizard", required=True, ondelete="cascade")
+    company_id = fields.Many2one(related="wizard_id.company_id", store=True)
     currency_id = fields.Many2one(related="wizard_id.currency_id")
-    move_line_id = fields.Many2one("account.move.line", required=True, readonly=True)
+    move_line_id = fields.Many2one("account.move.line", required=True, readonly=True, check_company=True)
     move_id = fields.Many2one(related="move_line_id.move_id", string="Document")
     partner_id = fields.Many2one(related="move_line_id.partner_id")
     date = fields.Date(related="move_line_id.date")

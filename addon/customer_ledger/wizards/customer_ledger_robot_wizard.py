@@ -10,6 +10,7 @@ class CustomerLedgerRobotWizard(models.TransientModel):
 
     _name = "customer.ledger.robot.wizard"
     _description = "Create the syncd robot user and its API key"
+    _inherit = ["customer.ledger.company.guard"]
 
     login = fields.Char(required=True, default="syncd")
     name = fields.Char(required=True, default="Ledger Sync Robot (syncd)")

@@ -10,6 +10,8 @@ class CustomerLedgerStatementWizard(models.TransientModel):
 
     _name = "customer.ledger.statement.wizard"
     _description = "Generate Statements of Account"
+    _inherit = ["customer.ledger.company.guard"]
+    _check_company_auto = True
 
     @api.model
     def _default_date_from(self):
@@ -20,8 +22,9 @@ class CustomerLedgerStatementWizard(models.TransientModel):
     scope = fields.Selection(
         [("partners", "Chosen Customers"), ("all", "All with a Balance or Movements")], required=True,
         default="partners")
-    partner_ids = fields.Many2many("res.partner", string="Customers", domain="[('parent_id', '=', False)]")
-    user_id = fields.Many2one("res.users", string="Responsible", default=lambda self: self.env.user,
+    partner_ids = fields.Many2many("res.partner", string="Customers", check_company=True,
+                                   domain="[('parent_id', '=', False)]")
+    user_id = fields.Many2one("res.users", string="Responsible", default=lambda self: self.env.user, check_company=True,
                               domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
                               help="The accountant who follows the customers' answers.")
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company, readonly=True)
@@ -32,6 +35,8 @@ class CustomerLedgerStatementWizard(models.TransientModel):
         context = self.env.context
         if "partner_ids" in fields_list and context.get("active_model") == "res.partner" and context.get("active_ids"):
             values["partner_ids"] = [(6, 0, context["active_ids"])]
+            # after the guard's own look at the defaults: customers of another company are refused here
+            self.new(values)._ledger_check_given(["partner_ids"])
         return values
 
     def action_generate(self):

@@ -9,6 +9,7 @@ class CustomerLedgerTierRecomputeWizard(models.TransientModel):
 
     _name = "customer.ledger.tier.recompute.wizard"
     _description = "Recompute Customer Tiers"
+    _inherit = ["customer.ledger.company.guard"]
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company,
                                  domain=lambda self: [("id", "in", self.env.companies.ids)])
@@ -61,11 +62,14 @@ class CustomerLedgerTierRecomputeWizard(models.TransientModel):
 class CustomerLedgerTierRecomputeLine(models.TransientModel):
     _name = "customer.ledger.tier.recompute.line"
     _description = "Customer Tier Move"
+    _inherit = ["customer.ledger.company.guard"]
+    _check_company_auto = True
     _order = "count desc"
 
     wizard_id = fields.Many2one("customer.ledger.tier.recompute.wizard", required=True, ondelete="cascade")
-    old_tier_id = fields.Many2one("customer.ledger.tier", string="From")
-    new_tier_id = fields.Many2one("customer.ledger.tier", string="To")
+    company_id = fields.Many2one(related="wizard_id.company_id", store=True)
+    old_tier_id = fields.Many2one("customer.ledger.tier", string="From", check_company=True)
+    new_tier_id = fields.Many2one("customer.ledger.tier", string="To", check_company=True)
     count = fields.Integer(string="Customers")
     summary = fields.Char(compute="_compute_summary")
 
@@ -81,10 +85,12 @@ class CustomerLedgerTierChangeWizard(models.TransientModel):
 
     _name = "customer.ledger.tier.change.wizard"
     _description = "Change Customer Tier"
+    _inherit = ["customer.ledger.company.guard"]
+    _check_company_auto = True
 
     profile_id = fields.Many2one("customer.ledger.profile", required=True, ondelete="cascade")
-    company_id = fields.Many2one(related="profile_id.company_id")
-    tier_id = fields.Many2one("customer.ledger.tier", string="New Tier", required=True,
+    company_id = fields.Many2one(related="profile_id.company_id", store=True)
+    tier_id = fields.Many2one("customer.ledger.tier", string="New Tier", required=True, check_company=True,
                               domain="[('company_id', '=', company_id)]")
     lock = fields.Boolean(string="Lock the Tier", default=True,
                           help="Recomputation keeps a locked tier (VIP customers, say).")
