@@ -8,6 +8,8 @@ class CustomerLedgerPromiseWizard(models.TransientModel):
 
     _name = "customer.ledger.promise.wizard"
     _description = "Promise to Pay"
+    _inherit = ["customer.ledger.amount.guard"]
+    _ledger_amount_fields = ("promise_amount",)
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade")
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company,
