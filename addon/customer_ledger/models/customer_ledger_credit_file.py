@@ -421,9 +421,11 @@ class CustomerLedgerCreditFile(models.Model):
             raise ValidationError(_(
                 "A promise to pay is for the next %(days)s days at most, not %(date)s: payment reminders would wait "
                 "until then.", days=MAX_PROMISE_DAYS, date=promise_date))
-        if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
+        if isinstance(amount, bool) or not isinstance(amount, int | float):
             raise ValidationError(_("The promised amount is a number, zero or more."))
         self._ledger_check_amounts({"promise_amount": amount})  # before rounding: NaN, infinity, 1e300
+        if amount < 0:
+            raise ValidationError(_("The promised amount is a number, zero or more."))
         if note is not None and not isinstance(note, str):
             raise ValidationError(_("The note of a promise to pay is text."))
         note = (note or "").strip()[:2000]

@@ -1,5 +1,7 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
+from datetime import date
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
@@ -82,11 +84,11 @@ class TestCreditFourEyes(LedgerCreditCommon):
             as_manager.write({"credit_limit": 900000})
         with self.assertRaisesRegex(UserError, "only through an approved credit review"):
             as_manager.write({"credit_limit": "900000"})
-        with self.assertRaisesRegex(UserError, "only through an approved credit review"):
+        with self.assertRaisesRegex(AssertionError, "readonly"):
             Form(as_manager).credit_limit = 900000  # readonly in the form under four eyes
         # import
         result = self.Files.with_user(self.credit_manager).load(
-            ["id", "credit_limit"], [[as_manager.export_data(["id"])["datas"][0][0], "900000"]])
+            ["id", "credit_limit"], [[self.credit_file.export_data(["id"])["datas"][0][0], "900000"]])
         self.assertTrue(result["messages"], result)
         # Odoo's limit on the customer, which the file follows
         partner = self.customer.with_user(self.credit_manager)
@@ -146,7 +148,7 @@ class TestCreditAmountsInRange(LedgerCreditCommon):
             "credit_file_id": cls.credit_file.id, "requested_limit": 2000, "rationale": "Test"})
 
     def assert_refused(self, action, field):
-        with self.assertRaisesRegex(ValidationError, f"^{field}: "):
+        with self.assertRaisesRegex(ValidationError, f"^{re.escape(field)}: "):
             action()
 
     def test_credit_file(self):
@@ -160,8 +162,9 @@ class TestCreditAmountsInRange(LedgerCreditCommon):
                 "partner_id": other.id, "company_id": self.company.id, "credit_limit": value}), "Credit Limit")
             self.assert_refused(lambda value=value: self.customer.with_user(self.credit_manager).write(
                 {"credit_limit": value}), "Credit Limit")
-            self.assert_refused(lambda value=value: as_manager.action_record_promise(
-                self.credit_file.promise_date or __import__("datetime").date.today(), value), "Promised Amount")
+            if not isinstance(value, str):  # the method takes numbers only
+                self.assert_refused(lambda value=value: as_manager.action_record_promise(
+                    date.today(), value), "Promised Amount")
         self.credit_file.invalidate_recordset()
         self.assertEqual(self.credit_file.credit_limit, 1000)
         self.assertFalse(self.credit_file.promise_amount)
@@ -170,7 +173,7 @@ class TestCreditAmountsInRange(LedgerCreditCommon):
         Wizard = self.env["customer.ledger.promise.wizard"].with_user(self.credit_manager)
         for value in self.BAD:
             self.assert_refused(lambda value=value: Wizard.create({
-                "partner_id": self.customer.id, "promise_date": __import__("datetime").date.today(),
+                "partner_id": self.customer.id, "promise_date": date.today(),
                 "promise_amount": value}), "Amount")
 
     def test_reviews_and_tiers(self):
@@ -181,7 +184,7 @@ class TestCreditAmountsInRange(LedgerCreditCommon):
                 self.credit_manager).create({"credit_file_id": self.credit_file.id, "requested_limit": value}),
                 "Requested Limit")
             for field, label in (("credit_limit", "Default Credit Limit"), ("revenue_threshold", "Revenue Threshold"),
-                                 ("revenue_share", "Cumulative Revenue Share")):
+                                 ("revenue_share", "Cumulative Revenue Share (%)")):
                 self.assert_refused(lambda value=value, field=field: self.tier.with_user(self.credit_manager).write(
                     {field: value}), label)
             self.assert_refused(lambda value=value: self.company.write({"ledger_tolerance_amount": value}),
