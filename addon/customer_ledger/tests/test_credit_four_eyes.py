@@ -21,6 +21,8 @@ class TestCreditFourEyes(LedgerCreditCommon):
         common = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)]}
         cls.approver = new_test_user(cls.env, login="four_eyes_approver", name="Otto Approver",
                                      groups="customer_ledger.group_credit_manager", **common)
+        cls.contact_maker = new_test_user(cls.env, login="four_eyes_contacts", groups=(
+            "customer_ledger.group_credit_manager,base.group_partner_manager,account.group_account_invoice"), **common)
         cls.customer = cls.env["res.partner"].create({"name": "Four Eyes Customer", "is_company": True})
         cls.Reviews = cls.env["customer.ledger.credit.review"]
         cls.credit_file = cls.Files._for_partner(cls.customer, cls.company)
@@ -95,9 +97,10 @@ class TestCreditFourEyes(LedgerCreditCommon):
         with self.assertRaisesRegex(UserError, "only through an approved credit review"):
             partner.write({"credit_limit": 900000})
         with self.assertRaisesRegex(UserError, "only through an approved credit review"):
-            partner.write({"ledger_credit_file_ids": [(1, self.credit_file.id, {"credit_limit": 900000})]})
+            partner.with_user(self.contact_maker).write(
+                {"ledger_credit_file_ids": [(1, self.credit_file.id, {"credit_limit": 900000})]})
         with self.assertRaisesRegex(UserError, "only through an approved credit review"):
-            self.env["res.partner"].with_user(self.credit_manager).create({
+            self.env["res.partner"].with_user(self.contact_maker).create({
                 "name": "New With Limit", "is_company": True, "credit_limit": 900000})
         # a new file starts at the default: not another figure, nor none
         newcomer = self.env["res.partner"].create({"name": "Newcomer", "is_company": True})
