@@ -37,6 +37,7 @@
         "views/account_move_views.xml",
         "wizards/customer_ledger_credit_override_wizard_views.xml",
         "views/customer_ledger_credit_review_views.xml",
+        "wizards/customer_ledger_credit_review_approve_wizard_views.xml",
         "views/customer_ledger_statement_views.xml",
         "wizards/customer_ledger_statement_wizard_views.xml",
         "report/customer_ledger_statement_report.xml",

@@ -13,3 +13,12 @@ def name_some(names, limit=5, more=MORE):
     if len(names) <= limit:
         return listed
     return more % {"names": listed, "count": len(names) - limit}
+
+
+# line breaks and tabs are text; other control characters (NUL first: PostgreSQL refuses it) are not
+_TEXT_CONTROLS = frozenset("\t\n\r")
+
+
+def has_control_characters(text):
+    """Whether ``text`` (str) holds a control character other than tabs and line breaks: NUL, ESC, DEL..."""
+    return any((ord(char) < 32 and char not in _TEXT_CONTROLS) or ord(char) == 127 for char in text)

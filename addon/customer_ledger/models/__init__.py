@@ -3,6 +3,7 @@ from . import account_bank_statement_line
 from . import account_move
 from . import customer_ledger_counterparty
 from . import customer_ledger_state_guard  # before the models that inherit it
+from . import customer_ledger_amount_guard  # likewise
 from . import customer_ledger_credit_file
 from . import customer_ledger_credit_review
 from . import customer_ledger_credit_score

@@ -43,9 +43,10 @@ class CustomerLedgerCreditFile(models.Model):
 
     _name = "customer.ledger.credit.file"
     _description = "Credit File"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "customer.ledger.amount.guard"]
     _order = "company_id, partner_id"
     _rec_name = "partner_id"
+    _ledger_amount_fields = ("credit_limit", "promise_amount")
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade",
                                  readonly=True, domain="[('is_company', '=', True)]")
@@ -55,8 +56,10 @@ class CustomerLedgerCreditFile(models.Model):
     credit_limit = fields.Monetary(
         currency_field="currency_id", tracking=True,
         help="Kept in step with the customer's credit limit in Odoo (Accounting tab), so that its "
-        "warning on invoices keeps working. Zero: no limit.",
+        "warning on invoices keeps working. Zero: no limit. With four-eyes credit reviews, changed "
+        "only by an approved credit review.",
     )
+    ledger_review_four_eyes = fields.Boolean(related="company_id.ledger_review_four_eyes")
     receivable = fields.Monetary(compute="_compute_exposure", currency_field="currency_id",
                                  string="Open Receivables")
     draft_invoiced = fields.Monetary(compute="_compute_exposure", currency_field="currency_id",
@@ -187,6 +190,8 @@ class CustomerLedgerCreditFile(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_manager()
+        for vals in vals_list:
+            self._ledger_four_eyes_start_limit(vals)
         files = super().create(vals_list)
         files._sync_partner_limit()
         return files
@@ -194,10 +199,45 @@ class CustomerLedgerCreditFile(models.Model):
     def write(self, vals):
         if {"credit_limit", "on_hold", "hold_reason", "user_id", "next_review_date"} & set(vals):
             self._check_manager()
+        if "credit_limit" in vals and not self.env.su:
+            limit = self._ledger_check_amounts(vals)["credit_limit"]
+            for credit_file in self.filtered(lambda f: f.currency_id.compare_amounts(f.credit_limit, limit)):
+                self._ledger_refuse_direct_limit(credit_file.company_id, credit_file.partner_id.display_name)
         result = super().write(vals)
         if "credit_limit" in vals:
             self._sync_partner_limit()
         return result
+
+    def _ledger_four_eyes_start_limit(self, vals):
+        """With four eyes, a new file starts at its customer's default limit (Odoo's, else the tier's):
+        another figure, or none (no limit), would be a limit nobody reviewed."""
+        if self.env.su:
+            return
+        company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+        partner = self.env["res.partner"].browse(vals.get("partner_id")).exists()
+        if not (company.ledger_review_four_eyes and partner):
+            return
+        default = partner.with_company(company)._ledger_default_credit_limits()[partner]
+        if "credit_limit" in vals:
+            limit = self._ledger_check_amounts(vals)["credit_limit"]
+            if company.currency_id.compare_amounts(limit, default):
+                raise UserError(_(
+                    "%(company)s has four-eyes credit reviews: the credit file of %(customer)s starts at its "
+                    "default limit, %(default)s; ask for another one with a credit review.",
+                    company=company.name, customer=partner.display_name,
+                    default=formatLang(self.env, default, currency_obj=company.currency_id)))
+        vals["credit_limit"] = default
+
+    @api.model
+    def _ledger_refuse_direct_limit(self, company, customer):
+        """Refuse a change of the limit of ``customer`` (its name) in ``company`` by hand (form, RPC, import, the
+        customer's form) where the company has four-eyes reviews: there an approved credit review
+        alone changes a limit, as superuser after its checks."""
+        if company.ledger_review_four_eyes and not self.env.su:
+            raise UserError(_(
+                "%(company)s has four-eyes credit reviews: the credit limit of %(customer)s changes only "
+                "through an approved credit review. Request a review from its credit file.",
+                company=company.name, customer=customer))
 
     def _sync_partner_limit(self):
         for credit_file in self:
@@ -381,7 +421,10 @@ class CustomerLedgerCreditFile(models.Model):
             raise ValidationError(_(
                 "A promise to pay is for the next %(days)s days at most, not %(date)s: payment reminders would wait "
                 "until then.", days=MAX_PROMISE_DAYS, date=promise_date))
-        if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
+        if isinstance(amount, bool) or not isinstance(amount, int | float):
+            raise ValidationError(_("The promised amount is a number, zero or more."))
+        self._ledger_check_amounts({"promise_amount": amount})  # before rounding: NaN, infinity, 1e300
+        if amount < 0:
             raise ValidationError(_("The promised amount is a number, zero or more."))
         if note is not None and not isinstance(note, str):
             raise ValidationError(_("The note of a promise to pay is text."))
@@ -436,9 +479,10 @@ class CustomerLedgerCreditHoldLog(models.Model):
     credit_file_id = fields.Many2one("customer.ledger.credit.file", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="credit_file_id.company_id", store=True)
     action = fields.Selection([("hold", "Put on Hold"), ("release", "Released"), ("override", "Credit Override"),
-                               ("warning", "Over Credit (Warning)")], required=True)
+                               ("warning", "Over Credit (Warning)"), ("review", "Credit Review")], required=True)
     reason = fields.Text(required=True)
     move_id = fields.Many2one("account.move", string="Invoice", ondelete="set null", readonly=True)
+    review_id = fields.Many2one("customer.ledger.credit.review", string="Review", ondelete="set null", readonly=True)
 
     def write(self, vals):
         if not self.env.su:

@@ -2,8 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Credit reviews: a Credit Manager asks for a new limit, with a rationale and documents, and a
 Credit Manager approves or rejects it. What the customer looked like (score, exposure, aging) is
-kept as it was on submission. Approval sets the file's limit and its next review date; the daily
-scheduled action asks for a review, as an activity, when that date comes."""
+kept as it was on submission, and so is the request. The approver gives the approved limit when
+approving; it sets the file's limit and its next review date, and the credit log keeps who asked
+and who decided. The daily scheduled action asks for a review, as an activity, when that date comes.
+
+With four eyes (the company's setting), the submitter neither decides nor writes the decision, and
+an approved review is the only way a credit limit changes."""
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -22,13 +26,15 @@ NOTE_MAX = 4000
 # What the file looked like on submission, copied field by field.
 SNAPSHOT_FIELDS = ("score", "score_items", "exposure", "receivable", "draft_invoiced", *AGING_BUCKETS, "dso",
                    "risk_level")
-# Set by the review's own steps (as superuser, after their checks), never by a plain write.
-SYSTEM_FIELDS = frozenset(("name", "state", "current_limit", "submitted_by", "submitted_date", "decided_by",
-                           "decided_date", *SNAPSHOT_FIELDS))
-# What a Credit Manager may change, by state; other fields of the review stay as they are.
+# Set by the review's own steps (as superuser, after their checks), never by a plain write: the
+# approved limit too, given by the approver to action_approve, so that nobody else can set it.
+SYSTEM_FIELDS = frozenset(("name", "state", "current_limit", "approved_limit", "submitted_by", "submitted_date",
+                           "decided_by", "decided_date", *SNAPSHOT_FIELDS))
+# What a Credit Manager may change, by state; other fields of the review stay as they are. The
+# request (limit, rationale, documents) is frozen on submission; the decision note is the decider's.
 EDITABLE = {
     "draft": frozenset(("credit_file_id", "requested_limit", "rationale", "attachment_ids")),
-    "submitted": frozenset(("approved_limit", "decision_note", "attachment_ids")),
+    "submitted": frozenset(("decision_note",)),
     "approved": frozenset(),
     "rejected": frozenset(),
 }
@@ -41,8 +47,9 @@ class CustomerLedgerCreditReview(models.Model):
 
     _name = "customer.ledger.credit.review"
     _description = "Credit Review"
-    _inherit = ["mail.thread", "mail.activity.mixin", "customer.ledger.state.guard"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.ledger.state.guard", "customer.ledger.amount.guard"]
     _order = "id desc"
+    _ledger_amount_fields = ("requested_limit", "approved_limit")
     _ledger_system_fields = SYSTEM_FIELDS
     _ledger_editable = EDITABLE
     _ledger_guarded_fields = REVIEW_FIELDS
@@ -60,8 +67,8 @@ class CustomerLedgerCreditReview(models.Model):
     requested_limit = fields.Monetary(compute="_compute_requested_limit", store=True, readonly=False,
                                       tracking=True, help="Zero: no limit.")
     approved_limit = fields.Monetary(
-        tracking=True, copy=False,
-        help="The requested limit on submission; the approving Credit Manager may change it.")
+        tracking=True, copy=False, readonly=True,
+        help="Given by the approving Credit Manager when approving: the requested limit, or another.")
     rationale = fields.Text(help="Why this limit: needed to submit.")
     decision_note = fields.Text(tracking=True, copy=False, help="Why it was approved or rejected: needed to reject.")
     attachment_ids = fields.Many2many(
@@ -127,7 +134,9 @@ class CustomerLedgerCreditReview(models.Model):
     def write(self, vals):
         self._check_manager()
         self._ledger_check_editable(
-            vals, _("The state, the snapshot and who decided are set by the review's buttons."))
+            vals, _("The state, the snapshot, the approved limit and who decided are set by the review's buttons."))
+        if "decision_note" in vals and not self.env.su:
+            self._check_four_eyes()  # the decision is the decider's
         result = super().write(vals)
         if "attachment_ids" in vals:
             self._ledger_own_attachments()
@@ -195,32 +204,64 @@ class CustomerLedgerCreditReview(models.Model):
                 raise UserError(_("%(review)s already waits for approval for %(customer)s.", review=waiting.name,
                                   customer=review.partner_id.display_name))
             values = review._snapshot_values()
-            values.update(state="submitted", approved_limit=review.requested_limit, submitted_by=self.env.uid,
+            values.update(state="submitted", approved_limit=0.0, submitted_by=self.env.uid,
                           submitted_date=fields.Datetime.now(), decided_by=False, decided_date=False)
             review.sudo().write(values)
         return True
 
-    def action_approve(self):
-        """Approve: the file takes the approved limit and its next review date from the tier."""
+    def action_approve(self, approved_limit=None):
+        """Approve, as the decider: the file takes ``approved_limit`` (default: the requested limit),
+        given here and nowhere else, and its next review date from the tier."""
         self._check_state(("submitted",), _("approved"))
         self._check_four_eyes()
+        if approved_limit is not None:
+            approved_limit = self._ledger_check_amounts({"approved_limit": approved_limit})["approved_limit"]
+            if approved_limit < 0:
+                raise ValidationError(_("A credit limit cannot be negative."))
         today = fields.Date.context_today(self)
         for review in self:
             credit_file = review.credit_file_id
+            limit = review.requested_limit if approved_limit is None else review.currency_id.round(approved_limit)
             months = credit_file.tier_id.review_interval_months or DEFAULT_REVIEW_MONTHS
             next_date = today + relativedelta(months=months)
             old_limit = credit_file.credit_limit
-            credit_file.write({"credit_limit": review.approved_limit, "next_review_date": next_date})
-            review.sudo().write({"state": "approved", "decided_by": self.env.uid,
+            # the approval is the way to the limit that four eyes leave: as superuser, after the checks above
+            credit_file.sudo().write({"credit_limit": limit, "next_review_date": next_date})
+            review.sudo().write({"state": "approved", "approved_limit": limit, "decided_by": self.env.uid,
                                  "decided_date": fields.Datetime.now()})
-            amounts = {"review": review.name, "old": review._ledger_format(old_limit),
-                       "new": review._ledger_format(review.approved_limit), "date": next_date}
-            review.message_post(body=_("Approved: credit limit %(old)s to %(new)s; next review on %(date)s.",
-                                       **amounts), subtype_xmlid="mail.mt_note")
-            credit_file.message_post(body=_("Credit review %(review)s approved: limit %(old)s to %(new)s; "
-                                            "next review on %(date)s.", **amounts), subtype_xmlid="mail.mt_note")
+            values = {"review": review.name, "old": review._ledger_format(old_limit),
+                      "new": review._ledger_format(limit), "date": next_date, **review._ledger_who()}
+            review.message_post(body=_("Approved by %(decider)s (asked by %(asker)s): credit limit %(old)s to "
+                                       "%(new)s; next review on %(date)s.", **values), subtype_xmlid="mail.mt_note")
+            credit_file.message_post(body=_("Credit review %(review)s approved by %(decider)s (asked by %(asker)s): "
+                                            "limit %(old)s to %(new)s; next review on %(date)s.", **values),
+                                     subtype_xmlid="mail.mt_note")
+            review._ledger_log(_("%(review)s approved: limit %(old)s to %(new)s; asked by %(asker)s, decided by "
+                                 "%(decider)s.", **values))
             credit_file.activity_feedback([ACTIVITY_TYPE], feedback=_("Credit review %s approved.", review.name))
         return True
+
+    def action_ledger_approve_wizard(self):
+        """Approve with another limit than the requested one: the approver gives it in a dialog."""
+        self.ensure_one()
+        self._check_state(("submitted",), _("approved"))
+        self._check_four_eyes()
+        return {
+            "type": "ir.actions.act_window", "name": _("Approve Credit Review"),
+            "res_model": "customer.ledger.credit.review.approve.wizard", "view_mode": "form", "target": "new",
+            "context": {"default_review_id": self.id, "default_approved_limit": self.requested_limit},
+        }
+
+    def _ledger_who(self):
+        """Who asked (submitted) and who decides (the user), by name, for the messages and the credit log."""
+        self.ensure_one()
+        return {"asker": self.submitted_by.name or "", "decider": self.env.user.name}
+
+    def _ledger_log(self, reason):
+        """Keep the decision in the file's credit log, the user as its author."""
+        self.ensure_one()
+        self.env["customer.ledger.credit.hold.log"].sudo().create({
+            "credit_file_id": self.credit_file_id.id, "action": "review", "review_id": self.id, "reason": reason})
 
     def action_reject(self, note=None):
         """Reject with a note: given here, or else the review's Decision Note. The limit stays."""
@@ -234,16 +275,21 @@ class CustomerLedgerCreditReview(models.Model):
                 raise UserError(_("Say why %s is rejected in its Decision Note.", review.name))
             review.sudo().write({"state": "rejected", "decision_note": reason, "decided_by": self.env.uid,
                                  "decided_date": fields.Datetime.now()})
-            review.message_post(body=_("Rejected: %s", reason), subtype_xmlid="mail.mt_note")
+            values = {"review": review.name, "reason": reason, **review._ledger_who()}
+            review.message_post(body=_("Rejected by %(decider)s (asked by %(asker)s): %(reason)s", **values),
+                                subtype_xmlid="mail.mt_note")
             review.credit_file_id.message_post(
-                body=_("Credit review %(review)s rejected: %(reason)s", review=review.name, reason=reason),
+                body=_("Credit review %(review)s rejected by %(decider)s (asked by %(asker)s): %(reason)s", **values),
                 subtype_xmlid="mail.mt_note")
+            review._ledger_log(_("%(review)s rejected; asked by %(asker)s, decided by %(decider)s: %(reason)s",
+                                 **values))
         return True
 
     def action_draft(self):
         """Back to draft: a submitted review withdrawn, or a rejected one to amend and submit again."""
         self._check_state(("submitted", "rejected"), _("reset to draft"))
-        self.sudo().write({"state": "draft", "decision_note": False, "decided_by": False, "decided_date": False})
+        self.sudo().write({"state": "draft", "approved_limit": 0.0, "decision_note": False, "decided_by": False,
+                           "decided_date": False})
         return True
 
     def _ledger_format(self, amount):

@@ -32,6 +32,7 @@ from odoo.tools import plaintext2html
 
 from ..lib.portal_attachment import MAX_BYTES, check_attachment
 from ..lib.statement_periods import FREQUENCIES, last_ended_period
+from ..lib.text import has_control_characters
 from .customer_ledger_aging import aging_thresholds, open_items_query
 from .res_company import aging_bucket_days
 
@@ -773,6 +774,8 @@ class CustomerLedgerStatement(models.Model):
             raise UserError(_("Give your name."))
         if len(name.strip()) > NAME_MAX:
             raise ValidationError(_("Your name is at most %s characters long.", NAME_MAX))
+        if has_control_characters(name):
+            raise ValidationError(_("Your name holds a control character (such as NUL): type it again."))
         partner = self.partner_id if user._is_public() else user.partner_id
         return {"portal_answer_name": name.strip(), "portal_partner_id": partner.id}
 
@@ -798,6 +801,8 @@ class CustomerLedgerStatement(models.Model):
             raise UserError(_("Say what you dispute."))
         if len(comment.strip()) > TEXT_MAX:
             raise ValidationError(_("Your comment is at most %s characters long.", TEXT_MAX))
+        if has_control_characters(comment):
+            raise ValidationError(_("Your comment holds a control character (such as NUL): type it again."))
         self._ledger_check_state(("sent",), _("disputed"))
         post_values = {"author_id": answer["portal_partner_id"]}
         if attachment:
@@ -806,6 +811,8 @@ class CustomerLedgerStatement(models.Model):
 
     def _ledger_portal_attachment(self, filename, content):
         """The file a customer attached to its dispute, kept on the statement, once checked."""
+        if has_control_characters(filename or ""):
+            raise ValidationError(_("The attached file's name holds a control character (such as NUL): rename it."))
         filename = os.path.basename((filename or "").replace("\\", "/"))[-NAME_MAX:]
         mimetype, problem = check_attachment(filename, content)
         if problem == "too_big":

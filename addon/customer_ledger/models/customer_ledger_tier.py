@@ -3,7 +3,7 @@
 import re
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 STATEMENT_FREQUENCIES = [
     ("none", "None"),
@@ -18,7 +18,9 @@ class CustomerLedgerTier(models.Model):
 
     _name = "customer.ledger.tier"
     _description = "Customer Tier"
+    _inherit = ["customer.ledger.amount.guard"]
     _order = "company_id, sequence, id"
+    _ledger_amount_fields = ("revenue_share", "revenue_threshold", "credit_limit")
 
     name = fields.Char(required=True, translate=True)
     code = fields.Char(required=True, help="Short code shown in lists, e.g. A, B, C or VIP.")
@@ -75,6 +77,30 @@ class CustomerLedgerTier(models.Model):
                 raise ValidationError(_("Tier %s: thresholds and limits are not negative.", tier.code))
             if not 0 < tier.review_interval_months <= 120:
                 raise ValidationError(_("Tier %s: a credit review falls due every 1 to 120 months.", tier.code))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if self._ledger_check_amounts(vals).get("credit_limit"):
+                self._ledger_refuse_default_limit(self.env["res.company"].browse(vals.get("company_id"))
+                                                  or self.env.company)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "credit_limit" in vals:
+            limit = self._ledger_check_amounts(vals)["credit_limit"]
+            for tier in self.filtered(lambda t: t.currency_id.compare_amounts(t.credit_limit, limit)):
+                tier._ledger_refuse_default_limit(tier.company_id)
+        return super().write(vals)
+
+    @api.model
+    def _ledger_refuse_default_limit(self, company):
+        """A tier's default limit is the limit of its customers' new credit files: under four eyes,
+        which gives limits through reviews only, it stays as it is (switch four eyes off to change it)."""
+        if company.ledger_review_four_eyes and not self.env.su:
+            raise UserError(_(
+                "%s has four-eyes credit reviews: a tier's default credit limit would give new customers a "
+                "limit nobody reviewed, so it is not changed while they are on.", company.name))
 
     def _compute_profile_count(self):
         counts = dict(self.env["customer.ledger.profile"]._read_group(

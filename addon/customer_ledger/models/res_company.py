@@ -28,7 +28,10 @@ def aging_bucket_days(bounds):
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "customer.ledger.amount.guard"]
+    _ledger_amount_fields = ("ledger_match_threshold", "ledger_match_margin", "ledger_tolerance_amount",
+                             "ledger_tolerance_percent")
 
     ledger_auto_reconcile = fields.Boolean(
         string="Reconcile Automatically",

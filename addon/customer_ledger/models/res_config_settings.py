@@ -5,7 +5,10 @@ from odoo.exceptions import AccessError
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    _name = "res.config.settings"
+    _inherit = ["res.config.settings", "customer.ledger.amount.guard"]
+    _ledger_amount_fields = ("ledger_match_threshold", "ledger_match_margin", "ledger_tolerance_amount",
+                             "ledger_tolerance_percent")
 
     ledger_auto_reconcile = fields.Boolean(related="company_id.ledger_auto_reconcile", readonly=False)
     ledger_match_threshold = fields.Float(related="company_id.ledger_match_threshold", readonly=False)

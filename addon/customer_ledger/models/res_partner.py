@@ -210,11 +210,26 @@ class ResPartner(models.Model):
             "context": {"default_profile_id": profile.id, "default_tier_id": profile.tier_id.id},
         }
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        Files = self.env["customer.ledger.credit.file"]
+        for vals in vals_list:
+            if "credit_limit" in vals:
+                # a new customer's limit seeds its credit file: under four eyes, through a review
+                if Files._ledger_check_amounts({"credit_limit": vals["credit_limit"]})["credit_limit"]:
+                    Files._ledger_refuse_direct_limit(self.env.company, vals.get("name") or "")
+        return super().create(vals_list)
+
     def write(self, vals):
         if "credit_limit" in vals:
-            files = self.env["customer.ledger.credit.file"].sudo().search([
+            Files = self.env["customer.ledger.credit.file"]
+            limit = Files._ledger_check_amounts({"credit_limit": vals["credit_limit"]})["credit_limit"]
+            currency = self.env.company.currency_id
+            for partner in self.sudo().filtered(lambda p: currency.compare_amounts(p.credit_limit, limit)):
+                Files._ledger_refuse_direct_limit(self.env.company, partner.display_name)
+            files = Files.sudo().search([
                 ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)])
-            files = files.filtered(lambda f: f.currency_id.compare_amounts(f.credit_limit, vals["credit_limit"]))
+            files = files.filtered(lambda f: f.currency_id.compare_amounts(f.credit_limit, limit))
             if files:
                 # the credit file owns the limit: only Credit Managers change it, and both stay in step
                 files.sudo(False)._check_manager()

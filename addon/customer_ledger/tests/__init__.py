@@ -17,3 +17,5 @@ from . import test_aging_report
 from . import test_reminders
 from . import test_reminder_ui
 from . import test_wizard_companies
+from . import test_numbers
+from . import test_credit_four_eyes

@@ -51,12 +51,11 @@ class TestCreditReview(LedgerCreditCommon):
         self.assertRegex(review.name, r"^CR/\d{4}/\d{5}$")
         self.assertEqual((review.state, review.current_limit), ("draft", 1000))
         review.action_submit()
-        self.assertEqual((review.state, review.approved_limit), ("submitted", 5000))
+        self.assertEqual((review.state, review.approved_limit), ("submitted", 0), "the approver gives it")
         self.assertEqual((review.submitted_by, review.current_limit), (self.credit_manager, 1000))
         review = review.with_user(self.approver)
-        review.approved_limit = 4000  # the approver grants less than asked
-        review.action_approve()
-        self.assertEqual((review.state, review.decided_by), ("approved", self.approver))
+        review.action_approve(4000)  # the approver grants less than asked
+        self.assertEqual((review.state, review.decided_by, review.approved_limit), ("approved", self.approver, 4000))
         self.assertEqual(self.credit_file.credit_limit, 4000)
         self.assertEqual(self.customer.with_company(self.company).credit_limit, 4000, "Odoo's limit follows")
         self.assertEqual(self.credit_file.next_review_date, self.today + relativedelta(months=6), "the tier's interval")

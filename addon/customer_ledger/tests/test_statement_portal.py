@@ -419,6 +419,39 @@ class TestStatementPortalHttp(LedgerStatementPortalCommon, HttpCase):
         self.assert_refused({"comment": "x" * 4001, "line_ids": line})
         self.assert_refused({"comment": "No CSRF", "line_ids": line, "csrf_token": "forged"}, status=400)
 
+    def test_control_characters_are_refused_with_a_400(self):
+        line = self.statement.line_ids[0].id
+        for bad in ("\x00", "\x1b", "\x7f"):
+            response = self.assert_refused({"name": f"Jo{bad}", "comment": "Fine", "line_ids": line})
+            self.assertIn("Your name holds a control character", response.text)
+            response = self.assert_refused({"comment": f"Invoice 2{bad} was cancelled", "line_ids": line})
+            self.assertIn("Your comment holds a control character", response.text)
+            if bad != "\x00":  # requests sends a NUL in a file name as %00: see below
+                response = self.assert_refused({"comment": "With a file", "line_ids": line},
+                                               {"attachment": (f"cancel{bad}.pdf", PDF, "application/pdf")})
+                self.assertIn("name holds a control character", response.text)
+            response = self.answer("confirm", {"name": f"Jo{bad}"})
+            self.assertEqual(response.status_code, 400, response.text[:2000])
+            self.assertIn("Your name holds a control character", response.text)
+            self.assertEqual(self.statement.state, "sent")
+        # a raw NUL in the file name, as a hand-made request sends it
+        boundary = "ledgerboundary"
+        parts = [(f'name="{key}"', value.encode()) for key, value in (
+            ("csrf_token", self.csrf), ("access_token", self.token), ("name", "Jo"), ("comment", "Raw"),
+            ("line_ids", str(line)))]
+        parts.append(('name="attachment"; filename="cancel\x00.pdf"\r\nContent-Type: application/pdf', PDF))
+        body = b"".join(b"--%s\r\nContent-Disposition: form-data; %s\r\n\r\n%s\r\n" % (
+            boundary.encode(), header.encode(), value) for header, value in parts) + b"--%s--\r\n" % boundary.encode()
+        response = self.url_open(f"/my/statements/{self.statement.id}/dispute", data=body, allow_redirects=False,
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        self.env.invalidate_all()
+        self.assertEqual(response.status_code, 400, response.text[:2000])
+        self.assertIn("name holds a control character", response.text)
+        self.assertEqual(self.statement.state, "sent")
+        # tabs and line breaks are text
+        response = self.answer("dispute", {"name": "Jo", "comment": "Invoice 2:\r\n\tcancelled", "line_ids": line})
+        self.assertEqual(response.status_code, 303, response.text[:2000])
+
     def test_drafts_not_on_the_portal(self):
         draft = self.make_statement(self.customer)
         token = draft._portal_ensure_token()

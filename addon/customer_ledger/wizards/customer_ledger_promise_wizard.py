@@ -8,8 +8,9 @@ class CustomerLedgerPromiseWizard(models.TransientModel):
 
     _name = "customer.ledger.promise.wizard"
     _description = "Promise to Pay"
-    _inherit = ["customer.ledger.company.guard"]
+    _inherit = ["customer.ledger.company.guard", "customer.ledger.amount.guard"]
     _check_company_auto = True
+    _ledger_amount_fields = ("promise_amount",)
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade",
                                  check_company=True)
