@@ -173,7 +173,7 @@ class Daemon:
             if sink is not None and not self.stopping:
                 importer.sink = sink
                 importer.stopping = lambda: self.stopping
-                sink.api_info()
+                importer.connect()
                 importer.push(summary)
                 if self.reconcile:
                     importer.reconcile(summary)
