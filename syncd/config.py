@@ -124,8 +124,9 @@ class Config:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """What must never be logged: the robot's key or password, the state store's password."""
-        return (self.odoo.api_key, self.odoo.password, url_password(self.state_url))
+        """What must never be printed or logged: the robot's key or password, the passwords in
+        the state store's and Odoo's URLs."""
+        return (self.odoo.api_key, self.odoo.password, url_password(self.state_url), url_password(self.odoo.url))
 
     def journal_for(self, account: str) -> dict:
         """The journal spec the addon's API takes for a statement account."""
@@ -144,7 +145,9 @@ class Config:
         return self.odoo
 
 
-_URL_PASSWORD = re.compile(r"(?P<head>//[^:/@]*:)(?P<password>[^@]*)(?P<tail>@)")
+#: ``scheme://user:password@host``: the password runs to the last ``@`` (a raw ``@``, ``:`` or ``/``
+#: in it is the user's mistake, but must not show its tail), the user name to the first ``:``
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][\w+.-]*://[^:/@\s]*:)(?P<password>.*)(?P<tail>@)", re.DOTALL)
 
 
 def url_password(url: str) -> str:

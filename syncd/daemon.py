@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 
 from .engine import Importer, ImportSummary, file_sha256, open_file
 from .errors import AccessDeniedError, InputError, SyncdError, TransientError, UserError
+from .logs import redact
 from .metrics import METRICS
 from .sources import make_source
 from .store import QuarantineRecord, SourceRecord, State, StoreConflict
@@ -227,7 +228,7 @@ class Daemon:
             record.last_run_at = now
             record.files_done += result.files
             record.files_quarantined += result.quarantined
-            record.last_error = result.error[:2000]
+            record.last_error = redact(result.error)[:2000]
             if not result.error:
                 record.last_ok_at = now
         if not (self.config.metrics.listen or self.config.metrics.textfile):

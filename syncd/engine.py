@@ -25,6 +25,7 @@ from pathlib import Path
 from .errors import AccessDeniedError, InputError, PermanentError, RefusedError, SyncdError, UserError
 from .identity import assign_keys, iter_keys
 from .limits import Limits, batches, fit_line, fit_source, line_size
+from .logs import redact
 from .metrics import METRICS
 from .parsers import detect_format, get_parser, open_input, parse_bytes
 from .parsers.archive import is_zip, members
@@ -357,8 +358,9 @@ class Importer:
 
     def _refused(self, batch, file_record, exc, summary):
         METRICS.errors.labels("permanent").inc()
-        self._quarantine([record for record, _line in batch], str(exc))
-        summary.errors.append(f"{file_record.path}: {exc}")
+        reason = redact(str(exc))  # kept in the store: Odoo's answer may echo the request's key
+        self._quarantine([record for record, _line in batch], reason)
+        summary.errors.append(f"{file_record.path}: {reason}")
 
     def _quarantine(self, records, reason):
         with self.store.transaction() as session:
