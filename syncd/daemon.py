@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 
 from .engine import Importer, ImportSummary, file_sha256, open_file
 from .errors import AccessDeniedError, InputError, SyncdError, TransientError, UserError
+from .files import private_file
 from .logs import redact
 from .metrics import METRICS
 from .sources import make_source
@@ -161,6 +162,7 @@ class Daemon:
                             self._quarantine(source, item, path, exc)
                             result.quarantined += 1
                             continue
+                        private_file(path)  # statements are for syncd's eyes once it holds them
                         source.archive(item, path)
                     except (FileNotFoundError, StoreConflict):
                         # another instance sharing the store took this file first
@@ -211,6 +213,7 @@ class Daemon:
             record.reason = str(exc)[:2000]
             session.flush()
             record_id = record.id
+        private_file(path)
         target = source.quarantine(item, path, str(exc))
         with self.store.transaction() as session:
             session.get(QuarantineRecord, record_id).path = target
