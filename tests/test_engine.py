@@ -283,7 +283,8 @@ def test_a_line_odoo_refuses_is_quarantined_alone_and_the_rest_of_its_batch_goes
 
 def test_a_refusal_of_the_call_itself_quarantines_its_batch(tmp_path):
     importer = importer_with(tmp_path, LIMITS)
-    importer.sink.refuse_call = refusal("No bank journal with code BNK9 in your companies.", "odoo.exceptions.UserError")
+    importer.sink.refuse_call = refusal("No bank journal with code BNK9 in your companies.",
+                                        "odoo.exceptions.UserError")
     summary = importer.run([statement(tmp_path, "a.xml", ["1.00", "2.00", "3.00"])])
     assert importer.sink.push_calls == 1  # not bisected: no line of it would go in
     assert sorted(quarantined(importer.store)) == ["1.00", "2.00", "3.00"]

@@ -52,7 +52,7 @@ def test_batches_hold_at_most_max_lines_and_max_bytes_of_compact_json():
     assert [line for batch in cut for line in batch] == lines
     assert all(len(batch) <= 7 and request_size(batch) <= 3000 for batch in cut)
     # each batch as full as allowed: the next line would not have fitted
-    for batch, following in zip(cut, cut[1:]):
+    for batch, following in zip(cut, cut[1:], strict=False):
         assert len(batch) == 7 or request_size([*batch, following[0]]) > 3000
     assert request_size(lines[:2]) == len(json.dumps(lines[:2], separators=(",", ":"), ensure_ascii=False).encode())
 
