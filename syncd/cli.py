@@ -248,7 +248,7 @@ def status(ctx, as_json):
     if as_json:
         last = counts["last_import"]
         _echo(json.dumps({**counts, "last_import": last.isoformat() if last else None,
-                               "state_url": config.state_store}, sort_keys=True))
+                          "state_url": config.state_store}, sort_keys=True))
         return
     _echo(f"state store: {config.state_store}")
     _echo(f"files: {counts['files']}, last import: {counts['last_import'] or 'never'}")
@@ -259,8 +259,8 @@ def status(ctx, as_json):
     for name, source in counts["sources"].items():
         states = ", ".join(f"{state} {count}" for state, count in sorted(source["states"].items())) or "none"
         _echo(f"source {name} ({source['kind']}): last run {source['last_run'] or 'never'}, "
-                   f"last success {source['last_ok'] or 'never'}; files stored {source['files_done']}, "
-                   f"quarantined {source['files_quarantined']}; transactions: {states}")
+              f"last success {source['last_ok'] or 'never'}; files stored {source['files_done']}, "
+              f"quarantined {source['files_quarantined']}; transactions: {states}")
         if source["last_error"]:
             _echo(f"  last error: {source['last_error']}")
     for name in sorted(set(config.sources) - set(counts["sources"])):
