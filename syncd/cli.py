@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import tempfile
 
@@ -20,8 +21,13 @@ FORMAT_HELP = ("Statement format; auto detects it from the content. Built in: "
                + ", ".join(sorted(PARSERS)) + "; csv:NAME for a CSV profile of the configuration.")
 
 
+def _echo(message: str, err: bool = False):
+    """Print a message, its secrets masked (an error may quote what Odoo echoed of a request)."""
+    click.echo(logs.redact(message), err=err)
+
+
 def _fail(exc: SyncdError):
-    click.echo(f"syncd: error: {exc}", err=True)
+    _echo(f"syncd: error: {exc}", err=True)
     sys.exit(exc.exit_code)
 
 
@@ -52,6 +58,10 @@ ENV_HELP = "\n".join(f"  {name:24} {text}" for name, (_key, text) in ENVIRONMENT
 @click.pass_context
 def main(ctx, config_path, verbose, log_format):
     """Bring bank statement files into Odoo's Customer Ledger and reconcile them."""
+    # before anything is created: the state store, its lock, quarantined files and metrics
+    # hold payer names, IBANs and remittance text, for this user only
+    os.umask(0o077)
+    sys.excepthook = logs.excepthook
     verbose = verbose or ctx.invoked_subcommand == "run"
     logs.setup(logging.INFO if verbose else logging.WARNING, log_format)
     ctx.obj = {"config_path": config_path}
@@ -122,7 +132,7 @@ def import_(ctx, paths, format_name, encoding, progress):
         importer = Importer(config, store, sink, echo=logging.getLogger("syncd").info, progress=bars)
         summary = importer.run(paths, format_name, encoding)
     for line in summary.lines():
-        click.echo(line, err=line.startswith("error:"))
+        _echo(line, err=line.startswith("error:"))
     if summary.errors:
         sys.exit(3)
 
@@ -176,7 +186,7 @@ def retry(ctx, only):
     config = _config(ctx)
     with instance_lock(config.state_url):
         files, transactions = retry_quarantined(config, Store(config.state_url), only)
-    click.echo(f"files put back: {files}; transactions queued again: {transactions}")
+    _echo(f"files put back: {files}; transactions queued again: {transactions}")
 
 
 @main.command()
@@ -194,9 +204,9 @@ def replay(ctx, batch):
         importer = Importer(config, Store(config.state_url), sink)
         summary = ImportSummary()
         count = importer.replay(batch, summary)
-    click.echo(f"batch {batch}: {count} transaction(s) sent again")
+    _echo(f"batch {batch}: {count} transaction(s) sent again")
     for line in summary.lines():
-        click.echo(line, err=line.startswith("error:"))
+        _echo(line, err=line.startswith("error:"))
     if summary.errors:
         sys.exit(3)
 
@@ -217,10 +227,10 @@ def check(ctx, as_json):
     verdicts = run_checks(lambda: _config(ctx), lambda config: Store(config.state_url),
                           lambda config: OdooSink(config.odoo, attempts=1))
     if as_json:
-        click.echo(json.dumps([vars(verdict) for verdict in verdicts]))
+        _echo(json.dumps([vars(verdict) for verdict in verdicts]))
     else:
         for verdict in verdicts:
-            click.echo(f"{verdict.status:8} {verdict.check}: {verdict.detail}")
+            _echo(f"{verdict.status:8} {verdict.check}: {verdict.detail}")
     failed = [verdict for verdict in verdicts if verdict.status == FAIL]
     sys.exit(failed[0].exit_code or 1 if failed else 0)
 
@@ -237,29 +247,29 @@ def status(ctx, as_json):
     counts = Store(config.state_url).counts()
     if as_json:
         last = counts["last_import"]
-        click.echo(json.dumps({**counts, "last_import": last.isoformat() if last else None,
-                               "state_url": config.state_store}, sort_keys=True))
+        _echo(json.dumps({**counts, "last_import": last.isoformat() if last else None,
+                          "state_url": config.state_store}, sort_keys=True))
         return
-    click.echo(f"state store: {config.state_store}")
-    click.echo(f"files: {counts['files']}, last import: {counts['last_import'] or 'never'}")
+    _echo(f"state store: {config.state_store}")
+    _echo(f"files: {counts['files']}, last import: {counts['last_import'] or 'never'}")
     if not counts["states"]:
-        click.echo("transactions: none")
+        _echo("transactions: none")
     for state, count in sorted(counts["states"].items()):
-        click.echo(f"  {state:12} {count}")
+        _echo(f"  {state:12} {count}")
     for name, source in counts["sources"].items():
         states = ", ".join(f"{state} {count}" for state, count in sorted(source["states"].items())) or "none"
-        click.echo(f"source {name} ({source['kind']}): last run {source['last_run'] or 'never'}, "
-                   f"last success {source['last_ok'] or 'never'}; files stored {source['files_done']}, "
-                   f"quarantined {source['files_quarantined']}; transactions: {states}")
+        _echo(f"source {name} ({source['kind']}): last run {source['last_run'] or 'never'}, "
+              f"last success {source['last_ok'] or 'never'}; files stored {source['files_done']}, "
+              f"quarantined {source['files_quarantined']}; transactions: {states}")
         if source["last_error"]:
-            click.echo(f"  last error: {source['last_error']}")
+            _echo(f"  last error: {source['last_error']}")
     for name in sorted(set(config.sources) - set(counts["sources"])):
-        click.echo(f"source {name}: configured, never run")
+        _echo(f"source {name}: configured, never run")
     if counts["batches"]:
-        click.echo("recent batches (syncd replay BATCH sends one again):")
+        _echo("recent batches (syncd replay BATCH sends one again):")
         for entry in counts["batches"]:
-            click.echo(f"  {entry['batch']}: {entry['transactions']} transaction(s), last sent {entry['last_sent']}")
+            _echo(f"  {entry['batch']}: {entry['transactions']} transaction(s), last sent {entry['last_sent']}")
     if counts["quarantine"]:
-        click.echo(f"quarantined files: {len(counts['quarantine'])} (syncd retry puts them back)")
+        _echo(f"quarantined files: {len(counts['quarantine'])} (syncd retry puts them back)")
         for entry in counts["quarantine"]:
-            click.echo(f"  {entry['file']}: {entry['reason']}")
+            _echo(f"  {entry['file']}: {entry['reason']}")

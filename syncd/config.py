@@ -27,6 +27,7 @@ ENVIRONMENT = {
     "SYNCD_ODOO_TIMEOUT": ("odoo.timeout", "seconds to wait for one RPC call"),
     "SYNCD_STATE_URL": ("state.url", "SQLAlchemy URL of the state store"),
     "SYNCD_PUSH_BATCH_SIZE": ("push.batch_size", "statement lines per RPC call"),
+    "SYNCD_PUSH_BATCH_BYTES": ("push.batch_bytes", "bytes of statement lines per RPC call (default: what Odoo takes)"),
     "SYNCD_JOURNALS": ("journals", "account-to-journal map: ACCOUNT=CODE[,ACCOUNT=CODE...]"),
 }
 
@@ -102,6 +103,8 @@ class Config:
     odoo: OdooConfig
     state_url: str
     batch_size: int = 500
+    #: bytes of lines per call (compact JSON); None: the server's max_request_bytes, if it says
+    batch_bytes: int | None = None
     #: seconds an instance holds a journal before another may take over (renewed per batch)
     lease_seconds: float = 300.0
     #: seconds before Odoo is asked again to match a transaction still open (0: every pass)
@@ -121,8 +124,9 @@ class Config:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """What must never be logged: the robot's key or password, the state store's password."""
-        return (self.odoo.api_key, self.odoo.password, url_password(self.state_url))
+        """What must never be printed or logged: the robot's key or password, the passwords in
+        the state store's and Odoo's URLs."""
+        return (self.odoo.api_key, self.odoo.password, url_password(self.state_url), url_password(self.odoo.url))
 
     def journal_for(self, account: str) -> dict:
         """The journal spec the addon's API takes for a statement account."""
@@ -141,7 +145,9 @@ class Config:
         return self.odoo
 
 
-_URL_PASSWORD = re.compile(r"(?P<head>//[^:/@]*:)(?P<password>[^@]*)(?P<tail>@)")
+#: ``scheme://user:password@host``: the password runs to the last ``@`` (a raw ``@``, ``:`` or ``/``
+#: in it is the user's mistake, but must not show its tail), the user name to the first ``:``
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][\w+.-]*://[^:/@\s]*:)(?P<password>.*)(?P<tail>@)", re.DOTALL)
 
 
 def url_password(url: str) -> str:
@@ -180,7 +186,7 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
         raise ConfigError(f"{source}: unknown section(s) {', '.join(sorted(unknown))}")
     odoo = _section(data, "odoo", source, {"url", "database", "login", "api_key", "password", "timeout"})
     state = _section(data, "state", source, {"url"})
-    push = _section(data, "push", source, {"batch_size", "lease_seconds", "rematch_after"})
+    push = _section(data, "push", source, {"batch_size", "batch_bytes", "lease_seconds", "rematch_after"})
     journals = _section(data, "journals", source, None)
     csv_profiles = _section(data, "csv_profiles", source, None)
     for name, table in csv_profiles.items():
@@ -203,6 +209,7 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
             raise ConfigError(f"{where}: {url!r} is not an http(s) URL")
     timeout, where = pick(odoo, "timeout", "SYNCD_ODOO_TIMEOUT", 120)
     batch_size, batch_where = pick(push, "batch_size", "SYNCD_PUSH_BATCH_SIZE", 500)
+    batch_bytes, bytes_where = pick(push, "batch_bytes", "SYNCD_PUSH_BATCH_BYTES")
     state_url, _where = pick(state, "url", "SYNCD_STATE_URL", "")
     odoo_config = OdooConfig(
         url=str(url).rstrip("/"),
@@ -225,6 +232,7 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
         rematch_after=_number(push.get("rematch_after", 3600), f"{source} [push] rematch_after", float, 0, 30 * 86400),
         state_url=str(state_url or default_state_url()),
         batch_size=_number(batch_size, batch_where, int, 1, 5000),
+        batch_bytes=None if batch_bytes is None else _number(batch_bytes, bytes_where, int, 1024, 1 << 30),
         journals=journal_map,
         csv_profiles=csv_profiles,
         sources=sources,

@@ -24,6 +24,8 @@ from datetime import datetime, timezone
 
 from .engine import Importer, ImportSummary, file_sha256, open_file
 from .errors import AccessDeniedError, InputError, SyncdError, TransientError, UserError
+from .files import private_file
+from .logs import redact
 from .metrics import METRICS
 from .sources import make_source
 from .store import QuarantineRecord, SourceRecord, State, StoreConflict
@@ -160,6 +162,7 @@ class Daemon:
                             self._quarantine(source, item, path, exc)
                             result.quarantined += 1
                             continue
+                        private_file(path)  # statements are for syncd's eyes once it holds them
                         source.archive(item, path)
                     except (FileNotFoundError, StoreConflict):
                         # another instance sharing the store took this file first
@@ -173,7 +176,7 @@ class Daemon:
             if sink is not None and not self.stopping:
                 importer.sink = sink
                 importer.stopping = lambda: self.stopping
-                sink.api_info()
+                importer.connect()
                 importer.push(summary)
                 if self.reconcile:
                     importer.reconcile(summary)
@@ -210,6 +213,7 @@ class Daemon:
             record.reason = str(exc)[:2000]
             session.flush()
             record_id = record.id
+        private_file(path)
         target = source.quarantine(item, path, str(exc))
         with self.store.transaction() as session:
             session.get(QuarantineRecord, record_id).path = target
@@ -227,7 +231,7 @@ class Daemon:
             record.last_run_at = now
             record.files_done += result.files
             record.files_quarantined += result.quarantined
-            record.last_error = result.error[:2000]
+            record.last_error = redact(result.error)[:2000]
             if not result.error:
                 record.last_ok_at = now
         if not (self.config.metrics.listen or self.config.metrics.textfile):

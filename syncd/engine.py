@@ -22,8 +22,10 @@ from datetime import datetime, timedelta, timezone
 from itertools import islice
 from pathlib import Path
 
-from .errors import AccessDeniedError, InputError, PermanentError, SyncdError, UserError
+from .errors import AccessDeniedError, InputError, PermanentError, RefusedError, SyncdError, UserError
 from .identity import assign_keys, iter_keys
+from .limits import Limits, batches, fit_line, fit_source, line_size
+from .logs import redact
 from .metrics import METRICS
 from .parsers import detect_format, get_parser, open_input, parse_bytes
 from .parsers.archive import is_zip, members
@@ -181,6 +183,8 @@ class Importer:
         self.sink = sink
         self.echo = echo or (lambda message: None)
         self.progress = progress or NoProgress()
+        #: what the server takes, once :meth:`connect` has asked it
+        self.limits = Limits()
         #: asked before each batch: True once the daemon was told to stop (SIGTERM, SIGINT)
         self.stopping = lambda: False
 
@@ -242,12 +246,17 @@ class Importer:
 
     # -- apply -------------------------------------------------------------
 
+    def connect(self):
+        """Ask the server who it is and what it takes (once per run): an API it does not speak
+        is a :class:`UserError`; its limits fit every line and batch sent from now on."""
+        self.limits = Limits.from_api_info(self.sink.api_info())
+
     def settle_in_doubt(self, summary: ImportSummary, journal: str):
         """A journal's transactions left ``SENDING`` (a crash, a timeout, a lost answer: maybe
         created in Odoo): ask Odoo which keys it has; those are confirmed, the others queued again."""
         with self.store.transaction() as session:
             doubtful = self.store.in_journal(session, journal, State.SENDING)
-        size = self.config.batch_size
+        size = self.max_lines
         for start in range(0, len(doubtful), size):
             chunk = doubtful[start:start + size]
             found = self.sink.lookup_keys(chunk[0].journal, [r.key for r in chunk])
@@ -298,25 +307,60 @@ class Importer:
         groups: dict[int, list[TransactionRecord]] = {}
         for record in pending:
             groups.setdefault(record.file_id, []).append(record)
-        size = self.config.batch_size
         task = self.progress.start("sending to Odoo", total=len(pending)) if pending else None
         for file_id, records in groups.items():
             file_record = files[file_id]
-            for start in range(0, len(records), size):
+            outgoing = ((record, fit_line(record.payload, self.limits)) for record in records)
+            for batch in batches(outgoing, self.max_lines, self.max_bytes, size=lambda item: line_size(item[1])):
                 if self.stopping():
                     return  # the rest stays queued for the next run
-                batch = records[start:start + size]
-                self._renew(journal)
                 self.progress.advance(task, len(batch))
-                try:
-                    self._push_batch(batch, file_record, summary)
-                except AccessDeniedError:
-                    raise
-                except PermanentError as exc:
-                    # Odoo refused this batch for good: keep the reason, serve the rest.
-                    METRICS.errors.labels("permanent").inc()
-                    self._quarantine(batch, str(exc))
-                    summary.errors.append(f"{file_record.path}: {exc}")
+                self._send(journal, batch, file_record, summary)
+
+    @property
+    def max_lines(self) -> int:
+        """Lines per call: the configured batch size, within what the server takes."""
+        return min(self.config.batch_size, self.limits.max_batch or self.config.batch_size)
+
+    @property
+    def max_bytes(self) -> int | None:
+        """Bytes of lines per call: ``[push] batch_bytes``, within what the server takes (the
+        server's figure when none is configured; no cap when neither says)."""
+        caps = [cap for cap in (self.config.batch_bytes, self.limits.max_request_bytes) if cap]
+        return min(caps) if caps else None
+
+    def _send(self, journal: str, batch, file_record, summary):
+        """Push a batch of (record, line); what Odoo refuses for good is quarantined with its
+        reason. A refusal that names a line (``lines[3]: ...``) quarantines that line alone and
+        the rest is sent again; one that names none is bisected down to the line at fault. A
+        refusal of the call itself (its journal, say) quarantines the batch."""
+        parts = [batch]
+        while parts:
+            part = parts.pop(0)
+            if self.stopping():
+                return  # what is left stays queued
+            self._renew(journal)
+            try:
+                self._push_batch(part, file_record, summary)
+            except AccessDeniedError:
+                raise
+            except RefusedError as exc:
+                if len(part) == 1:
+                    self._refused(part, file_record, exc, summary)
+                elif exc.line is not None and exc.line < len(part):
+                    self._refused([part[exc.line]], file_record, exc, summary)
+                    parts.insert(0, part[:exc.line] + part[exc.line + 1:])
+                else:
+                    half = len(part) // 2
+                    parts[:0] = [part[:half], part[half:]]
+            except PermanentError as exc:
+                self._refused(part, file_record, exc, summary)
+
+    def _refused(self, batch, file_record, exc, summary):
+        METRICS.errors.labels("permanent").inc()
+        reason = redact(str(exc))  # kept in the store: Odoo's answer may echo the request's key
+        self._quarantine([record for record, _line in batch], reason)
+        summary.errors.append(f"{file_record.path}: {reason}")
 
     def _quarantine(self, records, reason):
         with self.store.transaction() as session:
@@ -324,8 +368,11 @@ class Importer:
                 record.state = State.QUARANTINED.value
                 record.reason = reason[:1000]
 
-    def _push_batch(self, records, file_record, summary):
-        batch = f"{file_record.sha256[:12]}-{records[0].id}"
+    def _push_batch(self, batch, file_record, summary):
+        """Send a batch of (record, line), those still queued: a refusal puts them back in the
+        queue (Odoo kept nothing of the call) and is raised; in doubt they stay ``SENDING``."""
+        records = [record for record, _line in batch]
+        batch_id = f"{file_record.sha256[:12]}-{records[0].id}"
         with self.store.transaction() as session:  # the intent, before the call
             # only those still queued: another instance may have sent the rest meanwhile
             fresh = [r for r in self.store.transactions_by_id(session, [r.id for r in records])
@@ -333,18 +380,26 @@ class Importer:
             for record in fresh:
                 record.state = State.SENDING.value
                 record.attempts += 1
-                record.batch = batch
+                record.batch = batch_id
         if not fresh:
             return
         ids = {r.id for r in fresh}
-        records = [r for r in records if r.id in ids]
-        source = {
+        batch = [(record, line) for record, line in batch if record.id in ids]
+        source = fit_source({
             "feed": file_record.format,
             "file": Path(file_record.path).name,
-            "batch": batch,
-        }
-        with METRICS.push_seconds.time():
-            result = self.sink.push_lines(records[0].journal, [r.payload for r in records], source)
+            "batch": batch_id,
+        }, self.limits)
+        try:
+            with METRICS.push_seconds.time():
+                result = self.sink.push_lines(batch[0][0].journal, [line for _record, line in batch], source)
+        except PermanentError as exc:
+            if len(fresh) != len(records) and isinstance(exc, RefusedError):
+                exc.line = None  # it counts among the lines sent, not those asked: bisect instead
+            with self.store.transaction() as session:
+                for record in self.store.transactions_by_id(session, ids):
+                    record.state = State.QUEUED.value
+            raise
         lines = result["lines"]
         with self.store.transaction() as session:
             for record in self.store.transactions_by_id(session, ids):
@@ -356,7 +411,7 @@ class Importer:
                     summary.created_in_odoo += 1
                 else:
                     summary.already_in_odoo += 1
-        self.echo(f"pushed {len(records)} line(s) from {source['file']} to journal {records[0].journal}")
+        self.echo(f"pushed {len(batch)} line(s) from {source['file']} to journal {records[0].journal}")
 
     def reconcile(self, summary: ImportSummary):
         """Ask Odoo to reconcile what was pushed, and the lines still open from earlier runs
@@ -369,7 +424,7 @@ class Importer:
         asked_before = datetime.now(timezone.utc) - timedelta(seconds=self.config.rematch_after)
         with self.store.transaction() as session:
             todo = self.store.to_match(session, journal, asked_before)
-        size = self.config.batch_size
+        size = self.max_lines
         task = self.progress.start("reconciling", total=len(todo)) if todo else None
         for start in range(0, len(todo), size):
             if self.stopping():
@@ -401,7 +456,7 @@ class Importer:
             for record in records:
                 record.state = State.QUEUED.value
                 record.reason = ""
-        self.sink.api_info()
+        self.connect()
         self.push(summary)
         self.reconcile(summary)
         return len(records)
@@ -415,7 +470,7 @@ class Importer:
             except InputError as exc:
                 summary.errors.append(str(exc))
         if self.sink is not None:
-            self.sink.api_info()
+            self.connect()
             self.push(summary)
             self.reconcile(summary)
         return summary

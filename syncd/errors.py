@@ -48,6 +48,15 @@ class PermanentError(SyncdError):
     exit_code = 65
 
 
+class RefusedError(PermanentError):
+    """Odoo refused the data of a call (a ValidationError); ``line`` is the index of the line
+    the refusal names (``lines[3]: ...``), if it names one."""
+
+    def __init__(self, message, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
 class AccessDeniedError(PermanentError):
     exit_code = 77  # EX_NOPERM
     hint = "check the robot's login and API key, and that it has the Ledger Sync Robot group"

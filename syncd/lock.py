@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import UserError
+from .files import create_private, private_folder
 
 
 class AlreadyRunning(UserError):
@@ -35,8 +36,8 @@ def instance_lock(state_url: str):
         yield
         return
     lock_path = database.with_name(database.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(lock_path, "a+")  # noqa: SIM115 - held for the block
+    private_folder(lock_path.parent)
+    handle = os.fdopen(create_private(lock_path), "a+")  # held for the block
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server, write_to_textfile
 
+from .files import private_file, private_folder
 from .store import State
 
 
@@ -50,8 +51,9 @@ class Metrics:
         start_http_server(address[1], address[0], registry=self.registry)
 
     def write(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         write_to_textfile(os.fspath(path), self.registry)  # written aside, then renamed: never half a file
+        private_file(path)
 
 
 METRICS = Metrics()

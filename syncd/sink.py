@@ -10,6 +10,7 @@ jittered exponential backoff; every call it retries is idempotent by import key.
 from __future__ import annotations
 
 import http.client
+import re
 import urllib.error
 from urllib.parse import urlsplit
 
@@ -24,7 +25,7 @@ from tenacity import (
 )
 
 from . import API_VERSION
-from .errors import AccessDeniedError, PermanentError, TransientError, UserError
+from .errors import AccessDeniedError, PermanentError, RefusedError, TransientError, UserError
 from .metrics import METRICS
 
 API_MODEL = "customer.ledger.sync"
@@ -39,6 +40,8 @@ _TRANSIENT_SERVER_ERRORS = (
     "UniqueViolation",  # a concurrent push of the same key: the retry finds it existing
     "PushConflict",  # the addon's name for that, and for two writers numbering one journal
 )
+#: how the addon names the line it refuses: ``lines[3]: payment_ref must be ...``
+_LINE_INDEX = re.compile(r"\blines\[(\d+)\]")
 
 
 def _classify(exc, what):
@@ -60,6 +63,9 @@ def _classify(exc, what):
             return TransientError(f"{what}: Odoo reported a conflict: {message}")
         if name.endswith(("AccessError", "AccessDenied")):
             return AccessDeniedError(f"{what}: access denied: {message}")
+        if name.endswith("ValidationError"):
+            index = _LINE_INDEX.search(message)
+            return RefusedError(f"{what}: Odoo refused: {message}", int(index[1]) if index else None)
         return PermanentError(f"{what}: Odoo refused: {message}")
     return None
 

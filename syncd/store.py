@@ -8,6 +8,7 @@ happens inside :meth:`Store.transaction`. Opening a store migrates it to the new
 from __future__ import annotations
 
 import enum
+import os
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -29,6 +30,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from .errors import ConfigError, TransientError
+from .files import create_private, private_file, private_folder
 
 
 class State(str, enum.Enum):
@@ -149,12 +151,12 @@ class Store:
 
         self.url = url
         self.shown = shown = mask_url(url)
-        if url.startswith("sqlite:///"):
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             path = Path(url[len("sqlite:///"):])
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                _private_sqlite(path)
             except OSError as exc:
-                raise ConfigError(f"state url {shown}: cannot create {path.parent}: {exc.strerror}") from None
+                raise ConfigError(f"state url {shown}: cannot create {exc.filename}: {exc.strerror}") from None
         try:
             self.engine = create_engine(url, pool_pre_ping=True)
         except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several kinds for a bad URL
@@ -344,6 +346,15 @@ def migrate(engine) -> None:
                 inspect(connection).has_table("files"):
             command.stamp(config, BASELINE)
         command.upgrade(config, "head")
+
+
+def _private_sqlite(path: Path):
+    """The SQLite file owner-only before SQLite opens it: SQLite gives its journal, WAL and
+    shared-memory files the database file's mode."""
+    private_folder(path.parent)
+    os.close(create_private(path))
+    for suffix in ("-wal", "-shm", "-journal"):
+        private_file(path.with_name(path.name + suffix))
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

@@ -22,6 +22,7 @@ api_key = "from-file"
 
 [push]
 batch_size = 200
+batch_bytes = 1000000
 
 [journals]
 "DE89 3704 0044 0532 0130 00" = "BNK1"
@@ -29,19 +30,20 @@ batch_size = 200
     config = load_config(path, environ={})
     assert config.odoo.url == "http://127.0.0.1:8069"
     assert config.odoo.secret == "from-file"
-    assert config.batch_size == 200
+    assert (config.batch_size, config.batch_bytes) == (200, 1_000_000)
     assert config.journal_for("DE89370400440532013000") == {"code": "BNK1"}
     assert config.journal_for("GB29NWBK60161331926819") == {"account_number": "GB29NWBK60161331926819"}
     assert "from-file" not in repr(config)
 
     overridden = load_config(path, environ={
         "SYNCD_ODOO_DATABASE": "staging", "SYNCD_ODOO_API_KEY": "from-env", "SYNCD_PUSH_BATCH_SIZE": "50",
-        "SYNCD_JOURNALS": "GB29NWBK60161331926819=BNK2",
+        "SYNCD_PUSH_BATCH_BYTES": "250000", "SYNCD_JOURNALS": "GB29NWBK60161331926819=BNK2",
     })
     assert overridden.odoo.database == "staging"
     assert overridden.odoo.secret == "from-env"
-    assert overridden.batch_size == 50
+    assert (overridden.batch_size, overridden.batch_bytes) == (50, 250_000)
     assert overridden.journal_for("GB29 NWBK 6016 1331 9268 19") == {"code": "BNK2"}
+    assert load_config(write(tmp_path, ""), environ={}).batch_bytes is None  # then the server's figure
 
 
 SFTP = "[sources.a]\nkind = 'sftp'\npath = '/in'\nhost = 'h'\nuser = 'u'\nkey_file = 'k'\nknown_hosts = 'kh'\n"
@@ -52,6 +54,8 @@ SFTP = "[sources.a]\nkind = 'sftp'\npath = '/in'\nhost = 'h'\nuser = 'u'\nkey_fi
     ("[odoo]\nurl = 'http://x'\n", {"SYNCD_ODOO_URL": "nope"}, "SYNCD_ODOO_URL: 'nope' is not an http(s) URL"),
     ("[push]\nbatch_size = 0\n", {}, "[push] batch_size: 0 is outside 1..5000"),
     ("[push]\nbatch_size = 'many'\n", {}, "[push] batch_size: 'many' is not a int"),
+    ("[push]\nbatch_bytes = 100\n", {}, "[push] batch_bytes: 100 is outside 1024..1073741824"),
+    ("", {"SYNCD_PUSH_BATCH_BYTES": "big"}, "SYNCD_PUSH_BATCH_BYTES: 'big' is not a int"),
     ("[odoo]\ncolour = 1\n", {}, "[odoo] has unknown key(s) colour"),
     ("[nonsense]\n", {}, "unknown section(s) nonsense"),
     ("[odoo\n", {}, "syncd.toml"),

@@ -50,3 +50,21 @@ def test_systemd_units_name_what_they_run():
     timer = (DEPLOY / "systemd" / "syncd-once.timer").read_text()
     assert "OnUnitActiveSec=5min" in timer
     assert "run --once" in (DEPLOY / "systemd" / "syncd-once.service").read_text()
+
+
+@pytest.mark.parametrize("unit", ["syncd.service", "syncd-once.service"])
+def test_systemd_units_create_files_for_the_syncd_user_alone(unit):
+    settings = dict(line.split("=", 1) for line in (DEPLOY / "systemd" / unit).read_text().splitlines()
+                    if "=" in line and not line.startswith("#"))
+    assert settings["UMask"] == "0077"
+    assert settings["StateDirectoryMode"] == "0700"
+    for directory in ("LogsDirectory", "CacheDirectory", "RuntimeDirectory"):  # if one is used, owner-only too
+        if directory in settings:
+            assert settings[f"{directory}Mode"] == "0700"
+
+
+def test_the_cron_example_sets_an_owner_only_umask_before_its_log_file_is_made():
+    [line] = [line for line in (DEPLOY / "cron" / "syncd").read_text().splitlines() if "bin/syncd " in line
+              and not line.startswith("#")]
+    command = line.split(None, 6)[6]  # after the schedule and the user
+    assert command.startswith("umask 077;") and command.index("umask") < command.index(">>")

@@ -6,7 +6,7 @@ import urllib.error
 import odoorpc.error
 import pytest
 
-from syncd.errors import AccessDeniedError, PermanentError, TransientError
+from syncd.errors import AccessDeniedError, PermanentError, RefusedError, TransientError
 from syncd.sink import _classify
 
 
@@ -34,7 +34,8 @@ def rpc_error(name, message="boom"):
     (rpc_error("odoo.addons.customer_ledger.models.customer_ledger_sync.PushConflict"), TransientError),
     (rpc_error("odoo.exceptions.AccessError"), AccessDeniedError),
     (rpc_error("odoo.exceptions.AccessDenied"), AccessDeniedError),
-    (rpc_error("odoo.exceptions.ValidationError", "lines[0]: bad"), PermanentError),
+    (rpc_error("odoo.exceptions.ValidationError", "lines[0]: bad"), RefusedError),  # a PermanentError
+    (rpc_error("odoo.exceptions.UserError", "No bank journal"), PermanentError),
 ])
 def test_classify(exc, kind):
     mapped = _classify(exc, "customer.ledger.sync.push_statement_lines")
@@ -44,3 +45,11 @@ def test_classify(exc, kind):
 
 def test_unknown_failures_are_not_hidden():
     assert _classify(ValueError("bug"), "x") is None
+
+
+def test_a_validation_error_names_the_line_it_refuses():
+    named = _classify(rpc_error("odoo.exceptions.ValidationError", "lines[12]: payment_ref must be ..."), "x")
+    assert isinstance(named, RefusedError) and named.line == 12
+    unnamed = _classify(rpc_error("odoo.exceptions.ValidationError", "Invalid date"), "x")
+    assert isinstance(unnamed, RefusedError) and unnamed.line is None
+    assert not isinstance(_classify(rpc_error("odoo.exceptions.UserError", "No bank journal"), "x"), RefusedError)
