@@ -17,13 +17,8 @@ from io import BytesIO
 from lxml import etree
 
 from syncd.errors import InputError
+from syncd.limits import DEFAULT_MAX_BYTES, MAX_RECORD_SIZE, STREAM_MAX_BYTES, record_too_large  # noqa: F401
 
-#: Largest statement file syncd reads whole (OFX, BAI2, CSV, reports, zip archives).
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-#: Largest file the streaming parsers (CAMT, MT940) read: they hold one entry at a time, so
-#: this cap bounds the time a file takes rather than the memory (100,000 CAMT entries are
-#: about 70 MB and take a few seconds).
-STREAM_MAX_BYTES = 512 * 1024 * 1024
 _MARKER_OVERLAP = max(len(marker) for marker in (b"<!doctype", b"<!entity")) - 1
 
 _FORBIDDEN = (b"<!doctype", b"<!entity")
@@ -69,23 +64,50 @@ def _utf16_or_32(head: bytes) -> str:
 class GuardedReader:
     """A binary file for lxml's ``iterparse`` that refuses, while it is read, a file over
     ``max_bytes`` and any DOCTYPE/ENTITY declaration. Markers split between two reads are
-    found too, and markers in UTF-16/32 documents."""
+    found too, and markers in UTF-16/32 documents.
 
-    def __init__(self, handle, path: str, max_bytes: int = DEFAULT_MAX_BYTES):
+    With ``records``, the streaming parser marks where each record (entry) ends
+    (:meth:`record_ended`) and names the one being read (:meth:`reading`): more than
+    :data:`MAX_RECORD_SIZE` bytes read since the last end is refused, so that the tree lxml
+    builds between two records stays small whatever the file holds (a 200 MB text node, a
+    million elements inside one entry or between two)."""
+
+    def __init__(self, handle, path: str, max_bytes: int = DEFAULT_MAX_BYTES, records: bool = False):
         self.handle = handle
         self.path = path
         self.max_bytes = max_bytes
+        self.records = records
+        self.record_start = 0  # the size read when the last record ended
+        self.record = ""  # what is being read since, for the refusal
+        self.record_line = 0
+        self.inside = False  # in a record, or between two
         self.size = 0
         self.lines = 0  # line ends before the scanned tail, for the error's line number
         self.tail = b""
         self.decoder: codecs.IncrementalDecoder | None = None  # for UTF-16/32 documents
         self.first = True
 
+    def record_ended(self, after: str):
+        """A record was read whole: count the next one from here (``after`` names the last)."""
+        self.record_start = self.size
+        self.record, self.inside = f"after {after}", False
+
+    def reading(self, record: str, line: int):
+        """The record now being read (its place and line), named if it is refused."""
+        self.record, self.record_line, self.inside = record, line, True
+
     def read(self, size: int = -1) -> bytes:
         chunk = self.handle.read(size if size and size > 0 else 65536)
         self.size += len(chunk)
         if self.size > self.max_bytes:
             raise InputError(self.path, "", f"file is more than the limit of {self.max_bytes} bytes")
+        if self.records and self.size - self.record_start > MAX_RECORD_SIZE:
+            if self.inside:
+                what = "the entry"
+            else:
+                what = f"the XML {self.record}" if self.record else "the XML before the first entry"
+            where = f"{self.record} (line {self.record_line})" if self.inside else f"line {self.lines + 1}"
+            raise InputError(self.path, where, record_too_large(what, unit="bytes"))
         if self.first:
             self.first = False
             encoding = _utf16_or_32(chunk[:4])

@@ -276,15 +276,23 @@ class CamtParser:
         is reached and its balances checked; an :class:`InputError` may come at any point, so
         what came before it counts only once the stream ends. Memory holds one entry at a time:
         entries are deleted from the tree once read."""
-        reader = GuardedReader(handle, path, max_bytes)
-        events = etree.iterparse(reader, tag=(f"{{*}}{self.report}", "{*}Ntry"), **SAFE_OPTIONS)
+        reader = GuardedReader(handle, path, max_bytes, records=True)
+        events = etree.iterparse(reader, events=("start", "end"), tag=(f"{{*}}{self.report}", "{*}Ntry"),
+                                 **SAFE_OPTIONS)
         doc = None
         statement: _Statement | None = None
         reports = 0
         try:
-            for _event, el in events:  # the end of a statement, or of an entry
+            for event, el in events:  # the start of an entry, the end of a statement or of an entry
                 if doc is None:
                     doc = self._document(el.getroottree().getroot(), path)
+                if event == "start":
+                    if el.tag != doc.report:
+                        inside = statement is not None and el.getparent() is statement.element
+                        number = statement.entries + 1 if inside else 1
+                        where = statement.where if inside else f"/Document/{self.message}/{self.report}[{reports + 1}]"
+                        reader.reading(f"{where}/Ntry[{number}]", el.sourceline)
+                    continue
                 if el.tag == doc.report:
                     if not self._is_report(el, doc):
                         continue
@@ -292,8 +300,10 @@ class CamtParser:
                         reports += 1
                         statement = _Statement(doc, el, f"/Document/{self.message}/{self.report}[{reports}]")
                     yield statement.close()
+                    reader.record_ended(statement.where)
                     statement = None
                     el.clear()
+                    _drop_before(el)
                     continue
                 parent = el.getparent()
                 if statement is None or parent is not statement.element:  # the first entry of a statement
@@ -302,10 +312,9 @@ class CamtParser:
                     reports += 1
                     statement = _Statement(doc, parent, f"/Document/{self.message}/{self.report}[{reports}]")
                 yield from statement.entry(el)
+                reader.record_ended(f"{statement.where}/Ntry[{statement.entries}]")
                 el.clear()
-                previous = el.getprevious()
-                if previous is not None and previous.tag == el.tag:
-                    parent.remove(previous)
+                _drop_before(el)  # the entries read, and the statement's header once it is read
         except etree.XMLSyntaxError as exc:
             raise InputError(path, f"line {exc.lineno}", f"malformed XML: {exc.msg}") from None
         if doc is None:
@@ -338,6 +347,13 @@ class CamtParser:
         message = el.getparent()
         return (message is not None and message.tag == doc.q(self.message)
                 and message.getparent() is not None and message.getparent().getparent() is None)
+
+
+def _drop_before(el):
+    """Delete the elements before ``el``, read already: memory holds one record at a time."""
+    parent = el.getparent()
+    while (previous := el.getprevious()) is not None:
+        parent.remove(previous)
 
 
 class _Statement:

@@ -39,6 +39,7 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from syncd.errors import InputError
+from syncd.limits import MAX_FIELD_CHARS, field_too_long
 from syncd.parsers.text import choose_encoding, iter_lines, yymmdd
 from syncd.records import SourceRef, Statement, Transaction, collect
 from syncd.safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES
@@ -102,7 +103,7 @@ class Mt940Parser:
         codec, bom = choose_encoding(handle, path, encoding)
         message: _Message | None = None
         messages = terminated_any = 0
-        for tag in _tags(iter_lines(handle, codec, bom), path):
+        for tag in _tags(iter_lines(handle, codec, bom, path=path, max_line=MAX_FIELD_CHARS), path):
             if isinstance(tag, _Tag):
                 if message is None:
                     message = _Message(path, tag)
@@ -132,6 +133,7 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
     file (``_EOF``). Envelopes and separators are dropped; a message in a SWIFT envelope must
     be closed by ``-}``: without it, the file was cut."""
     tag: _Tag | None = None
+    size = 0  # the characters of ``tag`` so far
     open_envelope = 0  # the line of an envelope not closed yet
     for number, raw in enumerate(lines, 1):
         line = raw.rstrip()
@@ -162,8 +164,13 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
                 if match.group(1) == "20":
                     yield _NEXT
             tag = _Tag(match.group(1), line[match.end():], number)
+            size = len(tag.first)
         elif tag is not None:
-            tag.more.append(line)  # not +=: a hostile file of one long tag stays linear
+            size += len(line) + 1
+            if size > MAX_FIELD_CHARS:
+                raise InputError(path, f"line {tag.line} :{tag.tag}:",
+                                 field_too_long(f"the field :{tag.tag}: (to line {number})"))
+            tag.more.append(line)
         elif line.strip(" {}"):
             raise InputError(path, f"line {number}", f"text outside any tag: {line[:40]!r}")
     if open_envelope:

@@ -99,12 +99,16 @@ def _check(handle: BinaryIO, path: str, bom: int, codec: str, what: str, odd: bo
         handle.seek(0)
 
 
-def iter_lines(handle: BinaryIO, codec: str, bom: int = 0) -> Iterator[str]:
+def iter_lines(handle: BinaryIO, codec: str, bom: int = 0, *, path: str = "",
+               max_line: int | None = None) -> Iterator[str]:
     """The lines of ``handle`` decoded with ``codec`` (checked by :func:`choose_encoding`),
-    without their line ends, read in chunks. CRLF, LF and CR all end a line."""
+    without their line ends, read in chunks. CRLF, LF and CR all end a line. A line longer
+    than ``max_line`` characters is an :class:`InputError` naming it, raised before more of it
+    is read: one endless line would otherwise be held whole."""
     decoder = codecs.getincrementaldecoder(codec)()
     handle.seek(bom)
     rest = ""
+    number = 0  # lines yielded
     while True:
         chunk = handle.read(_CHUNK)
         text = rest + decoder.decode(chunk, final=not chunk)
@@ -116,14 +120,33 @@ def iter_lines(handle: BinaryIO, codec: str, bom: int = 0) -> Iterator[str]:
             rest = ""
         lines = text.split("\n")
         if chunk:
-            rest = lines.pop() + rest
+            tail = lines.pop()
+            if "\r" in tail:  # lines ended by CR alone: only the last one is incomplete
+                complete, tail = tail.rsplit("\r", 1)
+                lines.append(complete + "\r")
+            rest = tail + rest
+            if max_line is not None and len(rest) > max_line + 1:
+                ended = sum(line.count("\r") + 1 for line in lines)
+                raise _too_long(path, number + ended + 1, max_line)
         for line in lines:
             if "\r" in line:
-                yield from line.removesuffix("\r").split("\r")
+                for part in line.removesuffix("\r").split("\r"):
+                    number += 1
+                    if max_line is not None and len(part) > max_line:
+                        raise _too_long(path, number, max_line)
+                    yield part
             else:
+                number += 1
+                if max_line is not None and len(line) > max_line:
+                    raise _too_long(path, number, max_line)
                 yield line
         if not chunk:
             return
+
+
+def _too_long(path: str, line: int, max_line: int) -> InputError:
+    return InputError(path, f"line {line}", f"the line is longer than the limit of {max_line:,} characters: "
+                      "the file is refused")
 
 
 def _codec(name: str) -> str:
