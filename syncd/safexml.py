@@ -158,6 +158,14 @@ def sniff_root(data: bytes, limit: int = 64 * 1024) -> etree.QName | None:
     are reported, with line numbers, by the real parse) and returns ``None``
     for anything that does not start like XML.  Entities are never expanded.
     """
+    return sniff(data, limit)[0]
+
+
+def sniff(data: bytes, limit: int = 64 * 1024) -> tuple[etree.QName | None, etree.XMLSyntaxError | None]:
+    """The root element's qualified name (``None`` if none was read) and the XML error met in
+    the start of ``data``, if any. A root read before the error counts: libxml2 raises the
+    error of a chunk (nesting too deep, say) before handing out the events it read in it, and
+    detection must still see the root, so that the format's parser reports the real error."""
     parser = etree.XMLPullParser(
         events=("start",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -166,7 +174,9 @@ def sniff_root(data: bytes, limit: int = 64 * 1024) -> etree.QName | None:
         while chunk := stream.read(1024):
             parser.feed(chunk)
             for _event, element in parser.read_events():
-                return etree.QName(element)
-    except etree.XMLSyntaxError:
-        return None
-    return None
+                return etree.QName(element), None
+    except etree.XMLSyntaxError as exc:
+        for _event, element in parser.read_events():
+            return etree.QName(element), exc
+        return None, exc
+    return None, None

@@ -30,7 +30,7 @@ from syncd.parsers.mt940 import MT940
 from syncd.parsers.ofx import OFX
 from syncd.parsers.providers import ADYEN, PAYPAL, STRIPE
 from syncd.records import Statement
-from syncd.safexml import DEFAULT_MAX_BYTES, reject_declarations, sniff_root
+from syncd.safexml import DEFAULT_MAX_BYTES, reject_declarations, sniff
 
 
 class Parser(Protocol):
@@ -79,10 +79,13 @@ def _describe(data: bytes) -> str:
     """What the content looks like, so "unknown format" says what we actually saw."""
     if not data.strip():
         return "the file is empty"
-    root = sniff_root(data)
+    root, error = sniff(data)
+    malformed = f"malformed XML: line {error.lineno}: {error.msg}" if error is not None else ""
     if root is not None:
         where = f"in namespace {root.namespace}" if root.namespace else "without namespace"
-        return f"root element <{root.localname}> {where}"
+        return f"root element <{root.localname}> {where}" + (f"; {malformed}" if malformed else "")
+    if malformed and data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return malformed
     head = data[:40].decode("utf-8", errors="replace")
     return f"not XML; starts with {head!r}"
 

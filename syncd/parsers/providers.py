@@ -25,6 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from syncd.errors import InputError
+from syncd.parsers.csvprofile import checked_rows
 from syncd.parsers.text import decode, head_lines
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES
@@ -41,17 +42,14 @@ class _Report:
 
     def __init__(self, path: str, text: str, required: set[str]):
         self.path = path
-        reader = csv.reader(io.StringIO(text))
-        try:
-            rows = list(reader)
-        except csv.Error as exc:
-            raise InputError(path, f"line {reader.line_num}", f"not valid CSV: {exc}") from None
-        header_at = next((i for i, row in enumerate(rows[:20]) if required <= {c.strip() for c in row}), None)
+        rows = list(checked_rows(csv.reader(io.StringIO(text)), path))
+        header_at = next((i for i, (_line, row) in enumerate(rows[:20]) if required <= {c.strip() for c in row}),
+                         None)
         if header_at is None:
             raise InputError(path, "line 1", f"no header row with {', '.join(sorted(required))}")
-        header = [cell.strip() for cell in rows[header_at]]
+        header = [cell.strip() for cell in rows[header_at][1]]
         self.rows = []
-        for line, row in enumerate(rows[header_at + 1:], header_at + 2):
+        for line, row in rows[header_at + 1:]:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) < len(header) or any(cell.strip() for cell in row[len(header):]):
