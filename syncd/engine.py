@@ -71,18 +71,18 @@ STORE_CHUNK = 1000  # transactions looked up and stored at a time
 
 
 @contextmanager
-def open_file(path, format_name="auto", max_bytes=None, encoding=None) -> Iterator[ParsedFile]:
+def open_file(path, format_name="auto", max_bytes=None, encoding=None, regular_only=False) -> Iterator[ParsedFile]:
     """A statement file with its format known; its transactions are read as they are iterated.
 
     Formats that stream (CAMT, MT940) are read one entry at a time, up to
     :data:`STREAM_MAX_BYTES`; the others, and zip archives, are read whole first, up to
     :data:`DEFAULT_MAX_BYTES` (``max_bytes`` replaces both caps). The size is checked before
-    anything is read.
+    anything is read. ``regular_only``: a file found in an inbox, see :func:`open_input`.
     """
     path = str(path)
     if format_name != "auto":
         get_parser(format_name)  # an unknown name is an error before any reading
-    with open_input(path) as handle:
+    with open_input(path, regular_only=regular_only) as handle:
         size = os.fstat(handle.fileno()).st_size
         head = handle.read(min(size, DETECT_BYTES)) if size <= (max_bytes or STREAM_MAX_BYTES) else b""
         parser = None
