@@ -26,7 +26,7 @@ from .errors import AccessDeniedError, InputError, PermanentError, SyncdError, U
 from .identity import assign_keys, iter_keys
 from .metrics import METRICS
 from .parsers import detect_format, get_parser, open_input, parse_bytes
-from .parsers.archive import is_zip, members
+from .parsers.archive import is_zip, iter_members
 from .progress import NoProgress
 from .records import Transaction
 from .safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES
@@ -123,7 +123,7 @@ def _whole(data: bytes, path: str, format_name: str, max_bytes: int, encoding) -
     sha256 = hashlib.sha256(data).hexdigest()
     if is_zip(data):
         formats, transactions = [], []
-        for label, content in members(data, path):
+        for label, content in iter_members(data, path):
             parser, statements = parse_bytes(content, label, format_name, max_bytes, encoding)
             formats.append(parser.name)
             transactions += assign_keys(t for statement in statements for t in statement.transactions)

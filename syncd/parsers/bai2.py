@@ -71,9 +71,9 @@ def _records(text: str, path: str) -> list[_Record]:
         line = raw.strip()
         if not line:
             continue
-        if len(line) > MAX_RECORD_SIZE:
-            raise InputError(path, f"line {number}", record_too_large("the line"))
         for chunk in _SPLIT.split(line):
+            if len(chunk) > MAX_RECORD_SIZE:
+                raise InputError(path, f"line {number}", record_too_large("the record"))
             code, _sep, rest = chunk.partition(",")
             if not re.fullmatch(r"(?a)\d\d", code):
                 raise InputError(path, f"line {number}", f"{chunk[:20]!r} does not start with a record code")

@@ -40,6 +40,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from syncd.errors import InputError
+from syncd.limits import MAX_FIELD_CHARS, field_too_long
 from syncd.records import SourceRef, Statement, Transaction, collect
 from syncd.safexml import DEFAULT_MAX_BYTES, SAFE_OPTIONS, STREAM_MAX_BYTES, GuardedReader, root_has_doctype, sniff_root
 
@@ -139,6 +140,13 @@ class _Doc:
         where = readable_path(el, self.anchor) + (f"/{missing}" if missing else "")
         return InputError(self.path, f"{where} (line {el.sourceline})", reason)
 
+    def field(self, el) -> str:
+        """The cleaned text of ``el``, a field: refused over the field cap."""
+        text = el.text
+        if text and len(text) > MAX_FIELD_CHARS:
+            raise self.error(el, field_too_long(f"<{etree.QName(el).localname}>", len(text)))
+        return clean(text)
+
     def money(self, amt) -> tuple[Decimal, str]:
         """The unsigned amount of an ``Amt``-like element and its ``Ccy``."""
         text = (amt.text or "").strip()
@@ -199,7 +207,7 @@ class _Node:
         for rel in rels:
             found = self.index.get(rel)
             if found:
-                text = clean(found[0].text)
+                text = self.doc.field(found[0])
                 if text:
                     return text
         return ""
@@ -511,7 +519,9 @@ def _details(entry: _Node, tx: _Node | None, amount: Decimal, reversal: bool) ->
     fields["counterparty_name"] = tx.text(*name)
     fields["counterparty_account"] = tx.text(*account).replace(" ", "")
     fields["counterparty_bic"] = tx.text(*bic)
-    unstructured = clean(" ".join(u.text or "" for u in tx.findall("RmtInf/Ustrd")))
+    unstructured = " ".join(filter(None, (entry.doc.field(u) for u in tx.findall("RmtInf/Ustrd"))))
+    if len(unstructured) > MAX_FIELD_CHARS:
+        raise tx.error(field_too_long("the remittance text (RmtInf/Ustrd)", len(unstructured)))
     fields["remittance"] = unstructured or tx.text("AddtlTxInf") or fields["remittance"]
     fields["structured_ref"] = tx.text("RmtInf/Strd/CdtrRefInf/Ref")
     fields["bank_ref"] = tx.text("Refs/AcctSvcrRef")

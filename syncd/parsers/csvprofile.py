@@ -47,7 +47,7 @@ import tomllib
 
 from syncd.errors import InputError, UserError
 from syncd.limits import MAX_FIELD_CHARS, MAX_RECORD_SIZE, field_too_long, record_too_large
-from syncd.parsers.text import decode, head_lines
+from syncd.parsers.text import check_lines, decode, head_lines
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES
 
@@ -151,6 +151,7 @@ class CsvProfileParser:
         if len(data) > max_bytes:
             raise InputError(path, "", f"file is {len(data)} bytes, more than the limit of {max_bytes} bytes")
         profile = self.profile
+        check_lines(data, path, MAX_RECORD_SIZE)  # a row is one line or more
         text = decode(data, path, encoding or profile.encoding, fallback=profile.fallback)
         lines = text.splitlines()
         header_at = _header_index(lines[:HEADER_SEARCH_LINES], profile)

@@ -25,8 +25,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from syncd.errors import InputError
+from syncd.limits import MAX_RECORD_SIZE
 from syncd.parsers.csvprofile import checked_rows
-from syncd.parsers.text import decode, head_lines
+from syncd.parsers.text import check_lines, decode, head_lines
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES
 
@@ -122,6 +123,7 @@ class _Ledger:
 def _read(parser, data: bytes, path: str, max_bytes: int, encoding: str | None) -> _Report:
     if len(data) > max_bytes:
         raise InputError(path, "", f"file is {len(data)} bytes, more than the limit of {max_bytes} bytes")
+    check_lines(data, path, MAX_RECORD_SIZE)  # a row is one line or more
     report = _Report(path, decode(data, path, encoding), parser.header)
     if not report.rows:
         raise InputError(path, "line 2", "the report has no rows")

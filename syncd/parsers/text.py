@@ -126,7 +126,7 @@ def iter_lines(handle: BinaryIO, codec: str, bom: int = 0, *, path: str = "",
                 lines.append(complete + "\r")
             rest = tail + rest
             if max_line is not None and len(rest) > max_line + 1:
-                ended = sum(line.count("\r") + 1 for line in lines)
+                ended = sum(line.removesuffix("\r").count("\r") + 1 for line in lines)
                 raise _too_long(path, number + ended + 1, max_line)
         for line in lines:
             if "\r" in line:
@@ -142,6 +142,30 @@ def iter_lines(handle: BinaryIO, codec: str, bom: int = 0, *, path: str = "",
                 yield line
         if not chunk:
             return
+
+
+def check_lines(data: bytes, path: str, max_line: int):
+    """Refuse, before ``data`` is decoded (and copied as text, lines, cells), a line longer than
+    ``max_line`` characters: counted in bytes, four to a character at most, so that no
+    encoding makes a good line look too long (UTF-16's bytes can only cut lines shorter)."""
+    limit = 4 * max_line
+    if len(data) <= limit:
+        return
+    start, line, find = 0, 1, data.find
+    while start < len(data):
+        end = find(b"\n", start)
+        end = len(data) if end < 0 else end
+        stop = end - 1 if data[end - 1:end] == b"\r" else end  # without the CR of a CRLF
+        if stop - start > limit:  # one long line, or a run of lines ended by CR alone
+            at = start
+            while True:
+                cr = find(b"\r", at, stop)
+                if (stop if cr < 0 else cr) - at > limit:
+                    raise _too_long(path, line, max_line)
+                if cr < 0:
+                    break
+                at, line = cr + 1, line + 1
+        start, line = end + 1, line + 1
 
 
 def _too_long(path: str, line: int, max_line: int) -> InputError:
