@@ -161,16 +161,16 @@ def check_lines(data: bytes, path: str, max_line: int):
             while True:
                 cr = find(b"\r", at, stop)
                 if (stop if cr < 0 else cr) - at > limit:
-                    raise _too_long(path, line, max_line)
+                    raise _too_long(path, line, max_line, "record")
                 if cr < 0:
                     break
                 at, line = cr + 1, line + 1
         start, line = end + 1, line + 1
 
 
-def _too_long(path: str, line: int, max_line: int) -> InputError:
-    return InputError(path, f"line {line}", f"the line is longer than the limit of {max_line:,} characters: "
-                      "the file is refused")
+def _too_long(path: str, line: int, max_line: int, unit: str = "field") -> InputError:
+    return InputError(path, f"line {line}", f"the line is longer than the limit of {max_line:,} characters for "
+                      f"one {unit}: the file is refused")
 
 
 def _codec(name: str) -> str:
