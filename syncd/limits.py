@@ -24,6 +24,9 @@ MAX_FIELD_CHARS = 32 * 1024
 #: Largest record: a CAMT entry (or what comes between two entries), an OFX transaction, a
 #: BAI2 record with its continuations, a CSV row; in bytes for XML, else in characters.
 MAX_RECORD_SIZE = 256 * 1024
+#: Largest CAMT entry: a batch booking (a direct debit run) carries a ``TxDtls`` per payment,
+#: thousands of them, each a record within :data:`MAX_RECORD_SIZE`; the entry is held whole.
+MAX_ENTRY_BYTES = 16 * 1024 * 1024
 
 
 def field_too_long(what: str, size: int | None = None) -> str:

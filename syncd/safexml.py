@@ -17,7 +17,13 @@ from io import BytesIO
 from lxml import etree
 
 from syncd.errors import InputError
-from syncd.limits import DEFAULT_MAX_BYTES, MAX_RECORD_SIZE, STREAM_MAX_BYTES, record_too_large  # noqa: F401
+from syncd.limits import (  # noqa: F401 - DEFAULT_MAX_BYTES and STREAM_MAX_BYTES lived here
+    DEFAULT_MAX_BYTES,
+    MAX_ENTRY_BYTES,
+    MAX_RECORD_SIZE,
+    STREAM_MAX_BYTES,
+    record_too_large,
+)
 
 _MARKER_OVERLAP = max(len(marker) for marker in (b"<!doctype", b"<!entity")) - 1
 
@@ -66,11 +72,12 @@ class GuardedReader:
     ``max_bytes`` and any DOCTYPE/ENTITY declaration. Markers split between two reads are
     found too, and markers in UTF-16/32 documents.
 
-    With ``records``, the streaming parser marks where each record (entry) ends
-    (:meth:`record_ended`) and names the one being read (:meth:`reading`): more than
-    :data:`MAX_RECORD_SIZE` bytes read since the last end is refused, so that the tree lxml
-    builds between two records stays small whatever the file holds (a 200 MB text node, a
-    million elements inside one entry or between two)."""
+    With ``records``, the streaming parser names the entry being read (:meth:`reading`) and
+    marks where each record ends (:meth:`record_ended`: an entry, or one transaction of a
+    batch entry): more than :data:`MAX_RECORD_SIZE` bytes read since the last end, or
+    :data:`MAX_ENTRY_BYTES` since the entry began, is refused, so that the tree lxml builds
+    stays small whatever the file holds (a 200 MB text node, a million elements inside one
+    entry or between two)."""
 
     def __init__(self, handle, path: str, max_bytes: int = DEFAULT_MAX_BYTES, records: bool = False):
         self.handle = handle
@@ -80,33 +87,52 @@ class GuardedReader:
         self.record_start = 0  # the size read when the last record ended
         self.record = ""  # what is being read since, for the refusal
         self.record_line = 0
-        self.inside = False  # in a record, or between two
+        self.entry_start = 0  # the size read when the entry began
+        self.parts = self.part_line = 0  # the entry's transactions begun, and the line of the one open
+        self.inside = False  # in an entry, or between two
         self.size = 0
         self.lines = 0  # line ends before the scanned tail, for the error's line number
         self.tail = b""
         self.decoder: codecs.IncrementalDecoder | None = None  # for UTF-16/32 documents
         self.first = True
 
-    def record_ended(self, after: str):
-        """A record was read whole: count the next one from here (``after`` names the last)."""
+    def record_ended(self, after: str = ""):
+        """A record was read whole: count the next one from here. ``after`` names an entry
+        that ended; without it, a transaction of the entry being read ended."""
         self.record_start = self.size
-        self.record, self.inside = f"after {after}", False
+        self.part_line = 0
+        if after:
+            self.record, self.inside = f"after {after}", False
 
     def reading(self, record: str, line: int):
-        """The record now being read (its place and line), named if it is refused."""
+        """The entry now being read (its place and line), named if it is refused."""
         self.record, self.record_line, self.inside = record, line, True
+        self.entry_start = self.size
+        self.parts = self.part_line = 0
+
+    def reading_part(self, line: int):
+        """The next transaction of the entry being read begins, at ``line``."""
+        self.parts += 1
+        self.part_line = line
 
     def read(self, size: int = -1) -> bytes:
         chunk = self.handle.read(size if size and size > 0 else 65536)
         self.size += len(chunk)
         if self.size > self.max_bytes:
             raise InputError(self.path, "", f"file is more than the limit of {self.max_bytes} bytes")
+        if self.records and self.inside and self.size - self.entry_start > MAX_ENTRY_BYTES:
+            raise InputError(self.path, f"{self.record} (line {self.record_line})",
+                             f"the entry is larger than the limit of {MAX_ENTRY_BYTES:,} bytes for one entry, "
+                             "its transactions included: the file is refused")
         if self.records and self.size - self.record_start > MAX_RECORD_SIZE:
-            if self.inside:
-                what = "the entry"
+            if self.inside and self.part_line:
+                what, where = "the transaction (TxDtls)", f"{self.record}/NtryDtls/TxDtls[{self.parts}] " \
+                    f"(line {self.part_line})"
+            elif self.inside:
+                what, where = "the entry", f"{self.record} (line {self.record_line})"
             else:
                 what = f"the XML {self.record}" if self.record else "the XML before the first entry"
-            where = f"{self.record} (line {self.record_line})" if self.inside else f"line {self.lines + 1}"
+                where = f"line {self.lines + 1}"
             raise InputError(self.path, where, record_too_large(what, unit="bytes"))
         if self.first:
             self.first = False

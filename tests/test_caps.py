@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -21,12 +22,14 @@ from syncd.config import load_config
 from syncd.daemon import Daemon
 from syncd.engine import read_file
 from syncd.errors import InputError
-from syncd.limits import MAX_FIELD_CHARS, MAX_RECORD_SIZE
+from syncd.limits import MAX_ENTRY_BYTES, MAX_FIELD_CHARS, MAX_RECORD_SIZE
 from syncd.parsers import get_parser
 from syncd.store import FileRecord, Store, TransactionRecord
+from tests.camt_builder import Entry, build_camt053
 
 ROOT = Path(__file__).parent.parent
 CAMT_NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"
+ACCOUNT = "GB29NWBK60161331926819"
 UNDER_THE_RECORD_CAP = MAX_FIELD_CHARS + 7_000  # over the field cap only
 OVER_THE_RECORD_CAP = 2_000_000  # more than a read chunk (1 MB) too
 
@@ -127,9 +130,44 @@ def test_streaming_a_50_mb_xml_entry_stops_at_the_record_cap(tmp_path):
             return chunk
 
         handle.read = counting
-        with pytest.raises(InputError, match=r"Ntry\[1\] \(line 64\): the entry is larger than the limit"):
+        with pytest.raises(InputError, match=r"Ntry\[1\]/NtryDtls/TxDtls\[1\] \(line 90\): the transaction \(TxDtls\) "
+                           "is larger than the limit of 262,144 bytes for one record"):
             list(parser.stream(handle, str(path)))
     assert sum(read) < MAX_RECORD_SIZE + 16 * 65536
+
+
+def batch_entry(tmp_path: Path, payments: int) -> Path:
+    """A CAMT.053 statement of one batch booking: an entry of ``payments`` transactions."""
+    data = build_camt053(ACCOUNT, [Entry(Decimal(payments), "batch")]).decode()
+    details = "".join(f'<TxDtls><Refs><EndToEndId>E2E-{n}</EndToEndId></Refs><Amt Ccy="USD">1.00</Amt>'
+                      f"<RmtInf><Ustrd>{'payment of a direct debit run ' * 12}{n}</Ustrd></RmtInf></TxDtls>"
+                      for n in range(payments))
+    start, end = data.index("<NtryDtls>") + len("<NtryDtls>"), data.index("</NtryDtls>")
+    path = tmp_path / "batch.xml"
+    path.write_text(data[:start] + details + data[end:])
+    return path
+
+
+def test_a_batch_entry_larger_than_a_record_is_read_transaction_by_transaction(tmp_path):
+    path = batch_entry(tmp_path, 2000)
+    assert path.stat().st_size > 3 * MAX_RECORD_SIZE
+    assert len(read_file(path).transactions) == 2000
+
+
+def test_a_batch_entry_over_the_entry_cap_is_refused(tmp_path):
+    path = batch_entry(tmp_path, MAX_ENTRY_BYTES // 400)
+    assert re.search(r"Stmt\[1\]/Ntry\[1\] \(line 2\): the entry is larger than the limit of [\d,]+ bytes for one "
+                     "entry", refusal(path))
+
+
+def test_xml_between_two_entries_over_the_record_cap_is_refused(tmp_path):
+    data = build_camt053(ACCOUNT, [Entry(Decimal("1.00"), "a"), Entry(Decimal("2.00"), "b")]).decode()
+    second = data.index("<Ntry>", data.index("<Ntry>") + 1)
+    path = tmp_path / "junk.xml"
+    path.write_text(data[:second] + "<Junk>" + "<x/>" * (MAX_RECORD_SIZE // 2) + "</Junk>" + data[second:])
+    # counted from the read in which the entry ended: the cap holds within a read (64 KB)
+    assert re.search(r"junk.xml: line 2: the XML after /Document/BkToCstmrStmt/Stmt\[1\]/Ntry\[1\] is larger than "
+                     "the limit of 262,144 bytes for one record", refusal(path))
 
 
 # -- detection of XML formats: the real error, not "unknown format (not XML)" ---------------------

@@ -119,6 +119,7 @@ class _Doc:
         self.prefix = f"{{{self.ns}}}" if self.ns else ""
         self.anchor: tuple[etree._Element, str] | None = None  # the entry being read, and its path
         self.report = ""  # the qualified tag of the statement element
+        self.details = ""  # and of a transaction's details
         self._compiled: dict[int, dict] = {}
 
     def q(self, name: str) -> str:
@@ -285,15 +286,21 @@ class CamtParser:
         what came before it counts only once the stream ends. Memory holds one entry at a time:
         entries are deleted from the tree once read."""
         reader = GuardedReader(handle, path, max_bytes, records=True)
-        events = etree.iterparse(reader, events=("start", "end"), tag=(f"{{*}}{self.report}", "{*}Ntry"),
-                                 **SAFE_OPTIONS)
+        events = etree.iterparse(reader, events=("start", "end"),
+                                 tag=(f"{{*}}{self.report}", "{*}Ntry", "{*}TxDtls"), **SAFE_OPTIONS)
         doc = None
         statement: _Statement | None = None
         reports = 0
         try:
-            for event, el in events:  # the start of an entry, the end of a statement or of an entry
+            for event, el in events:  # the start of an entry, the end of a statement, entry or details
                 if doc is None:
                     doc = self._document(el.getroottree().getroot(), path)
+                if el.tag == doc.details:  # a batch entry's transactions count one by one
+                    if event == "start":
+                        reader.reading_part(el.sourceline)
+                    else:
+                        reader.record_ended()
+                    continue
                 if event == "start":
                     if el.tag != doc.report:
                         inside = statement is not None and el.getparent() is statement.element
@@ -348,6 +355,7 @@ class CamtParser:
             )
         doc = _Doc(root, path)
         doc.report = doc.q(self.report)
+        doc.details = doc.q("TxDtls")
         return doc
 
     def _is_report(self, el, doc: _Doc) -> bool:
