@@ -26,6 +26,7 @@ MAX_FIELD_CHARS = 32 * 1024
 MAX_RECORD_SIZE = 256 * 1024
 #: Largest CAMT entry: a batch booking (a direct debit run) carries a ``TxDtls`` per payment,
 #: thousands of them, each a record within :data:`MAX_RECORD_SIZE`; the entry is held whole.
+#: Also what an MT942 whose currency comes after its entries may hold of them until it does.
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
 
 

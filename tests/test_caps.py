@@ -99,6 +99,19 @@ def test_an_oversize_field_deep_in_a_large_file_leaves_nothing_stored_and_the_da
         assert session.query(TransactionRecord).count() == 10
 
 
+def test_an_mt942_holds_its_entries_until_the_currency_comes_only_up_to_the_entry_cap(tmp_path):
+    entry = ":61:2612311231C1,00NTRFNONREF\n:86:" + "remittance " * 2500 + "\n"  # within the field cap
+    count = MAX_ENTRY_BYTES // 27_500 + 1
+    path = tmp_path / "late-currency.sta"
+    path.write_text(":20:INTERIM\n:25:DE89370400440532013000\n:28C:1/1\n" + entry * count
+                    + f":34F:EUR0,\n:90C:{count}EUR{count},00\n-\n")
+    assert re.search(r"line 4 :61:: more than [\d,]+ characters of entries before the currency is known",
+                     refusal(path))
+    path.write_text(":20:INTERIM\n:25:DE89370400440532013000\n:28C:1/1\n" + entry * 3
+                    + ":34F:EUR0,\n:90C:3EUR3,00\n-\n")
+    assert [t.currency for t in read_file(path).transactions] == ["EUR"] * 3
+
+
 def test_streaming_a_50_mb_field_holds_a_few_megabytes(tmp_path):
     # MT940 is read in Python alone, so tracemalloc sees all it holds: the old reader held the
     # whole line (and copied it at every 1 MB chunk), 3 times the field in all

@@ -39,7 +39,7 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from syncd.errors import InputError
-from syncd.limits import MAX_FIELD_CHARS, field_too_long
+from syncd.limits import MAX_ENTRY_BYTES, MAX_FIELD_CHARS, field_too_long
 from syncd.parsers.text import choose_encoding, iter_lines, yymmdd
 from syncd.records import SourceRef, Statement, Transaction, collect
 from syncd.safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES
@@ -207,6 +207,7 @@ class _Message:
         self.closing_tag: _Tag | None = None
         self.pending: _Tag | None = None  # a :61: waiting for its :86:
         self.deferred: list[tuple[_Tag, _Tag | None]] = []  # entries read before the currency was known
+        self.deferred_size = 0  # their characters
         self.context: dict | None = None
         self.total = Decimal(0)
         self.debits: list = [0, Decimal(0)]  # count and sum, for MT942's :90D:
@@ -252,6 +253,11 @@ class _Message:
             currency = self.currency or self.floor_currency()
             if not currency:
                 self.deferred.append((entry, info))  # an MT942 that gives its currency last
+                self.deferred_size += sum(len(tag.value) for tag in (entry, info) if tag is not None)
+                if self.deferred_size > MAX_ENTRY_BYTES:
+                    raise self.error(self.deferred[0][0], f"more than {MAX_ENTRY_BYTES:,} characters of entries "
+                                     "before the currency is known (no :60F:, :60M: or :34F: before them): "
+                                     "the file is refused")
                 return
             number = self.tags.get("28C") or self.tags.get("28")
             statement_id = self.first.value.strip() + (f"/{number.value.strip()}" if number else "")
