@@ -54,7 +54,7 @@ def test_one_oversize_field_refuses_the_file_naming_where(tmp_path, case, size):
     name = write_hostile(path, case, size)
     message = refusal(path)
     assert message.startswith(f"{name}: {where(case)}"), message
-    assert re.search(r"limit of [\d,]+ (characters|bytes) for one (field|record)\b.*: the file is refused$",
+    assert re.search(r"limit of [\d,]+ (characters|bytes) for one (field|record|line)\b.*: the file is refused$",
                      message), message
 
 

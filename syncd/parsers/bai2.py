@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from syncd.errors import InputError
 from syncd.limits import MAX_FIELD_CHARS, MAX_RECORD_SIZE, field_too_long, record_too_large
-from syncd.parsers.text import decode, yymmdd
+from syncd.parsers.text import check_lines, decode, yymmdd
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES
 
@@ -59,6 +59,8 @@ class Bai2Parser:
               encoding: str | None = None) -> list[Statement]:
         if len(data) > max_bytes:
             raise InputError(path, "", f"file is {len(data)} bytes, more than the limit of {max_bytes} bytes")
+        # before decoding: a line holds a few records (some banks put several on one line)
+        check_lines(data, path, 4 * MAX_RECORD_SIZE, "line (a few records)")
         records = _records(decode(data, path, encoding), path)
         if not records:
             raise InputError(path, "line 1", "the file is empty")

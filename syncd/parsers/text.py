@@ -144,7 +144,7 @@ def iter_lines(handle: BinaryIO, codec: str, bom: int = 0, *, path: str = "",
             return
 
 
-def check_lines(data: bytes, path: str, max_line: int):
+def check_lines(data: bytes, path: str, max_line: int, unit: str = "record"):
     """Refuse, before ``data`` is decoded (and copied as text, lines, cells), a line longer than
     ``max_line`` characters: counted in bytes, four to a character at most, so that no
     encoding makes a good line look too long (UTF-16's bytes can only cut lines shorter)."""
@@ -161,7 +161,7 @@ def check_lines(data: bytes, path: str, max_line: int):
             while True:
                 cr = find(b"\r", at, stop)
                 if (stop if cr < 0 else cr) - at > limit:
-                    raise _too_long(path, line, max_line, "record")
+                    raise _too_long(path, line, max_line, unit)
                 if cr < 0:
                     break
                 at, line = cr + 1, line + 1
