@@ -88,7 +88,8 @@ class GuardedReader:
         self.record = ""  # what is being read since, for the refusal
         self.record_line = 0
         self.entry_start = 0  # the size read when the entry began
-        self.parts = self.part_line = 0  # the entry's transactions begun, and the line of the one open
+        self.part = ""  # the transaction of the entry being read, if one is open
+        self.part_line = 0
         self.inside = False  # in an entry, or between two
         self.size = 0
         self.lines = 0  # line ends before the scanned tail, for the error's line number
@@ -100,7 +101,7 @@ class GuardedReader:
         """A record was read whole: count the next one from here. ``after`` names an entry
         that ended; without it, a transaction of the entry being read ended."""
         self.record_start = self.size
-        self.part_line = 0
+        self.part = ""
         if after:
             self.record, self.inside = f"after {after}", False
 
@@ -108,12 +109,11 @@ class GuardedReader:
         """The entry now being read (its place and line), named if it is refused."""
         self.record, self.record_line, self.inside = record, line, True
         self.entry_start = self.size
-        self.parts = self.part_line = 0
+        self.part = ""
 
-    def reading_part(self, line: int):
-        """The next transaction of the entry being read begins, at ``line``."""
-        self.parts += 1
-        self.part_line = line
+    def reading_part(self, part: str, line: int):
+        """A transaction of the entry being read begins (its place and line)."""
+        self.part, self.part_line = part, line
 
     def read(self, size: int = -1) -> bytes:
         chunk = self.handle.read(size if size and size > 0 else 65536)
@@ -125,9 +125,8 @@ class GuardedReader:
                              f"the entry is larger than the limit of {MAX_ENTRY_BYTES:,} bytes for one entry, "
                              "its transactions included: the file is refused")
         if self.records and self.size - self.record_start > MAX_RECORD_SIZE:
-            if self.inside and self.part_line:
-                what, where = "the transaction (TxDtls)", f"{self.record}/NtryDtls/TxDtls[{self.parts}] " \
-                    f"(line {self.part_line})"
+            if self.inside and self.part:
+                what, where = "the transaction", f"{self.part} (line {self.part_line})"
             elif self.inside:
                 what, where = "the entry", f"{self.record} (line {self.record_line})"
             else:

@@ -284,20 +284,23 @@ class CamtParser:
         """Each transaction as its entry is read, then its statement once the statement's end
         is reached and its balances checked; an :class:`InputError` may come at any point, so
         what came before it counts only once the stream ends. Memory holds one entry at a time:
-        entries are deleted from the tree once read."""
+        entries are deleted from the tree once read, and an entry (or a transaction of a batch
+        entry, or what lies between two entries) over its cap in :mod:`syncd.limits` is refused
+        while it is read."""
         reader = GuardedReader(handle, path, max_bytes, records=True)
         events = etree.iterparse(reader, events=("start", "end"),
                                  tag=(f"{{*}}{self.report}", "{*}Ntry", "{*}TxDtls"), **SAFE_OPTIONS)
         doc = None
         statement: _Statement | None = None
-        reports = 0
+        reports = details = 0  # details: the TxDtls begun in the entry being read
         try:
             for event, el in events:  # the start of an entry, the end of a statement, entry or details
                 if doc is None:
                     doc = self._document(el.getroottree().getroot(), path)
                 if el.tag == doc.details:  # a batch entry's transactions count one by one
                     if event == "start":
-                        reader.reading_part(el.sourceline)
+                        details += 1
+                        reader.reading_part(f"{reader.record}/NtryDtls/TxDtls[{details}]", el.sourceline)
                     else:
                         reader.record_ended()
                     continue
@@ -307,6 +310,7 @@ class CamtParser:
                         number = statement.entries + 1 if inside else 1
                         where = statement.where if inside else f"/Document/{self.message}/{self.report}[{reports + 1}]"
                         reader.reading(f"{where}/Ntry[{number}]", el.sourceline)
+                        details = 0
                     continue
                 if el.tag == doc.report:
                     if not self._is_report(el, doc):

@@ -96,7 +96,8 @@ class Mt940Parser:
         """Each transaction as its ``:61:`` (and ``:86:``) is read, each statement once its
         message ends and its balances are checked. An :class:`InputError` may come at any
         point, so what came before it counts only once the stream ends. Memory holds one tag
-        at a time (a whole message only for the rare MT942 whose currency comes last)."""
+        at a time, within the field cap (a message's entries only for the rare MT942 whose
+        currency comes last, up to the entry cap: :mod:`syncd.limits`)."""
         size = handle.seek(0, io.SEEK_END)
         if size > max_bytes:
             raise InputError(path, "", f"file is {size} bytes, more than the limit of {max_bytes} bytes")
