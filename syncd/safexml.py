@@ -17,7 +17,7 @@ from io import BytesIO
 from lxml import etree
 
 from syncd.errors import InputError
-from syncd.limits import (  # noqa: F401 - DEFAULT_MAX_BYTES and STREAM_MAX_BYTES lived here
+from syncd.caps import (  # noqa: F401 - DEFAULT_MAX_BYTES and STREAM_MAX_BYTES lived here
     DEFAULT_MAX_BYTES,
     MAX_ENTRY_BYTES,
     MAX_RECORD_SIZE,

@@ -22,7 +22,7 @@ from syncd.config import load_config
 from syncd.daemon import Daemon
 from syncd.engine import read_file
 from syncd.errors import InputError
-from syncd.limits import MAX_ENTRY_BYTES, MAX_FIELD_CHARS, MAX_RECORD_SIZE
+from syncd.caps import MAX_ENTRY_BYTES, MAX_FIELD_CHARS, MAX_RECORD_SIZE
 from syncd.parsers import get_parser
 from syncd.store import FileRecord, Store, TransactionRecord
 from tests.camt_builder import Entry, build_camt053

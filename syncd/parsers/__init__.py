@@ -13,7 +13,7 @@ Every parser is an object with
   is reached and checked, which may raise :class:`InputError` at any point (CAMT and MT940
   have one; :func:`syncd.records.collect` turns a stream into ``parse``'s statements).
 
-Every parser keeps to the caps of :mod:`syncd.limits` (file, field, record), refusing a file
+Every parser keeps to the caps of :mod:`syncd.caps` (file, field, record), refusing a file
 that breaks one with the line or element. Parsers register here in ``PARSERS``; detection
 tries them in registration order, most specific first, and the CSV profiles (``csv:NAME``,
 bundled and the configuration's) last.

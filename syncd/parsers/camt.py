@@ -40,7 +40,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from syncd.errors import InputError
-from syncd.limits import MAX_FIELD_CHARS, field_too_long
+from syncd.caps import MAX_FIELD_CHARS, field_too_long
 from syncd.records import SourceRef, Statement, Transaction, collect
 from syncd.safexml import DEFAULT_MAX_BYTES, SAFE_OPTIONS, STREAM_MAX_BYTES, GuardedReader, root_has_doctype, sniff_root
 
@@ -285,7 +285,7 @@ class CamtParser:
         is reached and its balances checked; an :class:`InputError` may come at any point, so
         what came before it counts only once the stream ends. Memory holds one entry at a time:
         entries are deleted from the tree once read, and an entry (or a transaction of a batch
-        entry, or what lies between two entries) over its cap in :mod:`syncd.limits` is refused
+        entry, or what lies between two entries) over its cap in :mod:`syncd.caps` is refused
         while it is read."""
         reader = GuardedReader(handle, path, max_bytes, records=True)
         events = etree.iterparse(reader, events=("start", "end"),

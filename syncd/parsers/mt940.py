@@ -39,7 +39,7 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from syncd.errors import InputError
-from syncd.limits import MAX_ENTRY_BYTES, MAX_FIELD_CHARS, field_too_long
+from syncd.caps import MAX_ENTRY_BYTES, MAX_FIELD_CHARS, field_too_long
 from syncd.parsers.text import choose_encoding, iter_lines, yymmdd
 from syncd.records import SourceRef, Statement, Transaction, collect
 from syncd.safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES
@@ -97,7 +97,7 @@ class Mt940Parser:
         message ends and its balances are checked. An :class:`InputError` may come at any
         point, so what came before it counts only once the stream ends. Memory holds one tag
         at a time, within the field cap (a message's entries only for the rare MT942 whose
-        currency comes last, up to the entry cap: :mod:`syncd.limits`)."""
+        currency comes last, up to the entry cap: :mod:`syncd.caps`)."""
         size = handle.seek(0, io.SEEK_END)
         if size > max_bytes:
             raise InputError(path, "", f"file is {size} bytes, more than the limit of {max_bytes} bytes")

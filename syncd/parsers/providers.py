@@ -25,7 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from syncd.errors import InputError
-from syncd.limits import MAX_RECORD_SIZE
+from syncd.caps import MAX_RECORD_SIZE
 from syncd.parsers.csvprofile import checked_rows
 from syncd.parsers.text import check_lines, decode, head_lines
 from syncd.records import SourceRef, Statement, Transaction
