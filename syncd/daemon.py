@@ -154,7 +154,8 @@ class Daemon:
                     try:
                         path = source.fetch(item)
                         try:
-                            with open_file(path, source.config.format, encoding=source.config.encoding) as parsed:
+                            with open_file(path, source.config.format, encoding=source.config.encoding,
+                                           regular_only=True) as parsed:
                                 importer.record(parsed, summary, source=name)
                         except InputError as exc:
                             if not path.exists():

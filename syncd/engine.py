@@ -28,7 +28,7 @@ from .limits import Limits, batches, fit_line, fit_source, line_size
 from .logs import redact
 from .metrics import METRICS
 from .parsers import detect_format, get_parser, open_input, parse_bytes
-from .parsers.archive import is_zip, members
+from .parsers.archive import is_zip, iter_members
 from .progress import NoProgress
 from .records import Transaction
 from .safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES
@@ -73,18 +73,18 @@ STORE_CHUNK = 1000  # transactions looked up and stored at a time
 
 
 @contextmanager
-def open_file(path, format_name="auto", max_bytes=None, encoding=None) -> Iterator[ParsedFile]:
+def open_file(path, format_name="auto", max_bytes=None, encoding=None, regular_only=False) -> Iterator[ParsedFile]:
     """A statement file with its format known; its transactions are read as they are iterated.
 
     Formats that stream (CAMT, MT940) are read one entry at a time, up to
     :data:`STREAM_MAX_BYTES`; the others, and zip archives, are read whole first, up to
     :data:`DEFAULT_MAX_BYTES` (``max_bytes`` replaces both caps). The size is checked before
-    anything is read.
+    anything is read. ``regular_only``: a file found in an inbox, see :func:`open_input`.
     """
     path = str(path)
     if format_name != "auto":
         get_parser(format_name)  # an unknown name is an error before any reading
-    with open_input(path) as handle:
+    with open_input(path, regular_only=regular_only) as handle:
         size = os.fstat(handle.fileno()).st_size
         head = handle.read(min(size, DETECT_BYTES)) if size <= (max_bytes or STREAM_MAX_BYTES) else b""
         parser = None
@@ -125,7 +125,7 @@ def _whole(data: bytes, path: str, format_name: str, max_bytes: int, encoding) -
     sha256 = hashlib.sha256(data).hexdigest()
     if is_zip(data):
         formats, transactions = [], []
-        for label, content in members(data, path):
+        for label, content in iter_members(data, path):
             parser, statements = parse_bytes(content, label, format_name, max_bytes, encoding)
             formats.append(parser.name)
             transactions += assign_keys(t for statement in statements for t in statement.transactions)

@@ -9,13 +9,17 @@ where to; ``exists(where)`` and ``restore(where)`` for ``syncd retry``.
 
 A file is only read once it has been left unchanged for the source's ``settle`` seconds, and
 hidden or partial files (``.name``, ``*.part``, ``*.tmp``, ``*.filepart``) are never read: a bank's
-transfer or a user's copy may still be writing them. Moves never overwrite: a name already
-taken gets a counter (``statement.1.xml``).
+transfer or a user's copy may still be writing them. Only regular files are read: a symbolic
+link is never followed (it could point anywhere outside the inbox), a FIFO never opened (it
+would block), nor a socket, a device or a directory (but the source's own archive and
+quarantine folders); each is logged once, with why, for as long as it stays in the inbox.
+Moves never overwrite: a name already taken gets a counter (``statement.1.xml``).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import logging
 import os
 import shutil
 import time
@@ -24,12 +28,18 @@ from pathlib import Path
 
 from .config import SourceConfig
 from .errors import SourceError
+from .parsers import file_kind
+
+log = logging.getLogger("syncd.sources")
 
 PARTIAL_SUFFIXES = (".part", ".tmp", ".filepart", ".crdownload", ".reason.txt")
 
 
 class InboxSource:
     kind = "inbox"
+    #: per inbox folder, the entries skipped and already logged, with why: the daemon makes a
+    #: source for every pass, and a link left in the inbox is worth one line, not one a pass
+    skipped: dict[str, dict[str, str]] = {}
 
     def __init__(self, config: SourceConfig):
         self.config = config
@@ -54,19 +64,38 @@ class InboxSource:
             entries = list(os.scandir(self.config.path))
         except OSError as exc:
             raise SourceError(f"source {self.name}: cannot list {self.config.path}: {exc.strerror}") from None
+        skipped: dict[str, str] = {}
+        own = {os.path.abspath(self.config.archive), os.path.abspath(self.config.quarantine)}
         for entry in entries:
             name = entry.name
             if not wanted(name, self.config.pattern):
                 continue
             try:
-                if not entry.is_file(follow_symlinks=False):
-                    continue
-                modified = entry.stat(follow_symlinks=False).st_mtime
+                status = entry.stat(follow_symlinks=False)
+                kind = file_kind(status.st_mode)
+                if kind == "a symbolic link":
+                    kind += f" to {os.readlink(entry.path)} (links are not followed)"
             except FileNotFoundError:
                 continue  # taken away meanwhile
-            if now - modified >= self.config.settle:
-                ready.append((modified, name, Path(entry.path)))
+            if kind:
+                if os.path.abspath(entry.path) not in own:
+                    skipped[name] = kind
+                continue
+            if now - status.st_mtime >= self.config.settle:
+                ready.append((status.st_mtime, name, Path(entry.path)))
+        self._log_skipped(skipped)
         return [path for _modified, _name, path in sorted(ready)]
+
+    def _log_skipped(self, skipped: dict[str, str]):
+        """One line for each entry newly skipped (or skipped for another reason); those gone
+        are forgotten, so that one coming back is logged again."""
+        folder = os.path.abspath(self.config.path)
+        logged = InboxSource.skipped.get(folder, {})
+        for name, kind in sorted(skipped.items()):
+            if logged.get(name) != kind:
+                log.warning("source %s: skipped %s: %s, not a regular file; put the statement itself in "
+                            "the inbox", self.name, os.path.join(self.config.path, name), kind)
+        InboxSource.skipped[folder] = skipped
 
     def fetch(self, path: Path) -> Path:
         return path

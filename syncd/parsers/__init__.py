@@ -13,13 +13,17 @@ Every parser is an object with
   is reached and checked, which may raise :class:`InputError` at any point (CAMT and MT940
   have one; :func:`syncd.records.collect` turns a stream into ``parse``'s statements).
 
-Parsers register here in ``PARSERS``; detection tries them in registration order, most
-specific first, and the CSV profiles (``csv:NAME``, bundled and the configuration's) last.
+Every parser keeps to the caps of :mod:`syncd.caps` (file, field, record), refusing a file
+that breaks one with the line or element. Parsers register here in ``PARSERS``; detection
+tries them in registration order, most specific first, and the CSV profiles (``csv:NAME``,
+bundled and the configuration's) last.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from typing import BinaryIO, Protocol
 
 from syncd.errors import InputError, UserError
@@ -30,7 +34,7 @@ from syncd.parsers.mt940 import MT940
 from syncd.parsers.ofx import OFX
 from syncd.parsers.providers import ADYEN, PAYPAL, STRIPE
 from syncd.records import Statement
-from syncd.safexml import DEFAULT_MAX_BYTES, reject_declarations, sniff_root
+from syncd.safexml import DEFAULT_MAX_BYTES, reject_declarations, sniff
 
 
 class Parser(Protocol):
@@ -79,10 +83,13 @@ def _describe(data: bytes) -> str:
     """What the content looks like, so "unknown format" says what we actually saw."""
     if not data.strip():
         return "the file is empty"
-    root = sniff_root(data)
+    root, error = sniff(data)
+    malformed = f"malformed XML: line {error.lineno}: {error.msg}" if error is not None else ""
     if root is not None:
         where = f"in namespace {root.namespace}" if root.namespace else "without namespace"
-        return f"root element <{root.localname}> {where}"
+        return f"root element <{root.localname}> {where}" + (f"; {malformed}" if malformed else "")
+    if malformed and data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return malformed
     head = data[:40].decode("utf-8", errors="replace")
     return f"not XML; starts with {head!r}"
 
@@ -99,16 +106,44 @@ def detect_format(data: bytes, path: str) -> Parser:
     raise InputError(path, "", f"unknown format: not a {wanted} ({_describe(data)})")
 
 
-def open_input(path: str) -> BinaryIO:
-    """A statement file opened for reading, or an :class:`InputError` saying why not."""
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is (from its ``st_mode``), or ``""`` for a regular file."""
+    for test, kind in ((stat.S_ISREG, ""), (stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a directory"),
+                       (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def open_input(path: str, *, regular_only: bool = False) -> BinaryIO:
+    """A statement file opened for reading, or an :class:`InputError` saying why not.
+
+    The open never blocks (a FIFO without a writer would hang a daemon forever). With
+    ``regular_only``, for files found in a folder others may write to (an inbox), a symbolic
+    link is not followed (it could point anywhere) and anything but a regular file is
+    refused, checked on the file opened rather than on its name (it may be swapped meanwhile).
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if regular_only:
+        flags |= os.O_NOFOLLOW
     try:
-        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise InputError(path, "", "file not found") from None
     except IsADirectoryError:
         raise InputError(path, "", "is a directory, not a file") from None
     except OSError as exc:
+        if regular_only and exc.errno == errno.ELOOP:
+            raise InputError(path, "", "is a symbolic link: links are not followed in an inbox") from None
         raise InputError(path, "", f"cannot read the file: {exc.strerror or exc}") from None
+    kind = file_kind(os.fstat(fd).st_mode)
+    if kind == "a directory" or (kind and regular_only):
+        os.close(fd)
+        raise InputError(path, "", f"is {kind}, not a regular file")
+    if kind:  # a pipe named on the command line (``<(...)``): read it as it comes
+        os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
 
 
 def read_bytes(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from syncd.errors import InputError
@@ -43,6 +44,12 @@ def is_zip(data: bytes) -> bool:
 def members(data: bytes, path: str, limits: Limits = Limits(), depth: int = 1) -> list[tuple[str, bytes]]:
     """``[(label, content)]`` of the archive's files, nested archives opened: labels read
     ``archive.zip!dir/member.xml``."""
+    return list(iter_members(data, path, limits, depth))
+
+
+def iter_members(data: bytes, path: str, limits: Limits = Limits(), depth: int = 1) -> Iterator[tuple[str, bytes]]:
+    """:func:`members` one at a time, each inflated when the one before is done with, so that
+    memory holds one member (the archive's declared sizes are checked before the first)."""
     if depth > limits.max_depth:
         raise InputError(path, "", f"archives nested more than {limits.max_depth} deep")
     try:
@@ -56,7 +63,6 @@ def members(data: bytes, path: str, limits: Limits = Limits(), depth: int = 1) -
     if declared > limits.max_total_bytes:
         raise InputError(path, "", f"the archive inflates to {declared} bytes, more than the limit of "
                          f"{limits.max_total_bytes}")
-    result: list[tuple[str, bytes]] = []
     total = 0
     for info in infos:
         label = f"{path}!{info.filename}"
@@ -71,10 +77,9 @@ def members(data: bytes, path: str, limits: Limits = Limits(), depth: int = 1) -
         content = _read(archive, info, label, min(limits.max_member_bytes, limits.max_total_bytes - total), limits)
         total += len(content)
         if is_zip(content):
-            result.extend(members(content, label, limits, depth + 1))
+            yield from iter_members(content, label, limits, depth + 1)
         else:
-            result.append((label, content))
-    return result
+            yield label, content
 
 
 def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, cap: int, limits: Limits) -> bytes:

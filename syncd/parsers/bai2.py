@@ -26,7 +26,8 @@ from datetime import date
 from decimal import Decimal
 
 from syncd.errors import InputError
-from syncd.parsers.text import decode, yymmdd
+from syncd.caps import MAX_FIELD_CHARS, MAX_RECORD_SIZE, field_too_long, record_too_large
+from syncd.parsers.text import check_lines, decode, yymmdd
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES
 
@@ -41,6 +42,7 @@ class _Record:
     fields: list[str]
     line: int
     count: int = 1  # physical records, continuations included
+    size: int = 0  # characters, continuations included
 
 
 class Bai2Parser:
@@ -57,6 +59,8 @@ class Bai2Parser:
               encoding: str | None = None) -> list[Statement]:
         if len(data) > max_bytes:
             raise InputError(path, "", f"file is {len(data)} bytes, more than the limit of {max_bytes} bytes")
+        # before decoding: a line holds a few records (some banks put several on one line)
+        check_lines(data, path, 4 * MAX_RECORD_SIZE, "line (a few records)")
         records = _records(decode(data, path, encoding), path)
         if not records:
             raise InputError(path, "line 1", "the file is empty")
@@ -70,8 +74,10 @@ def _records(text: str, path: str) -> list[_Record]:
         if not line:
             continue
         for chunk in _SPLIT.split(line):
+            if len(chunk) > MAX_RECORD_SIZE:
+                raise InputError(path, f"line {number}", record_too_large("the record"))
             code, _sep, rest = chunk.partition(",")
-            if not re.fullmatch(r"\d\d", code):
+            if not re.fullmatch(r"(?a)\d\d", code):
                 raise InputError(path, f"line {number}", f"{chunk[:20]!r} does not start with a record code")
             if code == "88":
                 if not records:
@@ -79,12 +85,28 @@ def _records(text: str, path: str) -> list[_Record]:
                 previous = records[-1]
                 previous.fields[-1:] = _join(previous.fields[-1], rest.split(","), previous.code == "16")
                 previous.count += 1
+                previous.size += len(chunk)
+                _check_size(previous, path, number)
                 continue
-            records.append(_Record(code, rest.split(","), number))
+            records.append(_Record(code, rest.split(","), number, size=len(chunk)))
+            _check_size(records[-1], path, number)
     for record in records:
         if record.fields and record.code != "16":
             record.fields[-1] = record.fields[-1].rstrip("/").rstrip()
     return records
+
+
+def _check_size(record: _Record, path: str, number: int):
+    """A record, with the continuations read so far (to line ``number``), within the caps."""
+    where = f"line {record.line} ({record.code} record)"
+    upto = f" with its continuations (to line {number})" if number != record.line else ""
+    if record.size > MAX_RECORD_SIZE:
+        raise InputError(path, where, record_too_large(f"the record{upto}"))
+    longest = max(record.fields, key=len)
+    if len(longest) > MAX_FIELD_CHARS:
+        index = record.fields.index(longest) + 2  # fields counted as the format does, the code first
+        what = "the text" if record.code == "16" and index == len(record.fields) + 1 else f"field {index}"
+        raise InputError(path, where, field_too_long(f"{what}{upto}", len(longest)))
 
 
 def _join(last: str, more: list[str], text_record: bool) -> list[str]:
@@ -98,9 +120,14 @@ def _join(last: str, more: list[str], text_record: bool) -> list[str]:
 def _units(text: str, path: str, where: str, signed: bool = False) -> int:
     """An amount as written: whole minor units (cents), no decimal point."""
     text = text.strip()
-    if not re.fullmatch(r"[+-]?\d+" if signed else r"\d+", text):
+    if not re.fullmatch(r"(?a)[+-]?\d+" if signed else r"(?a)\d+", text):
         raise InputError(path, where, f"{text!r} is not an amount (whole minor units, no decimal point)")
     return int(text)
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` takes "²" and "٣" too, which ``int`` then refuses or reads."""
+    return text.isascii() and text.isdigit()
 
 
 def _money(units: int, currency: str) -> Decimal:
@@ -131,7 +158,7 @@ class _File:
             return fields[2:]
         if funds == "D":  # a count, then (days, amount) pairs
             count = fields[0].strip() if fields else ""
-            if not count.isdigit():
+            if not _digits(count):
                 raise self.error(record, f"funds type D needs a number of distributions, not {count!r}")
             return fields[1 + 2 * int(count):]
         if funds not in ("", "0", "1", "2", "Z"):
@@ -186,7 +213,7 @@ class _File:
         if given != total:
             raise self.error(record, f"the {what} control total is {given}, but the amounts add up to {total}")
         records = self.field(record, 2, "the number of records")
-        if not records.isdigit() or int(records) != count:
+        if not _digits(records) or int(records) != count:
             raise self.error(record, f"the {what} trailer counts {records} records, but there are {count}")
 
 
@@ -218,7 +245,7 @@ class _Account:
         file = self.file
         where = file.where(record)
         code = file.field(record, 0, "the type code")
-        if not code.isdigit() or not 100 <= int(code) <= 699:
+        if not _digits(code) or not 100 <= int(code) <= 699:
             raise file.error(record, f"type code {code!r} is not a credit (100-399) or debit (400-699) detail")
         units = _units(file.field(record, 1, "the amount"), file.path, where)
         value = _money(units, self.currency)
@@ -247,7 +274,7 @@ class _Account:
             raise file.error(trailer, f"the account control total is {given}, but the account's amounts add up "
                              f"to {self.total}: is a record missing?")
         count = file.field(trailer, 1, "the number of records")
-        if not count.isdigit() or int(count) != self.records:
+        if not _digits(count) or int(count) != self.records:
             raise file.error(trailer, f"the account trailer counts {count} records, but the account has "
                              f"{self.records}")
         opening, closing = self.balances.get(_OPENING), self.balances.get(_CLOSING)

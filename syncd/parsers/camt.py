@@ -40,6 +40,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from syncd.errors import InputError
+from syncd.caps import MAX_FIELD_CHARS, field_too_long
 from syncd.records import SourceRef, Statement, Transaction, collect
 from syncd.safexml import DEFAULT_MAX_BYTES, SAFE_OPTIONS, STREAM_MAX_BYTES, GuardedReader, root_has_doctype, sniff_root
 
@@ -118,6 +119,7 @@ class _Doc:
         self.prefix = f"{{{self.ns}}}" if self.ns else ""
         self.anchor: tuple[etree._Element, str] | None = None  # the entry being read, and its path
         self.report = ""  # the qualified tag of the statement element
+        self.details = ""  # and of a transaction's details
         self._compiled: dict[int, dict] = {}
 
     def q(self, name: str) -> str:
@@ -138,6 +140,13 @@ class _Doc:
     def error(self, el, reason: str, missing: str = "") -> InputError:
         where = readable_path(el, self.anchor) + (f"/{missing}" if missing else "")
         return InputError(self.path, f"{where} (line {el.sourceline})", reason)
+
+    def field(self, el) -> str:
+        """The cleaned text of ``el``, a field: refused over the field cap."""
+        text = el.text
+        if text and len(text) > MAX_FIELD_CHARS:
+            raise self.error(el, field_too_long(f"<{etree.QName(el).localname}>", len(text)))
+        return clean(text)
 
     def money(self, amt) -> tuple[Decimal, str]:
         """The unsigned amount of an ``Amt``-like element and its ``Ccy``."""
@@ -199,7 +208,7 @@ class _Node:
         for rel in rels:
             found = self.index.get(rel)
             if found:
-                text = clean(found[0].text)
+                text = self.doc.field(found[0])
                 if text:
                     return text
         return ""
@@ -275,16 +284,34 @@ class CamtParser:
         """Each transaction as its entry is read, then its statement once the statement's end
         is reached and its balances checked; an :class:`InputError` may come at any point, so
         what came before it counts only once the stream ends. Memory holds one entry at a time:
-        entries are deleted from the tree once read."""
-        reader = GuardedReader(handle, path, max_bytes)
-        events = etree.iterparse(reader, tag=(f"{{*}}{self.report}", "{*}Ntry"), **SAFE_OPTIONS)
+        entries are deleted from the tree once read, and an entry (or a transaction of a batch
+        entry, or what lies between two entries) over its cap in :mod:`syncd.caps` is refused
+        while it is read."""
+        reader = GuardedReader(handle, path, max_bytes, records=True)
+        events = etree.iterparse(reader, events=("start", "end"),
+                                 tag=(f"{{*}}{self.report}", "{*}Ntry", "{*}TxDtls"), **SAFE_OPTIONS)
         doc = None
         statement: _Statement | None = None
-        reports = 0
+        reports = details = 0  # details: the TxDtls begun in the entry being read
         try:
-            for _event, el in events:  # the end of a statement, or of an entry
+            for event, el in events:  # the start of an entry, the end of a statement, entry or details
                 if doc is None:
                     doc = self._document(el.getroottree().getroot(), path)
+                if el.tag == doc.details:  # a batch entry's transactions count one by one
+                    if event == "start":
+                        details += 1
+                        reader.reading_part(f"{reader.record}/NtryDtls/TxDtls[{details}]", el.sourceline)
+                    else:
+                        reader.record_ended()
+                    continue
+                if event == "start":
+                    if el.tag != doc.report:
+                        inside = statement is not None and el.getparent() is statement.element
+                        number = statement.entries + 1 if inside else 1
+                        where = statement.where if inside else f"/Document/{self.message}/{self.report}[{reports + 1}]"
+                        reader.reading(f"{where}/Ntry[{number}]", el.sourceline)
+                        details = 0
+                    continue
                 if el.tag == doc.report:
                     if not self._is_report(el, doc):
                         continue
@@ -292,8 +319,10 @@ class CamtParser:
                         reports += 1
                         statement = _Statement(doc, el, f"/Document/{self.message}/{self.report}[{reports}]")
                     yield statement.close()
+                    reader.record_ended(statement.where)
                     statement = None
                     el.clear()
+                    _drop_before(el)
                     continue
                 parent = el.getparent()
                 if statement is None or parent is not statement.element:  # the first entry of a statement
@@ -302,10 +331,9 @@ class CamtParser:
                     reports += 1
                     statement = _Statement(doc, parent, f"/Document/{self.message}/{self.report}[{reports}]")
                 yield from statement.entry(el)
+                reader.record_ended(f"{statement.where}/Ntry[{statement.entries}]")
                 el.clear()
-                previous = el.getprevious()
-                if previous is not None and previous.tag == el.tag:
-                    parent.remove(previous)
+                _drop_before(el)  # the entries read, and the statement's header once it is read
         except etree.XMLSyntaxError as exc:
             raise InputError(path, f"line {exc.lineno}", f"malformed XML: {exc.msg}") from None
         if doc is None:
@@ -331,6 +359,7 @@ class CamtParser:
             )
         doc = _Doc(root, path)
         doc.report = doc.q(self.report)
+        doc.details = doc.q("TxDtls")
         return doc
 
     def _is_report(self, el, doc: _Doc) -> bool:
@@ -338,6 +367,13 @@ class CamtParser:
         message = el.getparent()
         return (message is not None and message.tag == doc.q(self.message)
                 and message.getparent() is not None and message.getparent().getparent() is None)
+
+
+def _drop_before(el):
+    """Delete the elements before ``el``, read already: memory holds one record at a time."""
+    parent = el.getparent()
+    while (previous := el.getprevious()) is not None:
+        parent.remove(previous)
 
 
 class _Statement:
@@ -495,7 +531,9 @@ def _details(entry: _Node, tx: _Node | None, amount: Decimal, reversal: bool) ->
     fields["counterparty_name"] = tx.text(*name)
     fields["counterparty_account"] = tx.text(*account).replace(" ", "")
     fields["counterparty_bic"] = tx.text(*bic)
-    unstructured = clean(" ".join(u.text or "" for u in tx.findall("RmtInf/Ustrd")))
+    unstructured = " ".join(filter(None, (entry.doc.field(u) for u in tx.findall("RmtInf/Ustrd"))))
+    if len(unstructured) > MAX_FIELD_CHARS:
+        raise tx.error(field_too_long("the remittance text (RmtInf/Ustrd)", len(unstructured)))
     fields["remittance"] = unstructured or tx.text("AddtlTxInf") or fields["remittance"]
     fields["structured_ref"] = tx.text("RmtInf/Strd/CdtrRefInf/Ref")
     fields["bank_ref"] = tx.text("Refs/AcctSvcrRef")

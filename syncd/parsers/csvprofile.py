@@ -37,6 +37,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -45,7 +46,8 @@ from pathlib import Path
 import tomllib
 
 from syncd.errors import InputError, UserError
-from syncd.parsers.text import decode, head_lines
+from syncd.caps import MAX_FIELD_CHARS, MAX_RECORD_SIZE, field_too_long, record_too_large
+from syncd.parsers.text import check_lines, decode, head_lines
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES
 
@@ -149,6 +151,7 @@ class CsvProfileParser:
         if len(data) > max_bytes:
             raise InputError(path, "", f"file is {len(data)} bytes, more than the limit of {max_bytes} bytes")
         profile = self.profile
+        check_lines(data, path, MAX_RECORD_SIZE)  # a row is one line or more
         text = decode(data, path, encoding or profile.encoding, fallback=profile.fallback)
         lines = text.splitlines()
         header_at = _header_index(lines[:HEADER_SEARCH_LINES], profile)
@@ -161,6 +164,33 @@ class CsvProfileParser:
 
 def _rows(lines: list[str], delimiter: str):
     return csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+
+
+def checked_rows(reader, path: str, first_line: int = 1) -> Iterator[tuple[int, list[str]]]:
+    """Each row of a ``csv.reader`` with the line it starts on (``first_line`` is the line of
+    the reader's first), every cell within the field cap and the row within the record cap:
+    an :class:`InputError` naming the line otherwise. csv's own ``field_size_limit`` is
+    process-wide, so it is left alone: it only says which error a longer cell meets first."""
+    before = 0  # the lines the reader has consumed
+    while True:
+        line = first_line + before
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise InputError(path, f"line {line}", field_too_long("a cell")) from None
+            raise InputError(path, f"line {line}", f"not valid CSV: {exc}") from None
+        before = reader.line_num
+        size = 0
+        for column, cell in enumerate(row, 1):
+            if len(cell) > MAX_FIELD_CHARS:
+                raise InputError(path, f"line {line}", field_too_long(f"cell {column}", len(cell)))
+            size += len(cell)
+        if size > MAX_RECORD_SIZE:
+            raise InputError(path, f"line {line}", record_too_large("the row"))
+        yield line, row
 
 
 def _header_index(lines: list[str], profile: Profile) -> int | None:
@@ -199,13 +229,8 @@ class _Table:
             account = match.group(1).strip() if match else account
         transactions = []
         body = self.lines[self.header_at + 1:]
-        try:
-            rows = list(_rows(body, profile.delimiter))
-        except csv.Error as exc:
-            raise self.error(self.header_at + 2, f"not valid CSV: {exc}") from None
-        line = self.header_at + 1
-        for row in rows:
-            line += 1
+        rows = list(checked_rows(_rows(body, profile.delimiter), self.path, self.header_at + 2))
+        for line, row in rows:
             if not any(cell.strip() for cell in row) or row[0].strip().startswith(FOOTER_MARKS):
                 break  # the table ends; a footer may follow
             if len(row) < self.width and len(row) < max(self.index.values()) + 1:

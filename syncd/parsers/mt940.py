@@ -39,6 +39,7 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from syncd.errors import InputError
+from syncd.caps import MAX_ENTRY_BYTES, MAX_FIELD_CHARS, field_too_long
 from syncd.parsers.text import choose_encoding, iter_lines, yymmdd
 from syncd.records import SourceRef, Statement, Transaction, collect
 from syncd.safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES
@@ -95,14 +96,15 @@ class Mt940Parser:
         """Each transaction as its ``:61:`` (and ``:86:``) is read, each statement once its
         message ends and its balances are checked. An :class:`InputError` may come at any
         point, so what came before it counts only once the stream ends. Memory holds one tag
-        at a time (a whole message only for the rare MT942 whose currency comes last)."""
+        at a time, within the field cap (a message's entries only for the rare MT942 whose
+        currency comes last, up to the entry cap: :mod:`syncd.caps`)."""
         size = handle.seek(0, io.SEEK_END)
         if size > max_bytes:
             raise InputError(path, "", f"file is {size} bytes, more than the limit of {max_bytes} bytes")
         codec, bom = choose_encoding(handle, path, encoding)
         message: _Message | None = None
         messages = terminated_any = 0
-        for tag in _tags(iter_lines(handle, codec, bom), path):
+        for tag in _tags(iter_lines(handle, codec, bom, path=path, max_line=MAX_FIELD_CHARS), path):
             if isinstance(tag, _Tag):
                 if message is None:
                     message = _Message(path, tag)
@@ -132,6 +134,7 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
     file (``_EOF``). Envelopes and separators are dropped; a message in a SWIFT envelope must
     be closed by ``-}``: without it, the file was cut."""
     tag: _Tag | None = None
+    size = 0  # the characters of ``tag`` so far
     open_envelope = 0  # the line of an envelope not closed yet
     for number, raw in enumerate(lines, 1):
         line = raw.rstrip()
@@ -162,8 +165,13 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
                 if match.group(1) == "20":
                     yield _NEXT
             tag = _Tag(match.group(1), line[match.end():], number)
+            size = len(tag.first)
         elif tag is not None:
-            tag.more.append(line)  # not +=: a hostile file of one long tag stays linear
+            size += len(line) + 1
+            if size > MAX_FIELD_CHARS:
+                raise InputError(path, f"line {tag.line} :{tag.tag}:",
+                                 field_too_long(f"the field :{tag.tag}: (to line {number})"))
+            tag.more.append(line)
         elif line.strip(" {}"):
             raise InputError(path, f"line {number}", f"text outside any tag: {line[:40]!r}")
     if open_envelope:
@@ -200,6 +208,7 @@ class _Message:
         self.closing_tag: _Tag | None = None
         self.pending: _Tag | None = None  # a :61: waiting for its :86:
         self.deferred: list[tuple[_Tag, _Tag | None]] = []  # entries read before the currency was known
+        self.deferred_size = 0  # their characters
         self.context: dict | None = None
         self.total = Decimal(0)
         self.debits: list = [0, Decimal(0)]  # count and sum, for MT942's :90D:
@@ -245,6 +254,11 @@ class _Message:
             currency = self.currency or self.floor_currency()
             if not currency:
                 self.deferred.append((entry, info))  # an MT942 that gives its currency last
+                self.deferred_size += sum(len(tag.value) for tag in (entry, info) if tag is not None)
+                if self.deferred_size > MAX_ENTRY_BYTES:
+                    raise self.error(self.deferred[0][0], f"more than {MAX_ENTRY_BYTES:,} characters of entries "
+                                     "before the currency is known (no :60F:, :60M: or :34F: before them): "
+                                     "the file is refused")
                 return
             number = self.tags.get("28C") or self.tags.get("28")
             statement_id = self.first.value.strip() + (f"/{number.value.strip()}" if number else "")

@@ -25,11 +25,13 @@ from datetime import date
 from decimal import Decimal
 
 from syncd.errors import InputError
+from syncd.caps import MAX_FIELD_CHARS, MAX_RECORD_SIZE, field_too_long, record_too_large
 from syncd.parsers.text import decode
 from syncd.records import SourceRef, Statement, Transaction
-from syncd.safexml import DEFAULT_MAX_BYTES
+from syncd.safexml import DEFAULT_MAX_BYTES, sniff_root
 
-_TOKEN = re.compile(r"<(/?)([A-Za-z0-9_.]+)\s*(/?)>|<([!?])|([^<]+)")
+# text runs are cut at the field cap, so that a longer one is seen without being copied whole
+_TOKEN = re.compile(r"<(/?)([A-Za-z0-9_.]{1,64})\s*(/?)>|<([!?])|([^<]{1,%d})" % (MAX_FIELD_CHARS + 1))
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 MAX_DEPTH = 32  # OFX nests about ten deep
 _HEADER_FIELD = re.compile(r"^([A-Z]+):(.*)$")
@@ -72,8 +74,12 @@ class OfxParser:
 
     def detect(self, data: bytes) -> bool:
         head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-        return head.startswith(b"OFXHEADER:") or b"<?OFX " in head or (
-            head.startswith(b"<?xml") and b"<OFX>" in head) or head.upper().startswith(b"<OFX>")
+        if head.startswith(b"OFXHEADER:") or b"<?OFX " in head or (
+                head.startswith(b"<?xml") and b"<OFX>" in head) or head.upper().startswith(b"<OFX>"):
+            return True
+        # OFX 2.x is XML: its root, wherever it starts and whatever error follows it
+        root = sniff_root(data)
+        return root is not None and root.localname == "OFX" and not root.namespace
 
     def parse(self, data: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
               encoding: str | None = None) -> list[Statement]:
@@ -119,15 +125,22 @@ def _tree(text: str, start: int, path: str) -> _Node:
     # comments go, their lines stay, so that line numbers still point into the file
     text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text[start:])
     pending: _Node | None = None  # an element whose text may follow
+    record: _Node | None = None  # the transaction being read, and where it starts
+    record_at = 0
     for match in _TOKEN.finditer(text):
         closing, name, empty, special, chars = match.groups()
         where = line
         line += match.group(0).count("\n")
+        if record is not None and match.end() - record_at > MAX_RECORD_SIZE:
+            raise InputError(path, f"line {record.line} <{record.name}>", record_too_large("the transaction"))
         if special:
             if text.startswith(("<!DOCTYPE", "<!ENTITY"), match.start()):
                 raise InputError(path, f"line {where}", "DOCTYPE and ENTITY declarations are refused in OFX")
             raise InputError(path, f"line {where}", f"unexpected {text[match.start():match.start() + 10]!r}")
         if chars is not None:
+            if len(chars) > MAX_FIELD_CHARS:
+                what = f"the text of <{pending.name}>" if pending is not None else "a text"
+                raise InputError(path, f"line {where}", field_too_long(what))
             if chars.strip() and pending is not None:
                 pending.text = _unescape(" ".join(chars.split()))
                 stack[-1].children.append(pending)
@@ -139,6 +152,8 @@ def _tree(text: str, start: int, path: str) -> _Node:
         if pending is not None:  # the previous element had no text: an aggregate
             stack[-1].children.append(pending)
             stack.append(pending)
+            if pending.name == "STMTTRN" and record is None:
+                record, record_at = pending, match.start()
             pending = None
         if empty:  # <MEMO/>
             stack[-1].children.append(_Node(name, where))
@@ -154,6 +169,8 @@ def _tree(text: str, start: int, path: str) -> _Node:
             while stack[-1].name != name:
                 stack.pop()  # SGML: aggregates may be left open by sloppy writers
             stack.pop()
+            if record is not None and not any(node is record for node in stack):
+                record = None
             if len(stack) == 1:
                 break
         else:

@@ -25,7 +25,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from syncd.errors import InputError
-from syncd.parsers.text import decode, head_lines
+from syncd.caps import MAX_RECORD_SIZE
+from syncd.parsers.csvprofile import checked_rows
+from syncd.parsers.text import check_lines, decode, head_lines
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES
 
@@ -41,17 +43,14 @@ class _Report:
 
     def __init__(self, path: str, text: str, required: set[str]):
         self.path = path
-        reader = csv.reader(io.StringIO(text))
-        try:
-            rows = list(reader)
-        except csv.Error as exc:
-            raise InputError(path, f"line {reader.line_num}", f"not valid CSV: {exc}") from None
-        header_at = next((i for i, row in enumerate(rows[:20]) if required <= {c.strip() for c in row}), None)
+        rows = list(checked_rows(csv.reader(io.StringIO(text)), path))
+        header_at = next((i for i, (_line, row) in enumerate(rows[:20]) if required <= {c.strip() for c in row}),
+                         None)
         if header_at is None:
             raise InputError(path, "line 1", f"no header row with {', '.join(sorted(required))}")
-        header = [cell.strip() for cell in rows[header_at]]
+        header = [cell.strip() for cell in rows[header_at][1]]
         self.rows = []
-        for line, row in enumerate(rows[header_at + 1:], header_at + 2):
+        for line, row in rows[header_at + 1:]:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) < len(header) or any(cell.strip() for cell in row[len(header):]):
@@ -124,6 +123,7 @@ class _Ledger:
 def _read(parser, data: bytes, path: str, max_bytes: int, encoding: str | None) -> _Report:
     if len(data) > max_bytes:
         raise InputError(path, "", f"file is {len(data)} bytes, more than the limit of {max_bytes} bytes")
+    check_lines(data, path, MAX_RECORD_SIZE)  # a row is one line or more
     report = _Report(path, decode(data, path, encoding), parser.header)
     if not report.rows:
         raise InputError(path, "line 2", "the report has no rows")

@@ -99,12 +99,16 @@ def _check(handle: BinaryIO, path: str, bom: int, codec: str, what: str, odd: bo
         handle.seek(0)
 
 
-def iter_lines(handle: BinaryIO, codec: str, bom: int = 0) -> Iterator[str]:
+def iter_lines(handle: BinaryIO, codec: str, bom: int = 0, *, path: str = "",
+               max_line: int | None = None) -> Iterator[str]:
     """The lines of ``handle`` decoded with ``codec`` (checked by :func:`choose_encoding`),
-    without their line ends, read in chunks. CRLF, LF and CR all end a line."""
+    without their line ends, read in chunks. CRLF, LF and CR all end a line. A line longer
+    than ``max_line`` characters is an :class:`InputError` naming it, raised before more of it
+    is read: one endless line would otherwise be held whole."""
     decoder = codecs.getincrementaldecoder(codec)()
     handle.seek(bom)
     rest = ""
+    number = 0  # lines yielded
     while True:
         chunk = handle.read(_CHUNK)
         text = rest + decoder.decode(chunk, final=not chunk)
@@ -116,14 +120,57 @@ def iter_lines(handle: BinaryIO, codec: str, bom: int = 0) -> Iterator[str]:
             rest = ""
         lines = text.split("\n")
         if chunk:
-            rest = lines.pop() + rest
+            tail = lines.pop()
+            if "\r" in tail:  # lines ended by CR alone: only the last one is incomplete
+                complete, tail = tail.rsplit("\r", 1)
+                lines.append(complete + "\r")
+            rest = tail + rest
+            if max_line is not None and len(rest) > max_line + 1:
+                ended = sum(line.removesuffix("\r").count("\r") + 1 for line in lines)
+                raise _too_long(path, number + ended + 1, max_line)
         for line in lines:
             if "\r" in line:
-                yield from line.removesuffix("\r").split("\r")
+                for part in line.removesuffix("\r").split("\r"):
+                    number += 1
+                    if max_line is not None and len(part) > max_line:
+                        raise _too_long(path, number, max_line)
+                    yield part
             else:
+                number += 1
+                if max_line is not None and len(line) > max_line:
+                    raise _too_long(path, number, max_line)
                 yield line
         if not chunk:
             return
+
+
+def check_lines(data: bytes, path: str, max_line: int, unit: str = "record"):
+    """Refuse, before ``data`` is decoded (and copied as text, lines, cells), a line longer than
+    ``max_line`` characters: counted in bytes, four to a character at most, so that no
+    encoding makes a good line look too long (UTF-16's bytes can only cut lines shorter)."""
+    limit = 4 * max_line
+    if len(data) <= limit:
+        return
+    start, line, find = 0, 1, data.find
+    while start < len(data):
+        end = find(b"\n", start)
+        end = len(data) if end < 0 else end
+        stop = end - 1 if data[end - 1:end] == b"\r" else end  # without the CR of a CRLF
+        if stop - start > limit:  # one long line, or a run of lines ended by CR alone
+            at = start
+            while True:
+                cr = find(b"\r", at, stop)
+                if (stop if cr < 0 else cr) - at > limit:
+                    raise _too_long(path, line, max_line, unit)
+                if cr < 0:
+                    break
+                at, line = cr + 1, line + 1
+        start, line = end + 1, line + 1
+
+
+def _too_long(path: str, line: int, max_line: int, unit: str = "field") -> InputError:
+    return InputError(path, f"line {line}", f"the line is longer than the limit of {max_line:,} characters for "
+                      f"one {unit}: the file is refused")
 
 
 def _codec(name: str) -> str:
