@@ -17,3 +17,4 @@ from . import test_aging_report
 from . import test_reminders
 from . import test_reminder_ui
 from . import test_robot_rpc
+from . import test_access_matrix
