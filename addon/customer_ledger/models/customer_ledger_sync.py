@@ -110,7 +110,9 @@ class CustomerLedgerSync(models.AbstractModel):
         existing = self._existing_lines(journal.company_id, list(vals_by_key))
         new_vals = [vals for key, vals in vals_by_key.items() if key not in existing]
         self._link_partners(new_vals, journal.company_id)
-        StatementLine = self.env["account.bank.statement.line"].sudo().with_company(journal.company_id)
+        # the caller (the robot) does not follow the entries it creates: it could not read them
+        StatementLine = self.env["account.bank.statement.line"].sudo().with_company(journal.company_id).with_context(
+            mail_create_nosubscribe=True)
         try:
             # A concurrent request (a client retrying after a lost answer while its first call
             # still runs, or another client writing to the journal) commits first; this insert

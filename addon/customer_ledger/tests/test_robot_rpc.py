@@ -36,6 +36,12 @@ class TestLedgerRobotOverRpc(LedgerSyncCommon, HttpCase):
             return None, reply["error"]["data"]["name"]
         return reply["result"], None
 
+    def log_in(self):
+        """``common.authenticate`` with the API key, as syncd logs in."""
+        self.robot_uid, error = self.jsonrpc("common", "authenticate", self.env.cr.dbname, "syncd-rpc",
+                                             self.robot_key, {})
+        self.assertEqual((self.robot_uid, error), (self.rpc_robot.id, None))
+
     def as_robot(self, model, method, *args):
         return self.jsonrpc("object", "execute_kw", self.env.cr.dbname, self.robot_uid, self.robot_key,
                             model, method, list(args))
@@ -46,8 +52,7 @@ class TestLedgerRobotOverRpc(LedgerSyncCommon, HttpCase):
                       if model._original_module in ADDONS and not model._abstract)
 
     def test_robot_reads_and_writes_nothing_but_the_api(self):
-        self.robot_uid, error = self.jsonrpc("common", "authenticate", self.env.cr.dbname, "syncd-rpc", self.robot_key, {})
-        self.assertEqual((self.robot_uid, error), (self.rpc_robot.id, None))
+        self.log_in()
         models = CORE_MODELS + tuple(self.addon_models())
         self.assertIn("customer.ledger.robot.wizard", models)
         probes = 0
@@ -69,7 +74,7 @@ class TestLedgerRobotOverRpc(LedgerSyncCommon, HttpCase):
         self.assertGreater(probes, 4 * len(CORE_MODELS))
 
     def test_robot_pushes_and_reconciles_over_rpc(self):
-        self.robot_uid, _error = self.jsonrpc("common", "authenticate", self.env.cr.dbname, "syncd-rpc", self.robot_key, {})
+        self.log_in()
         Sync = "customer.ledger.sync"
         info, error = self.as_robot(Sync, "api_info")
         self.assertIsNone(error)
@@ -89,6 +94,9 @@ class TestLedgerRobotOverRpc(LedgerSyncCommon, HttpCase):
         self.assertEqual(statement_line.partner_id, self.customer)
         self.assertTrue(statement_line.is_reconciled)
         self.assertEqual(self.invoice.payment_state, "paid")
+        # written as the robot, which follows nothing it cannot read
+        self.assertEqual(statement_line.move_id.message_ids.author_id, self.rpc_robot.partner_id)
+        self.assertNotIn(self.rpc_robot.partner_id, statement_line.move_id.message_partner_ids)
         # the robot's own records stay unreadable to it
         _result, error = self.as_robot("account.bank.statement.line", "read", [line_id], ["amount"])
         self.assertEqual(error, ACCESS_ERROR)

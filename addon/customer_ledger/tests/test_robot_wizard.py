@@ -3,6 +3,7 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase, new_test_user
+from odoo.tools import SQL, sql
 
 
 @tagged("post_install", "-at_install")
@@ -12,7 +13,7 @@ class TestLedgerRobotWizard(TransactionCase):
         wizard = self.env["customer.ledger.robot.wizard"].create({"login": login})
         action = wizard.action_generate()
         self.assertEqual(action["res_model"], "customer.ledger.robot.key.show")
-        shown = self.env[action["res_model"]].with_context(action["context"]).new({})
+        shown = self.env[action["res_model"]].with_context(**action["context"]).new({})
         self.assertEqual(shown.login, login)
         return wizard, shown.key
 
@@ -37,10 +38,16 @@ class TestLedgerRobotWizard(TransactionCase):
         wizard, key = self.generate("syncd-nokey")
         self.assertNotIn("api_key", wizard._fields)
         self.env.flush_all()
-        self.env.cr.execute(f"SELECT * FROM {wizard._table}")
+        self.env.cr.execute(SQL("SELECT * FROM %s", SQL.identifier(wizard._table)))
         rows = self.env.cr.fetchall()
         self.assertTrue(rows)
         self.assertFalse([row for row in rows if any(key in str(value) for value in row)])
+
+    def test_an_upgrade_drops_the_keys_kept_before(self):
+        Wizard = self.env["customer.ledger.robot.wizard"]
+        self.env.cr.execute(SQL("ALTER TABLE %s ADD COLUMN api_key varchar", SQL.identifier(Wizard._table)))
+        Wizard.init()  # what an upgrade runs
+        self.assertFalse(sql.column_exists(self.env.cr, Wizard._table, "api_key"))
 
     def test_rekeys_a_robot_of_the_old_kind(self):
         """Robots made before were employees too: re-keying one makes it the robot only."""

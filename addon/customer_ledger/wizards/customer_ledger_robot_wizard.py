@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import sql
+from odoo.tools import SQL, sql
 
 
 class CustomerLedgerRobotWizard(models.TransientModel):
@@ -25,7 +25,7 @@ class CustomerLedgerRobotWizard(models.TransientModel):
     def init(self):
         # versions before 17.0.1.0.0's "show once" kept the key in plaintext in this table
         if sql.column_exists(self.env.cr, self._table, "api_key"):
-            self.env.cr.execute(f'ALTER TABLE "{self._table}" DROP COLUMN api_key')
+            self.env.cr.execute(SQL("ALTER TABLE %s DROP COLUMN api_key", SQL.identifier(self._table)))
 
     def action_generate(self):
         """Create the robot and its key; the key travels only in the answer, to the form
