@@ -486,10 +486,12 @@ class CustomerLedgerCreditHoldLog(models.Model):
 
     def write(self, vals):
         if not self.env.su:
+            self.check_access_rights("write")  # who may not touch it at all is told so first
             raise UserError(_("The credit log is kept as it was written."))
         return super().write(vals)
 
     def unlink(self):
         if not self.env.su:
+            self.check_access_rights("unlink")
             raise UserError(_("The credit log is kept as it was written."))
         return super().unlink()

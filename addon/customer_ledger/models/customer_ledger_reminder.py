@@ -163,6 +163,7 @@ class CustomerLedgerReminder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
+            self.check_access_rights("create")  # who may not touch them at all is told so first
             raise UserError(_("Payment reminders are prepared by the scheduled action or by Send Reminder Now."))
         return super().create(vals_list)
 
@@ -500,10 +501,12 @@ class CustomerLedgerReminderLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
+            self.check_access_rights("create")
             raise UserError(_("Reminder lines are prepared with their reminder."))
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su:
+            self.check_access_rights("write")
             raise UserError(_("Reminder lines are prepared with their reminder."))
         return super().write(vals)

@@ -848,6 +848,7 @@ class CustomerLedgerStatementLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
+            self.check_access_rights("create")  # who may not touch them at all is told so first
             raise UserError(_("Statement lines come from the journal items: refresh the draft statement."))
         return super().create(vals_list)
 

@@ -68,8 +68,7 @@ class CustomerLedgerSync(models.AbstractModel):
             "company_ids": user.company_ids.ids,
             "max_batch": MAX_BATCH,
             # the daemon should log in as the robot and nothing more (``syncd check`` warns)
-            "dedicated_robot": user.has_group("customer_ledger.group_ledger_sync_robot") and not any(
-                user.has_group(group) for group in ("account.group_account_user", "base.group_system")),
+            "dedicated_robot": self._is_robot(user) and not (user.groups_id - self._robot_group()),
         }
 
     @api.model
@@ -111,7 +110,9 @@ class CustomerLedgerSync(models.AbstractModel):
         existing = self._existing_lines(journal.company_id, list(vals_by_key))
         new_vals = [vals for key, vals in vals_by_key.items() if key not in existing]
         self._link_partners(new_vals, journal.company_id)
-        StatementLine = self.env["account.bank.statement.line"].sudo().with_company(journal.company_id)
+        # the caller (the robot) does not follow the entries it creates: it could not read them
+        StatementLine = self.env["account.bank.statement.line"].sudo().with_company(journal.company_id).with_context(
+            mail_create_nosubscribe=True)
         try:
             # A concurrent request (a client retrying after a lost answer while its first call
             # still runs, or another client writing to the journal) commits first; this insert
@@ -195,23 +196,33 @@ class CustomerLedgerSync(models.AbstractModel):
             )
 
     @api.model
+    def _robot_group(self):
+        return self.env.ref("customer_ledger.group_ledger_sync_robot")
+
+    @api.model
+    def _is_robot(self, user):
+        """The robot has no rights of its own (not even an employee's): the API's checks are
+        its rights, and the API's work runs as superuser within them."""
+        return self._robot_group() in user.groups_id
+
+    @api.model
     def _check_caller(self):
         user = self.env.user
         if self.env.su:
             return  # server-side code (a scheduled action, a shell): never an RPC caller
-        if not (
-            user.has_group("customer_ledger.group_ledger_sync_robot")
-            or user.has_group("account.group_account_user")
-        ):
+        if not (self._is_robot(user) or user.has_group("account.group_account_user")):
             raise AccessError(
                 _("%s may not use the sync API: it needs the Ledger Sync Robot group.", user.login)
             )
 
     @api.model
     def _check_journal_access(self, journal):
-        if journal.company_id not in self.env.user.company_ids:
+        user = self.env.user
+        if journal.company_id not in user.company_ids:
             raise AccessError(_("You have no access to the company of journal %s.", journal.code))
-        journal = journal.with_user(self.env.user).with_company(journal.company_id)
+        if self._is_robot(user):
+            return  # the group and the company are the robot's whole right; it reads no journal itself
+        journal = journal.with_user(user).with_company(journal.company_id)
         journal.check_access_rights("read")
         journal.check_access_rule("read")
 
@@ -347,7 +358,7 @@ class CustomerLedgerSync(models.AbstractModel):
     @api.model
     def _prepare_foreign_amount(self, line, journal_currency, where):
         code = line.get("foreign_currency")
-        foreign = isinstance(code, str) and self.env["res.currency"].with_context(active_test=False).search(
+        foreign = isinstance(code, str) and self.env["res.currency"].sudo().with_context(active_test=False).search(
             [("name", "=", code)], limit=1)
         if not foreign or "amount_currency" not in line:
             raise ValidationError(

@@ -19,3 +19,5 @@ from . import test_reminder_ui
 from . import test_wizard_companies
 from . import test_numbers
 from . import test_credit_four_eyes
+from . import test_robot_rpc
+from . import test_access_matrix

@@ -26,7 +26,7 @@ class LedgerSyncCommon(AccountTestInvoicingCommon):
         company_ids = (cls.company_data["company"] | cls.company_data_2["company"]).ids
         common = {"company_id": cls.company_data["company"].id, "company_ids": [(6, 0, company_ids[:1])]}
         cls.robot = new_test_user(
-            cls.env, login="cl_robot", groups="base.group_user,customer_ledger.group_ledger_sync_robot", **common
+            cls.env, login="cl_robot", groups="customer_ledger.group_ledger_sync_robot", **common
         )
         cls.internal_user = new_test_user(cls.env, login="cl_internal", groups="base.group_user", **common)
         cls.ledger_user = new_test_user(
@@ -73,7 +73,7 @@ class LedgerCreditCommon(AccountTestInvoicingCommon):
         cls.invoicing_user = new_test_user(cls.env, login="credit_invoicing", name="Ivan Invoicing",
                                            groups="account.group_account_invoice", **common)
         cls.robot = new_test_user(cls.env, login="credit_robot",
-                                  groups="base.group_user,customer_ledger.group_ledger_sync_robot", **common)
+                                  groups="customer_ledger.group_ledger_sync_robot", **common)
         cls.Files = cls.env["customer.ledger.credit.file"]
 
     @classmethod

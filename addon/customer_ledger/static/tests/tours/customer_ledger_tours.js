@@ -38,7 +38,7 @@ registry.category("web_tour.tours").add("customer_ledger_robot_wizard_tour", {
         },
         {
             content: "The key is shown once",
-            trigger: ".o_field_widget[name=api_key]:not(:empty)",
+            trigger: ".o_field_widget[name=key]:not(:empty)",
             isCheck: true,
         },
     ],
