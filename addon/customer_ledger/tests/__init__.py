@@ -16,3 +16,4 @@ from . import test_statement_portal
 from . import test_aging_report
 from . import test_reminders
 from . import test_reminder_ui
+from . import test_sync_values
