@@ -191,8 +191,7 @@ class CustomerLedgerSync(models.AbstractModel):
         if (
             not isinstance(line_ids, list)
             or len(line_ids) > MAX_BATCH
-            # ids are PostgreSQL integers: a larger one would fail in SQL, not here
-            or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**31 for i in line_ids)
+            or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in line_ids)
         ):
             raise ValidationError(_("line_ids must be a list of at most %s record ids.", MAX_BATCH))
         st_lines = self.env["account.bank.statement.line"].sudo().browse(line_ids).exists()
