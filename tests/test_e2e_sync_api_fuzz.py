@@ -175,3 +175,40 @@ def test_a_push_above_the_request_budget_is_refused(odoo_server, robot, valid):
                               lines, valid["source"])
     assert (kind, name) == ("error", "odoo.exceptions.ValidationError")
     assert f"at most {budget}" in message
+
+
+def test_deep_nesting(odoo_server, robot, valid):
+    """Nested lists just shallow enough for Odoo's JSON parser reach the API a few frames deeper
+    in the stack: each argument is refused, never a RecursionError of ours. (Deeper still,
+    Odoo's parser gives up before any method runs: an error answer with no request id.)"""
+    def call(method, args):
+        body = ('{"jsonrpc": "2.0", "method": "call", "id": 1, "params": {"service": "object", '
+                '"method": "execute_kw", "args": [%s, %d, %s, "%s", "%s", [%s], {}]}}') % (
+            json.dumps(odoo_server.database), robot["user_id"], json.dumps(robot["api_key"]), API, method, args)
+        request = urllib.request.Request(f"{odoo_server.url}/jsonrpc", body.encode(),
+                                         {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    line = json.dumps(valid["line"])[:-1]
+    journal = json.dumps(valid["journal"])
+    reached = 0
+    for depth in range(900, 1000, 4):
+        deep = "[" * depth + "]" * depth
+        for method, args in {
+            "version": ("lookup_keys", f'{deep}, {journal}, []'),
+            "lines": ("push_statement_lines", f'"1.0", {journal}, [{deep}]'),
+            "raw": ("push_statement_lines", f'"1.0", {journal}, [{line}, "raw": {deep}}}]'),
+            "amount": ("push_statement_lines", f'"1.0", {journal}, [{line}, "amount": {deep}}}]'),
+            "currency": ("push_statement_lines", f'"1.0", {journal}, [{line}, "currency": {deep}}}]'),
+            "source": ("push_statement_lines", f'"1.0", {journal}, [{line}}}], {{"feed": {deep}}}'),
+            "keys": ("lookup_keys", f'"1.0", {journal}, [{deep}]'),
+            "line_ids": ("reconcile_statement_lines", f'"1.0", {deep}'),
+        }.values():
+            reply = call(method, args)
+            assert "error" in reply, (depth, method)
+            if reply["id"] is None:
+                continue  # Odoo could not parse the request
+            reached += 1
+            assert reply["error"]["data"]["name"] == "odoo.exceptions.ValidationError", (depth, method, reply)
+    assert reached

@@ -306,8 +306,12 @@ class CustomerLedgerSync(models.AbstractModel):
 
     @api.model
     def _check_request_size(self, lines):
+        try:
+            text = json.dumps(lines, separators=(",", ":"), ensure_ascii=False)
+        except RecursionError:  # Odoo's parser took it, a few frames higher up the stack
+            raise ValidationError(_("lines nest too deeply.")) from None
         # surrogatepass: a lone surrogate is refused later, by its line and field
-        size = len(json.dumps(lines, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
+        size = len(text.encode("utf-8", "surrogatepass"))
         if size > MAX_REQUEST_BYTES:
             raise ValidationError(
                 _("The lines of this push take %(size)s bytes as JSON; a push may take at most %(max)s: "
@@ -320,7 +324,7 @@ class CustomerLedgerSync(models.AbstractModel):
         cut short."""
         try:
             text = repr(value)
-        except ValueError:  # an int with more digits than Python prints
+        except (ValueError, RecursionError):  # an int with more digits than Python prints, deep lists
             return type(value).__name__
         return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -391,6 +395,8 @@ class CustomerLedgerSync(models.AbstractModel):
             stored = json.dumps(raw, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False)
         except ValueError:
             raise ValidationError(_("%s: raw holds NaN or Infinity, which JSON cannot.", where)) from None
+        except RecursionError:
+            raise ValidationError(_("%s: raw nests too deeply.", where)) from None
         if len(stored) > MAX_RAW_CHARS:
             raise ValidationError(_("%(where)s: raw is larger than %(max)s characters.", where=where,
                                     max=MAX_RAW_CHARS))
