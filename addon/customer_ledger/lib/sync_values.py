@@ -7,7 +7,6 @@ with a problem code; the API words the message (translated) and names the line a
 """
 
 import re
-import unicodedata
 from datetime import date
 from decimal import Decimal
 
@@ -21,9 +20,9 @@ LAST_DATE = date(2199, 12, 31)
 # takes "1_000", "1e400" and " 12 "; none of them is how a bank writes an amount
 _AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# control characters (C0, DEL, C1) and lone surrogates: PostgreSQL refuses NUL, UTF-8 cannot
-# hold a lone surrogate, and the others only hide or garble text on screen
-_REFUSED_CATEGORIES = frozenset(("Cc", "Cs"))
+# Unicode's control characters (category Cc: C0, DEL, C1) and lone surrogates (Cs): PostgreSQL
+# refuses NUL, UTF-8 cannot hold a lone surrogate, and the others only hide or garble text
+_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class BadValue(ValueError):
@@ -87,9 +86,9 @@ def parse_date(value):
 def bad_character(text, allowed=""):
     """The position of the first character of ``text`` that no stored text may hold (a control
     character other than those in ``allowed``, or a lone surrogate), or None."""
-    for position, char in enumerate(text):
-        if char not in allowed and unicodedata.category(char) in _REFUSED_CATEGORIES:
-            return position
+    for match in _REFUSED.finditer(text):
+        if match.group() not in allowed:
+            return match.start()
     return None
 
 

@@ -1,5 +1,7 @@
 # Copyright 2026 Customer Ledger contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import sys
+import unicodedata
 from datetime import date
 from decimal import Decimal
 
@@ -75,6 +77,9 @@ class TestLedgerSyncValues(BaseCase):
             with self.subTest(text):
                 self.assertEqual(bad_character(text), position)
         self.assertIsNone(bad_character("line\nbreak\tand tab", allowed="\n\t"))
+        refused = {code for code in range(sys.maxunicode + 1) if bad_character(chr(code)) is not None}
+        self.assertEqual(refused, {code for code in range(sys.maxunicode + 1)
+                                   if unicodedata.category(chr(code)) in ("Cc", "Cs")})
         self.assertEqual(bad_character("a\n\x00", allowed="\n\t"), 2)
         self.assertEqual(check_text("fine", 4), "fine")
         self.assertEqual(self.assertProblem("character", check_text, "a\x00", 10), {"position": 1, "char": "U+0000"})
