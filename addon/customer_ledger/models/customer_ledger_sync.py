@@ -9,9 +9,6 @@ those checks, because the robot deliberately has no accounting rights of its own
 """
 
 import json
-import re
-from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from psycopg2 import errors as pg_errors
 
@@ -21,12 +18,24 @@ from odoo.tools import float_round
 
 from odoo.addons.base.models.res_bank import sanitize_account_number
 
+from ..lib.sync_values import BadValue, check_text, parse_amount, parse_date, strings_in
+
 API_VERSION = "1.0"
 MAX_BATCH = 5000
 # unique keys a concurrent push can hit: our import key, and the journal's entry numbers
 # (two requests numbering entries of one journal at once)
 CONFLICT_CONSTRAINTS = ("ledger_import_key_company_uniq", "account_move_unique_name")
 MAX_KEY_LENGTH = 128
+MAX_RAW_CHARS = 20000
+MAX_SOURCE_CHARS = 500
+MAX_JOURNAL_CHARS = 100
+# the JSON of one push's lines (UTF-8, compact separators). At every field's cap that is 188
+# lines, 17-23 s on 2 busy cores: far from Odoo's default worker limits (60 s CPU, 120 s real).
+# A push's time grows with its lines (Odoo creates a move per line), not with their text.
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+# remittance text may run over several lines, so may the source record kept in raw (as JSON,
+# escaped); every other text is one line
+MULTILINE_CONTROLS = "\n\t"
 _TEXT_FIELDS = {
     # payload key: (statement line field, max length)
     "payment_ref": ("payment_ref", 1000),
@@ -38,7 +47,6 @@ _TEXT_FIELDS = {
 }
 _LINE_KEYS = {"key", "date", "amount", "currency", "foreign_currency", "amount_currency", "raw"} | set(_TEXT_FIELDS)
 _SOURCE_KEYS = {"feed", "file", "batch"}
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class PushConflict(UserError):
@@ -57,7 +65,15 @@ class CustomerLedgerSync(models.AbstractModel):
 
     @api.model
     def api_info(self):
-        """What the daemon checks at start-up: versions and who it is."""
+        """What the daemon checks at start-up: versions, who it is, and the limits of a push.
+
+        ``limits`` are the figures the API refuses above: ``max_batch`` lines per push,
+        ``max_request_bytes`` of ``lines`` per push (their JSON in UTF-8 with compact separators,
+        ``json.dumps(lines, separators=(",", ":"), ensure_ascii=False)``), ``max_key_length``,
+        ``max_source_chars`` per ``source`` value, ``max_raw_chars`` of ``raw`` measured as
+        ``len(json.dumps(raw, indent=1, sort_keys=True, ensure_ascii=False))`` (the text that is
+        stored), and ``text_fields``: the characters each text field of a line may hold.
+        """
         self._check_caller()
         module = self.env["ir.module.module"].sudo().search([("name", "=", "customer_ledger")])
         user = self.env.user
@@ -66,6 +82,7 @@ class CustomerLedgerSync(models.AbstractModel):
             "module_version": module.latest_version,
             "login": user.login,
             "company_ids": user.company_ids.ids,
+            "limits": self._api_limits(),
             "max_batch": MAX_BATCH,
             # the daemon should log in as the robot and nothing more (``syncd check`` warns)
             "dedicated_robot": self._is_robot(user) and not (user.groups_id - self._robot_group()),
@@ -85,6 +102,17 @@ class CustomerLedgerSync(models.AbstractModel):
         :param source: optional ``{"feed": ..., "file": ..., "batch": ...}``
         :return: ``{"api_version": ..., "journal_id": ..., "lines": {key: {"id": line_id,
             "created": bool}}}``
+
+        Values are checked as ``lib/sync_values.py`` says: amounts are ASCII ``-?digits(.digits)?``
+        strings or ints (never floats or bools) below the currency's ceiling, with no more
+        decimals than the currency has; dates lie in 1900-01-01..2199-12-31; no text (the text
+        fields, keys, ``source``, the journal, every string inside ``raw``) may hold a control
+        character or a lone surrogate, except line breaks (``\\n``) and tabs (``\\t``) in
+        ``payment_ref`` and in the strings of ``raw``, where remittance text may span lines.
+        Nothing is stripped: a value is taken as sent or refused. The limits are those
+        ``api_info`` lists under ``limits``.
+        Every refusal is a ValidationError naming the line (``lines[3] (key K1): ...``) and
+        its field, and nothing of the push is kept.
         """
         self._check_api_version(api_version)
         self._check_caller()
@@ -96,6 +124,7 @@ class CustomerLedgerSync(models.AbstractModel):
             raise ValidationError(
                 _("A batch holds at most %(max)s lines, got %(count)s.", max=MAX_BATCH, count=len(lines))
             )
+        self._check_request_size(lines)
         currency = journal.currency_id or journal.company_id.currency_id
         vals_by_key = {}
         for index, line in enumerate(lines):
@@ -186,13 +215,25 @@ class CustomerLedgerSync(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
+    def _api_limits(self):
+        """The limits a push is checked against, as ``api_info`` tells them to the caller."""
+        return {
+            "max_batch": MAX_BATCH,
+            "max_request_bytes": MAX_REQUEST_BYTES,
+            "max_key_length": MAX_KEY_LENGTH,
+            "max_raw_chars": MAX_RAW_CHARS,
+            "max_source_chars": MAX_SOURCE_CHARS,
+            "text_fields": {name: max_length for name, (_field, max_length) in _TEXT_FIELDS.items()},
+        }
+
+    @api.model
     def _check_api_version(self, api_version):
-        major = str(api_version).split(".", 1)[0]
+        major = api_version.split(".", 1)[0] if isinstance(api_version, str) else None
         if major != API_VERSION.split(".", 1)[0]:
-            raise UserError(
+            raise ValidationError(
                 _("This server speaks sync API %(ours)s; the caller speaks %(theirs)s. "
                   "Upgrade syncd or the Customer Ledger module so that both agree.",
-                  ours=API_VERSION, theirs=api_version)
+                  ours=API_VERSION, theirs=self._shown(api_version))
             )
 
     @api.model
@@ -234,8 +275,9 @@ class CustomerLedgerSync(models.AbstractModel):
                 _('journal must be {"code": CODE} or {"account_number": IBAN_OR_NUMBER}.')
             )
         (kind, value), = spec.items()
-        if not isinstance(value, str) or not value.strip() or len(value) > 100:
+        if not isinstance(value, str) or not value.strip():
             raise ValidationError(_("journal %s must be a non-empty string.", kind))
+        self._check_text(value, MAX_JOURNAL_CHARS, _("journal"), kind)
         domain = [("type", "=", "bank"), ("company_id", "in", self.env.user.company_ids.ids)]
         if kind == "code":
             domain.append(("code", "=", value.strip()))
@@ -245,10 +287,10 @@ class CustomerLedgerSync(models.AbstractModel):
         journals = self.env["account.journal"].sudo().search(domain)
         label = _("code") if kind == "code" else _("account number")
         if not journals:
-            raise UserError(_("No bank journal with %(kind)s %(value)s in your companies.",
-                              kind=label, value=value))
+            raise ValidationError(_("No bank journal with %(kind)s %(value)s in your companies.",
+                                    kind=label, value=value))
         if len(journals) > 1:
-            raise UserError(
+            raise ValidationError(
                 _("%(kind)s %(value)s names several bank journals (%(codes)s); use the journal code.",
                   kind=label, value=value, codes=", ".join(journals.mapped("code")))
             )
@@ -270,34 +312,106 @@ class CustomerLedgerSync(models.AbstractModel):
         if not isinstance(source, dict) or not set(source) <= _SOURCE_KEYS:
             raise ValidationError(_("source must be a dict with keys among %s.", sorted(_SOURCE_KEYS)))
         for name, value in source.items():
-            if not isinstance(value, str) or len(value) > 500:
-                raise ValidationError(_("source %s must be a string of at most 500 characters.", name))
+            self._check_text(value, MAX_SOURCE_CHARS, _("source"), name)
         return source
+
+    @api.model
+    def _check_request_size(self, lines):
+        try:
+            text = json.dumps(lines, separators=(",", ":"), ensure_ascii=False)
+        except RecursionError:  # Odoo's parser took it, a few frames higher up the stack
+            raise ValidationError(_("lines nest too deeply.")) from None
+        # surrogatepass: a lone surrogate is refused later, by its line and field
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_REQUEST_BYTES:
+            raise ValidationError(
+                _("The lines of this push take %(size)s bytes as JSON; a push may take at most %(max)s: "
+                  "send fewer lines at a time.", size=size, max=MAX_REQUEST_BYTES)
+            )
+
+    @api.model
+    def _shown(self, value, limit=40):
+        """A caller's value as a message may quote it: its repr (control characters escaped),
+        cut short."""
+        try:
+            text = repr(value)
+        except (ValueError, RecursionError):  # an int with more digits than Python prints, deep lists
+            return type(value).__name__
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+
+    @api.model
+    def _check_text(self, value, max_length, where, field, allowed=""):
+        try:
+            return check_text(value, max_length, allowed)
+        except BadValue as exc:
+            if exc.problem == "character":
+                raise ValidationError(
+                    _("%(where)s: %(field)s holds the control character %(char)s at position %(position)s; "
+                      "no text may hold one (payment_ref and raw may hold line breaks and tabs).",
+                      where=where, field=field, **exc.params)
+                ) from None
+            raise ValidationError(
+                _("%(where)s: %(field)s must be a string of at most %(max)s characters.",
+                  where=where, field=field, max=max_length)
+            ) from None
 
     # ------------------------------------------------------------------
     # Preparing and creating lines
     # ------------------------------------------------------------------
 
     @api.model
-    def _parse_amount(self, value, currency, where):
-        """A decimal string (or int) to a float rounded as the currency rounds, refusing
-        anything that rounding would change: money is never silently altered."""
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise ValidationError(_("%s: amount must be a decimal string such as \"12.30\".", where))
+    def _parse_amount(self, value, currency, where, field="amount"):
+        """An amount (see :func:`parse_amount`) as a float rounded as the currency rounds;
+        the rules refuse anything that rounding would change: money is never silently altered."""
         try:
-            amount = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise ValidationError(_("%(where)s: amount %(value)r is not a number.", where=where, value=value)) from None
-        if not amount.is_finite():
-            raise ValidationError(_("%(where)s: amount %(value)r is not a number.", where=where, value=value))
-        if amount != amount.quantize(Decimal(1).scaleb(-currency.decimal_places)):
-            raise ValidationError(
-                _("%(where)s: amount %(value)s has more decimals than %(currency)s allows.",
-                  where=where, value=value, currency=currency.name)
-            )
-        if abs(amount) >= Decimal("1e13"):
-            raise ValidationError(_("%(where)s: amount %(value)s is out of range.", where=where, value=value))
+            amount = parse_amount(value, currency.decimal_places)
+        except BadValue as exc:
+            params = dict(exc.params, where=where, field=field, value=self._shown(value), currency=currency.name)
+            if exc.problem == "type":
+                message = _('%(where)s: %(field)s must be a decimal string such as "12.30" (or an integer), '
+                            "not %(value)s.", **params)
+            elif exc.problem == "format":
+                message = _("%(where)s: %(field)s %(value)s is not a decimal number: write it with ASCII digits, "
+                            'an optional minus and an optional decimal point, such as "-1234.50".', **params)
+            elif exc.problem == "range":
+                message = _("%(where)s: %(field)s %(value)s is out of range: %(currency)s amounts must be "
+                            "smaller than %(limit)s in magnitude.", **params)
+            else:
+                message = _("%(where)s: %(field)s %(value)s has more decimals than %(currency)s allows "
+                            "(%(places)s).", **params)
+            raise ValidationError(message) from None
         return float_round(float(amount), precision_rounding=currency.rounding)
+
+    @api.model
+    def _parse_date(self, value, where):
+        try:
+            return parse_date(value)
+        except BadValue as exc:
+            params = dict(exc.params, where=where, value=self._shown(value))
+            if exc.problem == "no_such_day":
+                message = _("%(where)s: date %(value)s does not exist.", **params)
+            elif exc.problem == "range":
+                message = _("%(where)s: date %(value)s is out of range: dates lie from %(first)s to %(last)s.",
+                            **params)
+            else:
+                message = _("%(where)s: date must be a string YYYY-MM-DD.", **params)
+            raise ValidationError(message) from None
+
+    @api.model
+    def _prepare_raw_record(self, raw, where):
+        """``raw`` as the JSON text stored with the line, measured as stored."""
+        for text in strings_in(raw):
+            self._check_text(text, len(text), where, "raw", MULTILINE_CONTROLS)
+        try:
+            stored = json.dumps(raw, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False)
+        except ValueError:
+            raise ValidationError(_("%s: raw holds NaN or Infinity, which JSON cannot.", where)) from None
+        except RecursionError:
+            raise ValidationError(_("%s: raw nests too deeply.", where)) from None
+        if len(stored) > MAX_RAW_CHARS:
+            raise ValidationError(_("%(where)s: raw is larger than %(max)s characters.", where=where,
+                                    max=MAX_RAW_CHARS))
+        return stored
 
     @api.model
     def _prepare_statement_line_vals(self, journal, currency, line, index, source):
@@ -307,25 +421,21 @@ class CustomerLedgerSync(models.AbstractModel):
         unknown = set(line) - _LINE_KEYS
         if unknown:
             raise ValidationError(
-                _("%(where)s: unknown field(s) %(fields)s.", where=where, fields=sorted(unknown))
+                _("%(where)s: unknown field(s) %(fields)s.", where=where,
+                  fields=self._shown(sorted(unknown), limit=200))
             )
         for required in ("key", "date", "amount", "currency"):
             if required not in line:
                 raise ValidationError(_("%(where)s: %(field)s is missing.", where=where, field=required))
         self._check_key(line["key"], where)
-        if not isinstance(line["date"], str) or not _DATE.match(line["date"]):
-            raise ValidationError(_("%s: date must be a string YYYY-MM-DD.", where))
+        where = _("%(where)s (key %(key)s)", where=where, key=line["key"])
+        line_date = self._parse_date(line["date"], where)
         if line["currency"] != currency.name:
             raise ValidationError(
                 _("%(where)s: the amount is in %(currency)s but journal %(journal)s keeps %(journal_currency)s.",
-                  where=where, currency=line["currency"], journal=journal.code, journal_currency=currency.name)
+                  where=where, currency=self._shown(line["currency"]), journal=journal.code,
+                  journal_currency=currency.name)
             )
-        try:
-            line_date = date.fromisoformat(line["date"])
-        except ValueError:
-            raise ValidationError(
-                _("%(where)s: date %(date)s does not exist.", where=where, date=line["date"])
-            ) from None
         vals = {
             "journal_id": journal.id,
             "date": fields.Date.to_string(line_date),
@@ -337,36 +447,33 @@ class CustomerLedgerSync(models.AbstractModel):
         }
         for name, (field_name, max_length) in _TEXT_FIELDS.items():
             value = line.get(name)
-            if value in (None, ""):
+            if value is None or value == "":
                 continue
-            if not isinstance(value, str) or len(value) > max_length:
-                raise ValidationError(
-                    _("%(where)s: %(field)s must be a string of at most %(max)s characters.",
-                      where=where, field=name, max=max_length)
-                )
-            vals[field_name] = value
+            allowed = MULTILINE_CONTROLS if name == "payment_ref" else ""
+            vals[field_name] = self._check_text(value, max_length, where, name, allowed)
         if "foreign_currency" in line or "amount_currency" in line:
             vals.update(self._prepare_foreign_amount(line, currency, where))
         vals.setdefault("payment_ref", vals.get("ledger_structured_ref") or "/")
         if line.get("raw") is not None:
-            raw = json.dumps(line["raw"], indent=1, sort_keys=True, ensure_ascii=False)
-            if len(raw) > 20000:
-                raise ValidationError(_("%s: raw is larger than 20000 characters.", where))
-            vals["ledger_raw_record"] = raw
+            vals["ledger_raw_record"] = self._prepare_raw_record(line["raw"], where)
         return vals
 
     @api.model
     def _prepare_foreign_amount(self, line, journal_currency, where):
         code = line.get("foreign_currency")
-        foreign = isinstance(code, str) and self.env["res.currency"].sudo().with_context(active_test=False).search(
-            [("name", "=", code)], limit=1)
+        foreign = (
+            isinstance(code, str) and len(code) == 3 and code.isascii() and code.isalpha()
+            # sudo: the robot need not read currencies to name one
+            and self.env["res.currency"].sudo().with_context(active_test=False).search(
+                [("name", "=", code)], limit=1)
+        )
         if not foreign or "amount_currency" not in line:
             raise ValidationError(
                 _("%s: foreign_currency (an ISO code Odoo knows) and amount_currency go together.", where))
         if foreign == journal_currency:
             return {}
         return {"foreign_currency_id": foreign.id,
-                "amount_currency": self._parse_amount(line["amount_currency"], foreign, where)}
+                "amount_currency": self._parse_amount(line["amount_currency"], foreign, where, "amount_currency")}
 
     @api.model
     def _existing_lines(self, company, keys):

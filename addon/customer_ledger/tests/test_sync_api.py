@@ -6,13 +6,20 @@ from unittest.mock import patch
 from psycopg2 import IntegrityError
 
 from odoo import Command
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.account.models.account_bank_statement_line import AccountBankStatementLine
 
-from ..models.customer_ledger_sync import MAX_BATCH
+from ..models import customer_ledger_sync
+from ..models.customer_ledger_sync import (
+    MAX_BATCH,
+    MAX_KEY_LENGTH,
+    MAX_RAW_CHARS,
+    MAX_REQUEST_BYTES,
+    MAX_SOURCE_CHARS,
+)
 from .common import CUSTOMER_IBAN, JOURNAL_IBAN, LedgerSyncCommon
 
 
@@ -71,9 +78,9 @@ class TestLedgerSyncPush(LedgerSyncCommon):
             self.assertEqual(result["journal_id"], self.journal.id)
 
     def test_unknown_or_malformed_journal(self):
-        with self.assertRaisesRegex(UserError, "No bank journal"):
+        with self.assertRaisesRegex(ValidationError, "No bank journal"):
             self.push([self.line("x", "1.00")], journal={"account_number": "FR7630006000011234567890189"})
-        with self.assertRaisesRegex(UserError, "No bank journal"):
+        with self.assertRaisesRegex(ValidationError, "No bank journal"):
             self.push([self.line("x", "1.00")], journal={"code": self.company_data["default_journal_sale"].code})
         for spec in ("BNK1", {"code": "a", "account_number": "b"}, {"name": "x"}, {"code": ""}, {"code": 3}):
             with self.assertRaises(ValidationError, msg=spec):
@@ -127,9 +134,14 @@ class TestLedgerSyncPush(LedgerSyncCommon):
         self.assertFalse(self.lines_with_key("good", "b"))
 
     def test_api_version_must_match(self):
-        with self.assertRaisesRegex(UserError, "sync API"):
-            self.Sync.with_user(self.robot).push_statement_lines("2.0", {"code": self.journal.code},
-                                                                 [self.line("v", "1.00")])
+        sync = self.Sync.with_user(self.robot)
+        for version in ("2.0", 1, None, ["1.0"], {"1": 0}, ""):
+            with self.subTest(version), self.assertRaisesRegex(ValidationError, "sync API"):
+                sync.push_statement_lines(version, {"code": self.journal.code}, [self.line("v", "1.00")])
+            with self.subTest(version), self.assertRaisesRegex(ValidationError, "sync API"):
+                sync.lookup_keys(version, {"code": self.journal.code}, ["v"])
+            with self.subTest(version), self.assertRaisesRegex(ValidationError, "sync API"):
+                sync.reconcile_statement_lines(version, [1])
 
     def test_lookup_keys(self):
         result = self.push([self.line("l1", "1.00")])
@@ -146,6 +158,38 @@ class TestLedgerSyncPush(LedgerSyncCommon):
         self.assertTrue(info["dedicated_robot"])
         accountant = self.Sync.with_user(self.accountant).api_info()
         self.assertEqual((accountant["login"], accountant["dedicated_robot"]), ("cl_accountant", False))
+
+    def test_api_info_tells_the_limits(self):
+        info = self.Sync.with_user(self.robot).api_info()
+        self.assertEqual(info["max_batch"], MAX_BATCH)
+        self.assertEqual(info["limits"], {
+            "max_batch": MAX_BATCH,
+            "max_request_bytes": MAX_REQUEST_BYTES,
+            "max_key_length": MAX_KEY_LENGTH,
+            "max_raw_chars": MAX_RAW_CHARS,
+            "max_source_chars": MAX_SOURCE_CHARS,
+            "text_fields": {"payment_ref": 1000, "partner_name": 255, "account_number": 100, "structured_ref": 100,
+                            "bank_ref": 255, "end_to_end_id": 255},
+        })
+        # each limit is the one the push holds to: at it passes, one more is refused
+        limits = info["limits"]
+        at_limits = self.line("k" * limits["max_key_length"], "1.00", raw={"t": ""})
+        at_limits["raw"]["t"] = "r" * (limits["max_raw_chars"] - len(json.dumps(at_limits["raw"], indent=1)))
+        for name, max_length in limits["text_fields"].items():
+            at_limits[name] = "x" * max_length
+        source = {"feed": "f" * limits["max_source_chars"]}
+        self.push([at_limits], source=source)
+        self.assertEqual(len(self.lines_with_key(at_limits["key"])), 1)
+        over = [dict(at_limits, key="k" * (limits["max_key_length"] + 1)),
+                dict(at_limits, raw={"t": at_limits["raw"]["t"] + "r"})]
+        over += [dict(at_limits, **{name: "x" * (max_length + 1)})
+                 for name, max_length in limits["text_fields"].items()]
+        for bad in over:
+            with self.subTest(next(name for name in bad if bad[name] != at_limits.get(name))), \
+                    self.assertRaises(ValidationError):
+                self.push([bad])
+        with self.assertRaises(ValidationError):
+            self.push([at_limits], source={"feed": source["feed"] + "f"})
 
 
 @tagged("post_install", "-at_install")
@@ -243,3 +287,146 @@ class TestLedgerSyncReconcile(LedgerSyncCommon):
         for bad in ("1", [0], [True], ["3"], [10**9]):
             with self.subTest(bad), self.assertRaises(ValidationError):
                 self.Sync.with_user(self.robot).reconcile_statement_lines("1.0", bad)
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerSyncHostileValues(LedgerSyncCommon):
+    """Values an attacker (or a broken feed) sends: each one is a ValidationError that names the
+    line, its key and the field, and nothing of the push is kept."""
+
+    def assertRefused(self, bad, pattern, **push):
+        """Push a good line and ``bad``; the refusal must match ``pattern`` (a regex)."""
+        good = self.line("good", "1.00")
+        with self.assertRaisesRegex(ValidationError, pattern) as caught:
+            self.push([good, bad], **push)
+        self.assertIs(type(caught.exception), ValidationError)
+        self.assertFalse(self.lines_with_key("good", "bad"))
+        return str(caught.exception)
+
+    def test_amounts_that_are_not_ascii_decimals(self):
+        for amount in ("1e400", "1E2", "1_000", "١٢٣", "۱۲۳", "１２３", " 12.30", "12.30\n", "+1", "NaN", "-Infinity"):
+            with self.subTest(amount):
+                self.assertRefused(self.line("bad", amount), r"^lines\[1\] \(key bad\): amount .* is not a decimal")
+        for amount in (1.5, 1.0, True, None, [1], {"value": "1"}):
+            with self.subTest(amount):
+                self.assertRefused(self.line("bad", amount), r"^lines\[1\] \(key bad\): amount must be a decimal")
+
+    def test_amounts_out_of_range(self):
+        for amount in (10**30, -(10**13), "10000000000000.00", "1" + "0" * 400, 2**63):
+            with self.subTest(str(amount)[:20]):
+                self.assertRefused(self.line("bad", amount), r"^lines\[1\] \(key bad\): amount .* is out of range")
+        # the largest amount the currency holds goes in exactly
+        self.push([self.line("big", "-9999999999999.99")])
+        self.assertEqual(self.lines_with_key("big").amount, -9999999999999.99)
+        self.push([self.line("int", 12)])
+        self.assertEqual(self.lines_with_key("int").amount, 12.0)
+
+    def test_foreign_amounts_follow_the_same_rules(self):
+        foreign = "EUR" if self.line("x", "1")["currency"] != "EUR" else "CHF"
+        self.env.ref(f"base.{foreign}").active = True
+        for amount in ("1e400", 10**30, "1_000", "١٢٣"):
+            with self.subTest(amount):
+                self.assertRefused(self.line("bad", "1.00", foreign_currency=foreign, amount_currency=amount),
+                                   r"^lines\[1\] \(key bad\): amount_currency ")
+        for code in ("E\x00R", "EURO", 3, None, "\ud800AB"):
+            with self.subTest(code):
+                self.assertRefused(self.line("bad", "1.00", foreign_currency=code, amount_currency="1.00"),
+                                   r"^lines\[1\] \(key bad\): foreign_currency")
+
+    def test_dates_out_of_range(self):
+        for day in ("0001-01-01", "1899-12-31", "2200-01-01", "9999-12-31"):
+            with self.subTest(day):
+                message = self.assertRefused(self.line("bad", "1.00", date=day),
+                                             r"^lines\[1\] \(key bad\): date .* is out of range")
+                self.assertIn("1900-01-01", message)
+                self.assertIn("2199-12-31", message)
+        for day in ("٢٠٢٦-١١-٢٠", "2026-11-20\n", "2026-11-20T10:00", 20261120, None):
+            with self.subTest(day):
+                self.assertRefused(self.line("bad", "1.00", date=day), r"^lines\[1\] \(key bad\): date must be")
+        self.push([self.line("first", "1.00", date="1900-01-01"), self.line("last", "1.00", date="2199-12-31")])
+        self.assertEqual(len(self.lines_with_key("first", "last")), 2)
+
+    def test_nul_in_every_text(self):
+        for field in ("payment_ref", "partner_name", "account_number", "structured_ref", "bank_ref",
+                      "end_to_end_id"):
+            with self.subTest(field):
+                self.assertRefused(self.line("bad", "1.00", **{field: "a\x00b"}),
+                                   rf"^lines\[1\] \(key bad\): {field} holds the control character U\+0000 "
+                                   r"at position 1")
+        for raw in ({"text": "a\x00"}, {"a\x00": "text"}, ["deep", ["deeper", {"x": "\x00"}]], "\x00"):
+            with self.subTest(raw=raw):
+                self.assertRefused(self.line("bad", "1.00", raw=raw),
+                                   r"^lines\[1\] \(key bad\): raw holds the control character U\+0000")
+        with self.assertRaisesRegex(ValidationError, r"^lines\[0\]: key must be a printable string"):
+            self.push([self.line("bad\x00", "1.00")])
+        with self.assertRaisesRegex(ValidationError, r"^keys\[1\]: key must be a printable string"):
+            self.Sync.with_user(self.robot).lookup_keys("1.0", {"code": self.journal.code}, ["good", "bad\x00"])
+        for name in ("feed", "file", "batch"):
+            with self.subTest(source=name):
+                self.assertRefused(self.line("bad", "1.00"), rf"^source: {name} holds the control character U\+0000",
+                                   source={name: "x\x00"})
+        for journal in ({"code": "BNK\x00"}, {"account_number": "GB33\x00BUKB"}):
+            with self.subTest(journal=journal):
+                self.assertRefused(self.line("bad", "1.00"), r"^journal: .* holds the control character U\+0000",
+                                   journal=journal)
+            with self.subTest(journal=journal), self.assertRaisesRegex(ValidationError, "control character"):
+                self.Sync.with_user(self.robot).lookup_keys("1.0", journal, ["good"])
+
+    def test_control_characters(self):
+        for char in ("\x07", "\x1b", "\x7f", "\x85", "\r", "\ud800", "\n", "\t"):
+            with self.subTest(repr(char)):
+                self.assertRefused(self.line("bad", "1.00", partner_name=f"ACME{char}"),
+                                   rf"^lines\[1\] \(key bad\): partner_name holds the control character "
+                                   rf"U\+{ord(char):04X} at position 4")
+            if char not in "\n\t":
+                with self.subTest(repr(char), field="payment_ref"):
+                    self.assertRefused(self.line("bad", "1.00", f"pay{char}"), r"payment_ref holds the control")
+        # remittance text may span lines; nothing is stripped
+        self.push([self.line("multi", "1.00", "Invoice INV/1\n\tand INV/2")])
+        self.assertEqual(self.lines_with_key("multi").payment_ref, "Invoice INV/1\n\tand INV/2")
+        # raw keeps line breaks and tabs inside its strings, and no other control character
+        self.push([self.line("rawnl", "1.00", raw={"ustrd": ["line 1\nline 2", "\ttab"]})])
+        self.assertEqual(json.loads(self.lines_with_key("rawnl").ledger_raw_record)["ustrd"][0], "line 1\nline 2")
+        self.assertRefused(self.line("bad", "1.00", raw={"x": "bell\x07"}), r"raw holds the control character U\+0007")
+        self.assertRefused(self.line("bad", "1.00", raw={"x": float("nan")}), r"raw holds NaN")
+
+    def test_too_large_request(self):
+        filler = "x" * (MAX_RAW_CHARS - 100)
+        lines = [self.line(f"big-{i}", "1.00", raw={"t": filler})
+                 for i in range(MAX_REQUEST_BYTES // MAX_RAW_CHARS + 10)]
+        with self.assertRaisesRegex(ValidationError, rf"take \d+ bytes as JSON; a push may take at most "
+                                                     rf"{MAX_REQUEST_BYTES}"):
+            self.push(lines)
+        self.assertFalse(self.lines_with_key(lines[0]["key"]))
+        # measured as the docstring says: the lines' compact JSON in UTF-8, multi-byte characters counted as bytes
+        few = [self.line("size-1", "1.00", "Zahlung für 谢谢"), self.line("size-2", "2.00")]
+        size = len(json.dumps(few, separators=(",", ":"), ensure_ascii=False).encode())
+        with patch.object(customer_ledger_sync, "MAX_REQUEST_BYTES", size - 1), \
+                self.assertRaisesRegex(ValidationError, "a push may take at most"):
+            self.push(few)
+        with patch.object(customer_ledger_sync, "MAX_REQUEST_BYTES", size):
+            self.push(few)
+        self.assertEqual(len(self.lines_with_key("size-1", "size-2")), 2)
+
+    def test_argument_refusals_are_validation_errors(self):
+        def refusal(call):
+            with self.assertRaises(ValidationError) as caught:
+                call()
+            return type(caught.exception)
+
+        sync = self.Sync.with_user(self.robot)
+        line = [self.line("arg", "1.00")]
+        twin = self.env["account.journal"].create({"name": "Twin", "code": "TWN", "type": "bank",
+                                                   "bank_account_id": self.journal.bank_account_id.id})
+        calls = {
+            "version": lambda: sync.push_statement_lines("2.0", {"code": self.journal.code}, line),
+            "unknown journal": lambda: sync.push_statement_lines("1.0", {"code": "NOPE"}, line),
+            "several journals": lambda: sync.push_statement_lines("1.0", {"account_number": JOURNAL_IBAN}, line),
+            "several journals (lookup)": lambda: sync.lookup_keys("1.0", {"account_number": JOURNAL_IBAN}, ["arg"]),
+            "id beyond PostgreSQL integers": lambda: sync.reconcile_statement_lines("1.0", [2**31]),
+            "huge id": lambda: sync.reconcile_statement_lines("1.0", [10**30]),
+        }
+        self.assertEqual(twin.bank_account_id, self.journal.bank_account_id)
+        for name, call in calls.items():
+            with self.subTest(name):
+                self.assertIs(refusal(call), ValidationError)
