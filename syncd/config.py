@@ -102,7 +102,7 @@ class MetricsConfig:
 class Config:
     odoo: OdooConfig
     state_url: str
-    batch_size: int = 500
+    batch_size: int = 200
     #: bytes of lines per call (compact JSON); None: the server's max_request_bytes, if it says
     batch_bytes: int | None = None
     #: seconds an instance holds a journal before another may take over (renewed per batch)
@@ -208,7 +208,7 @@ def load_config(path: str | os.PathLike | None = None, environ=None) -> Config:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"{where}: {url!r} is not an http(s) URL")
     timeout, where = pick(odoo, "timeout", "SYNCD_ODOO_TIMEOUT", 120)
-    batch_size, batch_where = pick(push, "batch_size", "SYNCD_PUSH_BATCH_SIZE", 500)
+    batch_size, batch_where = pick(push, "batch_size", "SYNCD_PUSH_BATCH_SIZE", 200)
     batch_bytes, bytes_where = pick(push, "batch_bytes", "SYNCD_PUSH_BATCH_BYTES")
     state_url, _where = pick(state, "url", "SYNCD_STATE_URL", "")
     odoo_config = OdooConfig(
