@@ -10,6 +10,7 @@
     "license": "LGPL-3",
     "depends": ["customer_ledger", "sale"],
     "data": [
+        "security/customer_ledger_sale_rules.xml",
         "views/customer_ledger_credit_file_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",

@@ -9,9 +9,10 @@ figure like 1e300 is stored as it is. This is the rule the models check before t
 import math
 import re
 
-# The sync API's bound for amounts (models/customer_ledger_sync.py): above any credit limit or
+# The bound of every amount, typed in or sent to the sync API (lib/sync_values.py): above any credit limit or
 # payment, below where a float loses the cents.
-MAX_AMOUNT = 1e13
+AMOUNT_LIMIT = 10**13
+MAX_AMOUNT = float(AMOUNT_LIMIT)
 # what a figure sent as text looks like: ASCII digits, a sign, a decimal point, an exponent
 _NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 

@@ -10,9 +10,11 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from .numbers import AMOUNT_LIMIT
+from .text import bad_character
+
 # Statement amounts pass through a float in the ORM: 15 significant digits survive it exactly,
 # so a currency with more decimals gets a lower ceiling than the 1e13 every currency has.
-AMOUNT_LIMIT = 10**13
 FLOAT_DIGITS = 15
 FIRST_DATE = date(1900, 1, 1)
 LAST_DATE = date(2199, 12, 31)
@@ -20,9 +22,6 @@ LAST_DATE = date(2199, 12, 31)
 # takes "1_000", "1e400" and " 12 "; none of them is how a bank writes an amount
 _AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# Unicode's control characters (category Cc: C0, DEL, C1) and lone surrogates (Cs): PostgreSQL
-# refuses NUL, UTF-8 cannot hold a lone surrogate, and the others only hide or garble text
-_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class BadValue(ValueError):
@@ -83,13 +82,6 @@ def parse_date(value):
     return day
 
 
-def bad_character(text, allowed=""):
-    """The position of the first character of ``text`` that no stored text may hold (a control
-    character other than those in ``allowed``, or a lone surrogate), or None."""
-    for match in _REFUSED.finditer(text):
-        if match.group() not in allowed:
-            return match.start()
-    return None
 
 
 def check_text(value, max_length, allowed=""):

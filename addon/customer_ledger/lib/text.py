@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Short texts for messages."""
 
+import re
+
 MORE = "%(names)s and %(count)s more"
 
 
@@ -15,10 +17,21 @@ def name_some(names, limit=5, more=MORE):
     return more % {"names": listed, "count": len(names) - limit}
 
 
-# line breaks and tabs are text; other control characters (NUL first: PostgreSQL refuses it) are not
-_TEXT_CONTROLS = frozenset("\t\n\r")
+# Unicode's control characters (category Cc: C0, DEL, C1) and lone surrogates (Cs): PostgreSQL
+# refuses NUL, UTF-8 cannot hold a lone surrogate, and the others only hide or garble text
+_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def bad_character(text, allowed=""):
+    """The position of the first character of ``text`` that no stored text may hold (a control
+    character other than those in ``allowed``, or a lone surrogate), or None."""
+    for match in _REFUSED.finditer(text):
+        if match.group() not in allowed:
+            return match.start()
+    return None
 
 
 def has_control_characters(text):
-    """Whether ``text`` (str) holds a control character other than tabs and line breaks: NUL, ESC, DEL..."""
-    return any((ord(char) < 32 and char not in _TEXT_CONTROLS) or ord(char) == 127 for char in text)
+    """Whether ``text`` (str) holds a character no stored text may hold, tabs and line breaks
+    aside: NUL, ESC, DEL, C1 controls, lone surrogates."""
+    return bad_character(text, "\t\n\r") is not None

@@ -38,6 +38,7 @@ EXPECTED = {
     "customer.ledger.credit.file": ("r---", "r---", "rcw-", NONE, NONE, NONE, NONE),
     "customer.ledger.credit.hold.log": ("r---", "r---", "r---", NONE, NONE, NONE, NONE),
     "customer.ledger.credit.hold.wizard": (NONE, NONE, "rcwu", NONE, NONE, NONE, NONE),
+    "customer.ledger.credit.review.approve.wizard": (NONE, NONE, "rcwu", NONE, NONE, NONE, NONE),
     "customer.ledger.credit.override.wizard": (NONE, NONE, "rcwu", NONE, NONE, NONE, NONE),
     "customer.ledger.credit.report": ("r---", "r---", "r---", NONE, NONE, NONE, NONE),
     "customer.ledger.credit.review": ("r---", "r---", "rcwu", NONE, NONE, NONE, NONE),
@@ -53,6 +54,8 @@ EXPECTED = {
     "customer.ledger.robot.wizard": (NONE,) * 7,  # administrators only
     "customer.ledger.source": ("r---", "r---", "rcwu", NONE, NONE, NONE, NONE),
     "customer.ledger.state.guard": (NONE,) * 7,  # abstract mixin
+    "customer.ledger.amount.guard": (NONE,) * 7,  # abstract mixin
+    "customer.ledger.company.guard": (NONE,) * 7,  # abstract mixin
     "customer.ledger.statement": ("r---", "rcwu", "r---", NONE, NONE, "r---", NONE),  # portal: rules
     "customer.ledger.statement.aging": ("r---", "r---", "r---", NONE, NONE, "r---", NONE),
     "customer.ledger.statement.line": ("r---", "r-w-", "r---", NONE, NONE, "r---", NONE),

@@ -209,6 +209,19 @@ class TestWizardCompanies(LedgerCreditCommon):
         with self.assertRaises(AccessError):
             self.as_user(Wizards, self.user_both, self.company).browse(theirs.id).read(["credit_file_id"])
 
+    def test_credit_review_approve_wizard(self):
+        Wizards = "customer.ledger.credit.review.approve.wizard"
+        Reviews = self.env["customer.ledger.credit.review"]
+        review_1 = Reviews.create({"credit_file_id": self.file_1.id, "requested_limit": 500.0})
+        review_2 = Reviews.create({"credit_file_id": self.file_2.id, "requested_limit": 900.0})
+        self.assertRefused(Wizards, {"review_id": review_2.id, "approved_limit": 800.0})
+        wizard = self.as_user(Wizards).create({"review_id": review_1.id, "approved_limit": 400.0})
+        with self.assertRaises(REFUSED):
+            wizard.write({"review_id": review_2.id})
+        theirs = self.as_user(Wizards, self.user_both).create({"review_id": review_2.id, "approved_limit": 800.0})
+        with self.assertRaises(AccessError):
+            self.as_user(Wizards, self.user_both, self.company).browse(theirs.id).read(["requested_limit"])
+
     # ------------------------------------------------------------------
     # Robot, aging report, settings
     # ------------------------------------------------------------------

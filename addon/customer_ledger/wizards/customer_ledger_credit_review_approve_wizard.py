@@ -11,10 +11,11 @@ class CustomerLedgerCreditReviewApproveWizard(models.TransientModel):
 
     _name = "customer.ledger.credit.review.approve.wizard"
     _description = "Approve Credit Review"
-    _inherit = ["customer.ledger.amount.guard"]
+    _inherit = ["customer.ledger.company.guard", "customer.ledger.amount.guard"]
     _ledger_amount_fields = ("approved_limit",)
 
     review_id = fields.Many2one("customer.ledger.credit.review", required=True, ondelete="cascade", readonly=True)
+    company_id = fields.Many2one(related="review_id.company_id", store=True)
     currency_id = fields.Many2one(related="review_id.currency_id")
     requested_limit = fields.Monetary(related="review_id.requested_limit")
     approved_limit = fields.Monetary(required=True, help="Zero: no limit.")

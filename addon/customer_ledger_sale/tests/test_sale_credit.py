@@ -152,3 +152,18 @@ class TestSaleCredit(LedgerCreditCommon):
         order.order_line.price_unit = 800  # 200 in the company's currency: 1,000 exactly
         order.action_confirm()
         self.assertEqual(order.state, "sale")
+
+    def test_an_override_of_another_companys_quotation_is_not_shown_outside_it(self):
+        manager = new_test_user(self.env, login="sale_both_manager", groups="customer_ledger.group_credit_manager,"
+                                "sales_team.group_sale_salesman_all_leads", company_id=self.company.id,
+                                company_ids=[Command.set((self.company | self.company_2).ids)])
+        order = self.env["sale.order"].with_company(self.company_2).create({
+            "partner_id": self.customer.id, "company_id": self.company_2.id,
+            "order_line": [Command.create({"product_id": self.product_a.id, "price_unit": 10,
+                                           "tax_id": [Command.clear()]})]})
+        Wizards = self.env["customer.ledger.credit.override.wizard"].with_user(manager)
+        wizard = Wizards.with_context(allowed_company_ids=[self.company_2.id, self.company.id]).create(
+            {"order_ids": [Command.set(order.ids)], "reason": "x"})
+        self.assertEqual(wizard.order_ids, order)
+        with self.assertRaises(AccessError):
+            Wizards.with_context(allowed_company_ids=self.company.ids).browse(wizard.id).read(["order_ids"])
