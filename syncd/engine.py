@@ -149,7 +149,8 @@ def line_payload(transaction) -> dict:
     return {
         "key": transaction.key,
         "date": transaction.booking_date.isoformat(),
-        "amount": str(transaction.amount),
+        # positional notation: str() writes 1E+2 or 0E-7, which the sync API refuses as no decimal
+        "amount": format(transaction.amount, "f"),
         "currency": transaction.currency,
         "payment_ref": transaction.remittance or transaction.structured_ref or transaction.bank_ref or "/",
         "partner_name": transaction.counterparty_name,

@@ -4,15 +4,17 @@ Only syncd's bookkeeping is under test here; that Odoo does its part is proven b
 test_e2e_import.py against a live server.
 """
 
+from datetime import date
 from decimal import Decimal
 
 import odoorpc.error
 import pytest
 
 from syncd.config import Config, OdooConfig
-from syncd.engine import Importer, ImportSummary
+from syncd.engine import Importer, ImportSummary, line_payload
 from syncd.errors import TransientError, UserError
 from syncd.limits import raw_size, request_size
+from syncd.records import SourceRef, Transaction
 from syncd.sink import _classify
 from syncd.store import State, Store, TransactionRecord
 
@@ -367,3 +369,10 @@ def test_the_source_is_clipped_to_the_servers_limit(tmp_path):
     summary = importer.run([statement(tmp_path, "a-very-long-statement-file-name.xml", ["1.00"])])
     assert summary.created_in_odoo == 1 and not summary.errors
     assert all(len(value) <= 20 for value in importer.sink.sent[0][1].values())
+
+
+@pytest.mark.parametrize(("amount", "sent"), [("1E+2", "100"), ("0E-7", "0.0000000"), ("-12.30", "-12.30")])
+def test_amounts_are_sent_in_positional_notation(amount, sent):
+    transaction = Transaction(account="DE89370400440532013000", currency="EUR", booking_date=date(2026, 1, 15),
+                              amount=Decimal(amount), source=SourceRef("t.xml", "/Document"))
+    assert line_payload(transaction)["amount"] == sent
