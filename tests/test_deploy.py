@@ -21,7 +21,7 @@ def test_the_sample_configuration_loads_with_every_key():
     assert (source.kind, str(source.path), str(source.archive)) == ("inbox", "/srv/syncd/inbox/bank",
                                                                     "/srv/syncd/inbox/bank/archive")
     assert (source.interval, source.settle, source.format) == (300, 5, "auto")
-    assert config.batch_size == 500 and config.odoo.timeout == 120
+    assert config.batch_size == 200 and config.odoo.timeout == 120
 
 
 def command_lines():
