@@ -16,7 +16,6 @@ from io import BytesIO
 
 from lxml import etree
 
-from syncd.errors import InputError
 from syncd.caps import (  # noqa: F401 - DEFAULT_MAX_BYTES and STREAM_MAX_BYTES lived here
     DEFAULT_MAX_BYTES,
     MAX_ENTRY_BYTES,
@@ -24,6 +23,7 @@ from syncd.caps import (  # noqa: F401 - DEFAULT_MAX_BYTES and STREAM_MAX_BYTES 
     STREAM_MAX_BYTES,
     record_too_large,
 )
+from syncd.errors import InputError
 
 _MARKER_OVERLAP = max(len(marker) for marker in (b"<!doctype", b"<!entity")) - 1
 

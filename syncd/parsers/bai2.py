@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from syncd.errors import InputError
 from syncd.caps import MAX_FIELD_CHARS, MAX_RECORD_SIZE, field_too_long, record_too_large
+from syncd.errors import InputError
 from syncd.parsers.text import check_lines, decode, yymmdd
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES

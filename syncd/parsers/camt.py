@@ -39,8 +39,8 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from syncd.errors import InputError
 from syncd.caps import MAX_FIELD_CHARS, field_too_long
+from syncd.errors import InputError
 from syncd.records import SourceRef, Statement, Transaction, collect
 from syncd.safexml import DEFAULT_MAX_BYTES, SAFE_OPTIONS, STREAM_MAX_BYTES, GuardedReader, root_has_doctype, sniff_root
 

@@ -45,8 +45,8 @@ from pathlib import Path
 
 import tomllib
 
-from syncd.errors import InputError, UserError
 from syncd.caps import MAX_FIELD_CHARS, MAX_RECORD_SIZE, field_too_long, record_too_large
+from syncd.errors import InputError, UserError
 from syncd.parsers.text import check_lines, decode, head_lines
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES

@@ -38,8 +38,8 @@ from datetime import date
 from decimal import Decimal
 from typing import BinaryIO
 
-from syncd.errors import InputError
 from syncd.caps import MAX_ENTRY_BYTES, MAX_FIELD_CHARS, field_too_long
+from syncd.errors import InputError
 from syncd.parsers.text import choose_encoding, iter_lines, yymmdd
 from syncd.records import SourceRef, Statement, Transaction, collect
 from syncd.safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES

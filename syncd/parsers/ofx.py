@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from syncd.errors import InputError
 from syncd.caps import MAX_FIELD_CHARS, MAX_RECORD_SIZE, field_too_long, record_too_large
+from syncd.errors import InputError
 from syncd.parsers.text import decode
 from syncd.records import SourceRef, Statement, Transaction
 from syncd.safexml import DEFAULT_MAX_BYTES, sniff_root

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from syncd.errors import InputError
 from syncd.caps import MAX_RECORD_SIZE
+from syncd.errors import InputError
 from syncd.parsers.csvprofile import checked_rows
 from syncd.parsers.text import check_lines, decode, head_lines
 from syncd.records import SourceRef, Statement, Transaction

@@ -39,8 +39,8 @@ class TestWizardCompanies(LedgerCreditCommon):
         cls.invoice_1 = cls.invoice(cls.partner_1, "2026-11-01", "2026-11-30", 100.0)
         cls.invoice_2 = cls.invoice(cls.partner_2, "2026-11-01", "2026-11-30", 777.0, company=cls.company_2)
         cls.draft_2 = cls.invoice(cls.partner_2, "2026-11-01", "2026-11-30", 50.0, company=cls.company_2, post=False)
-        cls.item_1 = cls.invoice_1.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")
-        cls.item_2 = cls.invoice_2.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")
+        cls.item_1 = cls.invoice_1.line_ids.filtered(lambda item: item.account_id.account_type == "asset_receivable")
+        cls.item_2 = cls.invoice_2.line_ids.filtered(lambda item: item.account_id.account_type == "asset_receivable")
         Tier = cls.env["customer.ledger.tier"]
         cls.tier_1 = Tier.create({"code": "W1", "name": "W1", "automatic": False, "company_id": cls.company.id})
         cls.tier_2 = Tier.create({"code": "W2", "name": "W2", "automatic": False, "company_id": cls.company_2.id})
