@@ -1,5 +1,6 @@
 """The normalized records every parser produces and every sink consumes."""
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -79,7 +80,12 @@ class Transaction:
 
 @dataclass(frozen=True)
 class Statement:
-    """A statement of one account: balances and the transactions between them."""
+    """A statement of one account: balances and the transactions between them.
+
+    A statement whose balances do not add up (opening + transactions != closing) is still a
+    statement: banks print a balance of another day, samples are edited by hand. It is
+    imported and flagged (:func:`balance_gap`), never refused for that alone.
+    """
 
     statement_id: str
     account: str
@@ -88,6 +94,66 @@ class Statement:
     opening_balance: Decimal | None = None
     closing_balance: Decimal | None = None
     transactions: tuple[Transaction, ...] = field(default_factory=tuple)
+    #: The statement's date: its closing balance's date, else its last booking date.
+    statement_date: date | None = None
+    #: Entries of the file left out of the transactions, with why: ``(("pending", 2), ...)``.
+    left_out: tuple[tuple[str, int], ...] = ()
+    #: The sum of its transactions, when they were streamed apart (``transactions`` empty).
+    total: Decimal | None = None
+
+    def to_json(self):
+        """A JSON-ready dict: balances and sums as strings, the gap when the balances disagree."""
+        gap = balance_gap(self)
+        return {
+            "statement_id": self.statement_id,
+            "account": self.account,
+            "currency": self.currency,
+            "date": self.statement_date.isoformat() if self.statement_date else None,
+            "opening_balance": None if self.opening_balance is None else str(self.opening_balance),
+            "closing_balance": None if self.closing_balance is None else str(self.closing_balance),
+            "total": str(statement_total(self)),
+            "balance_gap": None if gap is None else str(gap),
+            "left_out": {reason: count for reason, count in self.left_out},
+            "source": str(self.source),
+        }
+
+
+def statement_total(statement: Statement) -> Decimal:
+    """What the statement's transactions move, in all."""
+    if statement.total is not None:
+        return statement.total
+    return sum((tx.amount for tx in statement.transactions), Decimal(0))
+
+
+def balance_gap(statement: Statement) -> Decimal | None:
+    """closing - (opening + transactions): zero when the balances add up, ``None`` when the
+    statement lacks one of them (nothing to check)."""
+    if statement.opening_balance is None or statement.closing_balance is None:
+        return None
+    return statement.closing_balance - statement.opening_balance - statement_total(statement)
+
+
+def join_pages(statements: Iterable[Statement]) -> list[Statement]:
+    """Statements split over pages (MT940 messages ``5/1``, ``5/2``): consecutive statements of
+    one account with the same id become one, opening from the first, closing from the last."""
+    joined: list[Statement] = []
+    for statement in statements:
+        last = joined[-1] if joined else None
+        if last is None or (last.account, last.statement_id) != (statement.account, statement.statement_id):
+            joined.append(statement)
+            continue
+        left_out = Counter(dict(last.left_out))
+        left_out.update(dict(statement.left_out))
+        joined[-1] = replace(
+            last,
+            closing_balance=statement.closing_balance,
+            transactions=last.transactions + statement.transactions,
+            statement_date=statement.statement_date or last.statement_date,
+            left_out=tuple(left_out.items()),
+            total=None if last.total is None and statement.total is None
+            else statement_total(last) + statement_total(statement),
+        )
+    return joined
 
 
 def collect(stream: Iterable[Transaction | Statement]) -> list[Statement]:

@@ -12,16 +12,22 @@ from syncd.parsers.golden import render
 
 
 def assert_matches_golden(sample: Path, regenerate: str):
-    """``sample`` parses to exactly its ``.jsonl`` golden file; the diff otherwise."""
-    expected = sample.with_suffix(".jsonl").read_text(encoding="utf-8")
-    actual = render(sample)
+    """``sample`` parses to exactly its ``.jsonl`` golden file, or is refused with exactly its
+    ``.error`` one; the diff otherwise."""
+    suffix, actual = render(sample)
+    golden = sample.with_suffix(suffix)
+    if not golden.exists():
+        other = ".error" if suffix == ".jsonl" else ".jsonl"
+        pytest.fail(f"{sample.name}: parsed to {suffix}, but its golden file is {sample.stem}{other}; "
+                    f"if intended, run: {regenerate}\n{actual[:2000]}")
+    expected = golden.read_text(encoding="utf-8")
     if actual != expected:
         diff = "".join(
             difflib.unified_diff(
                 expected.splitlines(keepends=True),
                 actual.splitlines(keepends=True),
-                fromfile=f"{sample.stem}.jsonl (golden)",
-                tofile=f"{sample.stem}.jsonl (parsed now)",
+                fromfile=f"{golden.name} (golden)",
+                tofile=f"{golden.name} (parsed now)",
             )
         )
         pytest.fail(f"{sample.name} differs from its golden file; if intended, run: {regenerate}\n{diff}")

@@ -8,6 +8,7 @@ tests/data/FOLDER`` and review the diff before committing it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,8 +39,17 @@ def test_the_folders_are_all_here():
 def test_every_sample_has_a_golden_file(folder):
     names = {path.stem for path in samples(DATA / folder)}
     assert REQUIRED[folder] <= names
-    assert names == {path.stem for path in (DATA / folder).glob("*.jsonl")}, \
-        f"run: python -m syncd.parsers.golden tests/data/{folder}"
+    goldens = [path.stem for pattern in ("*.jsonl", "*.error") for path in (DATA / folder).glob(pattern)]
+    assert sorted(goldens) == sorted(names), f"run: python -m syncd.parsers.golden tests/data/{folder}"
+
+
+@pytest.mark.parametrize("folder", sorted(REQUIRED))
+def test_every_sample_says_where_it_comes_from(folder):
+    """Each folder's SOURCES.md has a row per sample: its origin and licence, or that it was
+    written here (and from what)."""
+    sources = (DATA / folder / "SOURCES.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([^`]+)` \|", sources, re.MULTILINE))
+    assert listed == {path.name for path in samples(DATA / folder)}
 
 
 @pytest.mark.parametrize("sample", ALL_SAMPLES, ids=lambda path: f"{path.parent.name}/{path.name}")
