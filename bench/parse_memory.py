@@ -6,7 +6,7 @@ For every format (MT940, CAMT.053, OFX SGML and XML, BAI2 with a long text and w
 ``88`` continuation records, each bundled CSV profile, the Stripe, PayPal and Adyen reports,
 and a zip archive holding a hostile member) a golden sample of ``tests/data`` is written with
 one of its fields inflated to ``--field-mb`` megabytes, in the middle of the file; then, in a
-fresh process each, ``syncd.engine.read_file`` reads it (format detection included) and must
+fresh process each, ``syncd.reading.read_file`` reads it (format detection included) and must
 refuse it with an ``InputError``. The reference is the same kind of process reading a normal
 CAMT.053 file of about 4 MB (5,000 entries). Printed: the peak memory (ru_maxrss) of each, the
 ratio hostile / reference, and the refusal. Goal for the streaming formats (CAMT, MT940): at
@@ -88,8 +88,8 @@ def write_reference(path: Path, entries: int = 5000):
 
 
 def child(path: str):
-    from syncd.engine import read_file
     from syncd.errors import InputError
+    from syncd.reading import read_file
 
     try:
         parsed = read_file(path)

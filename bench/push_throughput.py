@@ -22,7 +22,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from syncd.config import Config, OdooConfig
-from syncd.engine import Importer, ImportSummary, read_file
+from syncd.engine import Importer, ImportSummary
+from syncd.reading import read_file
 from syncd.sink import OdooSink
 from syncd.store import Store
 from tests.camt_builder import Entry, build_camt053

@@ -12,10 +12,11 @@ import click
 
 from . import __version__, logs
 from .config import ENVIRONMENT, load_config
-from .engine import Importer, ImportSummary, open_file
 from .errors import SyncdError
 from .lock import instance_lock
 from .parsers import PARSERS, register_user_profiles
+from .reading import open_file, statement_notes
+from .records import Statement
 
 FORMAT_HELP = ("Statement format; auto detects it from the content. Built in: "
                + ", ".join(sorted(PARSERS)) + "; csv:NAME for a CSV profile of the configuration.")
@@ -88,22 +89,36 @@ ENCODING_HELP = "Code page of text formats (MT940...) when it is not UTF-8, e.g.
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--format", "format_name", default="auto", show_default=True, help=FORMAT_HELP)
 @click.option("--encoding", default=None, help=ENCODING_HELP)
+@click.option("--statements", "with_statements", is_flag=True,
+              help='Also print each statement, after its transactions, as {"statement": ...}.')
 @click.pass_context
-def parse(ctx, path, format_name, encoding):
+def parse(ctx, path, format_name, encoding, with_statements):
     """Print the normalized transactions of a statement file as JSON lines.
 
-    Nothing is printed unless the whole file reads well: a file found bad part way (its
-    balances do not add up, an entry is malformed) prints only the error, with exit status 3.
+    Nothing is printed unless the whole file reads well: a file found bad part way (cut
+    short, an entry malformed) prints only the error, with exit status 3. A statement whose
+    balances do not add up is read and named in a warning on stderr, as are entries left out
+    (pending ones, say).
     """
     register_user_profiles(_config(ctx).csv_profiles)
+    notes = []
     # the lines wait in a spooled file: in memory up to a few MB, on disk beyond
     with tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8") as lines:
         with open_file(path, format_name, encoding=encoding) as parsed:
-            for transaction in parsed.transactions:
-                lines.write(json.dumps(transaction.to_json(), sort_keys=True, ensure_ascii=False) + "\n")
+            for item in parsed.items:
+                if isinstance(item, Statement):
+                    notes += statement_notes(item, path)
+                    if not with_statements:
+                        continue
+                    item = {"statement": item.to_json()}
+                else:
+                    item = item.to_json()
+                lines.write(json.dumps(item, sort_keys=True, ensure_ascii=False) + "\n")
         lines.seek(0)
         for line in lines:
             click.echo(line, nl=False)
+    for note in notes:
+        _echo(f"syncd: {note}", err=True)
 
 
 @main.command(name="import")
@@ -119,6 +134,7 @@ def import_(ctx, paths, format_name, encoding, progress):
     A file that cannot be read is reported and skipped whole; the others go on. Importing the
     same transactions again creates nothing.
     """
+    from .engine import Importer
     from .store import Store
 
     config = _config(ctx)
@@ -196,6 +212,7 @@ def replay(ctx, batch):
     """Send the transactions of BATCH again and reconcile them (after lines were deleted in Odoo,
     say). Odoo creates none twice: a line it has is reported as already there. `syncd status`
     lists the recent batches."""
+    from .engine import Importer, ImportSummary
     from .store import Store
 
     config = _config(ctx)
@@ -269,6 +286,17 @@ def status(ctx, as_json):
         _echo("recent batches (syncd replay BATCH sends one again):")
         for entry in counts["batches"]:
             _echo(f"  {entry['batch']}: {entry['transactions']} transaction(s), last sent {entry['last_sent']}")
+    if counts["flagged_statements"]:
+        _echo("statements to look at (balances that do not add up, entries left out):")
+        for entry in counts["flagged_statements"]:
+            problems = []
+            if not entry["balanced"]:
+                problems.append(f"opening {entry['opening']} + entries {entry['total']} misses the closing "
+                                f"{entry['closing']} by {entry['gap']}")
+            if entry["left_out"]:
+                problems.append("left out: " + ", ".join(f"{n} {why}" for why, n in entry["left_out"].items()))
+            _echo(f"  statement {entry['statement'] or '(no id)'} of {entry['account']}"
+                  f"{' on ' + entry['date'] if entry['date'] else ''} ({entry['file']}): {'; '.join(problems)}")
     if counts["quarantine"]:
         _echo(f"quarantined files: {len(counts['quarantine'])} (syncd retry puts them back)")
         for entry in counts["quarantine"]:

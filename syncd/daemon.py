@@ -22,11 +22,12 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .engine import Importer, ImportSummary, file_sha256, open_file
+from .engine import Importer, ImportSummary
 from .errors import AccessDeniedError, InputError, SyncdError, TransientError, UserError
 from .files import private_file
 from .logs import redact
 from .metrics import METRICS
+from .reading import file_sha256, open_file
 from .sources import make_source
 from .store import QuarantineRecord, SourceRecord, State, StoreConflict
 

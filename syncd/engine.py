@@ -9,30 +9,25 @@ down, a crash) is done by the next.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import socket
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 
 from .errors import AccessDeniedError, InputError, PermanentError, RefusedError, SyncdError, UserError
-from .identity import assign_keys, iter_keys
 from .limits import Limits, batches, fit_line, fit_source, line_size
 from .logs import redact
 from .metrics import METRICS
-from .parsers import detect_format, get_parser, open_input, parse_bytes
-from .parsers.archive import is_zip, iter_members
 from .progress import NoProgress
-from .records import Transaction
-from .safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES
-from .store import FileRecord, State, TransactionRecord
+from .reading import ParsedFile, open_file, statement_key, statement_notes
+from .records import Statement, Transaction, balance_gap, join_pages, statement_total
+from .store import FileRecord, State, StatementRecord, TransactionRecord
 
 
 @dataclass
@@ -46,101 +41,24 @@ class ImportSummary:
     reconciled: int = 0
     suggested: int = 0
     unmatched: int = 0
+    statements_read: int = 0
+    #: statements whose balances do not add up and entries left out (not booked...), each a
+    #: sentence naming the statement
+    notes: list = field(default_factory=list)
     errors: list = field(default_factory=list)
 
     def lines(self):
         yield f"files read: {self.files_read} ({self.files_already_known} seen before)"
         yield f"transactions read: {self.transactions_read} ({self.transactions_new} new to the store)"
+        if self.statements_read:
+            flagged = sum(note.startswith("warning:") for note in self.notes)
+            yield f"statements read: {self.statements_read} ({flagged} whose balances do not add up)"
+        yield from self.notes
         yield f"statement lines created in Odoo: {self.created_in_odoo} (already there: {self.already_in_odoo})"
         yield (f"reconciled: {self.reconciled}, suggested to the accountant: {self.suggested}, "
                f"left unmatched: {self.unmatched}")
         for error in self.errors:
             yield f"error: {error}"
-
-
-@dataclass(frozen=True)
-class ParsedFile:
-    path: str
-    sha256: str
-    format: str
-    #: keyed transactions; from :func:`open_file` a stream, read once, that may raise
-    #: :class:`InputError` at any point
-    transactions: Iterable[Transaction]
-
-
-DETECT_BYTES = 64 * 1024  # what format detection reads of a file
-STORE_CHUNK = 1000  # transactions looked up and stored at a time
-
-
-@contextmanager
-def open_file(path, format_name="auto", max_bytes=None, encoding=None, regular_only=False) -> Iterator[ParsedFile]:
-    """A statement file with its format known; its transactions are read as they are iterated.
-
-    Formats that stream (CAMT, MT940) are read one entry at a time, up to
-    :data:`STREAM_MAX_BYTES`; the others, and zip archives, are read whole first, up to
-    :data:`DEFAULT_MAX_BYTES` (``max_bytes`` replaces both caps). The size is checked before
-    anything is read. ``regular_only``: a file found in an inbox, see :func:`open_input`.
-    """
-    path = str(path)
-    if format_name != "auto":
-        get_parser(format_name)  # an unknown name is an error before any reading
-    with open_input(path, regular_only=regular_only) as handle:
-        size = os.fstat(handle.fileno()).st_size
-        head = handle.read(min(size, DETECT_BYTES)) if size <= (max_bytes or STREAM_MAX_BYTES) else b""
-        parser = None
-        if head and not is_zip(head):
-            parser = detect_format(head, path) if format_name == "auto" else get_parser(format_name)
-        stream = getattr(parser, "stream", None)
-        cap = max_bytes or (STREAM_MAX_BYTES if stream else DEFAULT_MAX_BYTES)
-        if size > cap:
-            raise InputError(path, "", f"file is {size} bytes, more than the limit of {cap} bytes")
-        if parser is None or stream is None:
-            handle.seek(0)
-            yield _whole(handle.read(cap + 1), path, format_name, cap, encoding)
-            return
-        sha256 = _sha256(handle)
-        items = stream(handle, path, max_bytes=cap, encoding=encoding)
-        yield ParsedFile(path, sha256, parser.name,
-                         iter_keys(item for item in items if isinstance(item, Transaction)))
-
-
-def _sha256(handle) -> str:
-    """The digest of an open file, read in chunks; the file is left at its start."""
-    digest = hashlib.sha256()
-    handle.seek(0)
-    while chunk := handle.read(1 << 20):
-        digest.update(chunk)
-    handle.seek(0)
-    return digest.hexdigest()
-
-
-def file_sha256(path) -> str:
-    with open(path, "rb") as handle:
-        return _sha256(handle)
-
-
-def _whole(data: bytes, path: str, format_name: str, max_bytes: int, encoding) -> ParsedFile:
-    """A file read whole: parsed at once, or a zip archive whose every file is parsed; one bad
-    member refuses the archive."""
-    sha256 = hashlib.sha256(data).hexdigest()
-    if is_zip(data):
-        formats, transactions = [], []
-        for label, content in iter_members(data, path):
-            parser, statements = parse_bytes(content, label, format_name, max_bytes, encoding)
-            formats.append(parser.name)
-            transactions += assign_keys(t for statement in statements for t in statement.transactions)
-        if not formats:
-            raise InputError(path, "", "the archive holds no file")
-        return ParsedFile(path, sha256, ",".join(dict.fromkeys(formats)), transactions)
-    parser, statements = parse_bytes(data, path, format_name, max_bytes, encoding)
-    transactions = assign_keys(t for statement in statements for t in statement.transactions)
-    return ParsedFile(path, sha256, parser.name, transactions)
-
-
-def read_file(path, format_name="auto", max_bytes=None, encoding=None) -> ParsedFile:
-    """Read and parse one file completely, or raise :class:`InputError`."""
-    with open_file(path, format_name, max_bytes, encoding) as parsed:
-        return replace(parsed, transactions=list(parsed.transactions))
 
 
 def line_payload(transaction) -> dict:
@@ -160,6 +78,50 @@ def line_payload(transaction) -> dict:
         "end_to_end_id": transaction.end_to_end_id,
         "raw": raw,
     }
+
+
+STORE_CHUNK = 1000  # transactions looked up and stored at a time
+
+
+class _Pages:
+    """The statements of a file being stored: each one's row, found again when the statement
+    was read before, and its pages (consecutive statements of one account with the same id)
+    joined into one. The transactions stored since the previous statement are its own."""
+
+    def __init__(self, store, session, file_id: int):
+        self.store, self.session, self.file_id = store, session, file_id
+        #: the file's statements, pages joined
+        self.statements: list[Statement] = []
+        self.row: StatementRecord | None = None
+
+    def add(self, statement: Statement):
+        last = self.statements[-1] if self.statements else None
+        if last is not None and (last.account, last.statement_id) == (statement.account, statement.statement_id):
+            statement = join_pages([last, statement])[0]
+            self.statements[-1] = statement
+        else:
+            self.statements.append(statement)
+            key = statement_key(statement)
+            self.row = self.store.statement_by_key(self.session, key)
+            if self.row is None:
+                self.row = StatementRecord(key=key, file_id=self.file_id, account=statement.account[:100],
+                                           currency=statement.currency, name=statement.statement_id[:255],
+                                           total="0", left_out={})
+                self.session.add(self.row)
+        row = self.row
+        gap = balance_gap(statement)
+        row.statement_date = statement.statement_date.isoformat() if statement.statement_date else None
+        row.opening = _amount(statement.opening_balance)
+        row.closing = _amount(statement.closing_balance)
+        row.total = format(statement_total(statement), "f")
+        row.gap = None if gap is None else ("0" if gap == 0 else format(gap, "f"))
+        row.left_out = dict(statement.left_out)
+        self.session.flush()
+        self.store.assign_statement(self.session, self.file_id, row.id)
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
 
 
 class LeaseLost(Exception):
@@ -186,14 +148,17 @@ class Importer:
         self.progress = progress or NoProgress()
         #: what the server takes, once :meth:`connect` has asked it
         self.limits = Limits()
+        #: whether the server takes statements beside the lines (sync API 1.1)
+        self.send_statements = False
         #: asked before each batch: True once the daemon was told to stop (SIGTERM, SIGINT)
         self.stopping = lambda: False
 
     # -- plan and record -------------------------------------------------
 
     def record(self, parsed: ParsedFile, summary: ImportSummary, source: str | None = None):
-        """Store a file's new transactions, all or nothing: the file is read as it is stored,
-        a chunk at a time, in one store transaction that an error anywhere in it rolls back."""
+        """Store a file's new transactions and its statements, all or nothing: the file is read
+        as it is stored, a chunk at a time, in one store transaction that an error anywhere in
+        it rolls back. A statement's balances that do not add up are kept and flagged."""
         read = new = 0
         journals: dict[str, tuple[dict, str]] = {}  # account -> journal spec and its key
         task = self.progress.start(f"reading {Path(parsed.path).name}")
@@ -210,33 +175,38 @@ class Importer:
                 )
                 session.add(file_record)
                 session.flush()
-            transactions = iter(parsed.transactions)
-            while chunk := list(islice(transactions, STORE_CHUNK)):
-                read += len(chunk)
-                known = self.store.known_keys(session, [t.key for t in chunk])
+            pages = _Pages(self.store, session, file_record.id)
+            items = iter(parsed.items)
+            while chunk := list(islice(items, STORE_CHUNK)):
+                transactions = [item for item in chunk if isinstance(item, Transaction)]
+                read += len(transactions)
+                known = self.store.known_keys(session, [t.key for t in transactions])
                 added = []
-                for transaction in chunk:
-                    if transaction.key in known:
+                for item in chunk:
+                    if isinstance(item, Statement):
+                        self._store_pending(session, added)
+                        new += len(added)
+                        added = []
+                        pages.add(item)
                         continue
-                    known.add(transaction.key)
-                    if transaction.account not in journals:
-                        journal = self.config.journal_for(transaction.account)
-                        journals[transaction.account] = journal, journal_key(journal)
-                    journal, key = journals[transaction.account]
+                    if item.key in known:
+                        continue
+                    known.add(item.key)
+                    if item.account not in journals:
+                        journal = self.config.journal_for(item.account)
+                        journals[item.account] = journal, journal_key(journal)
+                    journal, key = journals[item.account]
                     added.append(TransactionRecord(
-                        key=transaction.key,
+                        key=item.key,
                         file_id=file_record.id,
                         journal=journal,
                         journal_key=key,
-                        payload=line_payload(transaction),
+                        payload=line_payload(item),
                         state=State.QUEUED.value,
                     ))
-                session.add_all(added)
-                session.flush()
-                for record in added:  # stored: the session need not hold them
-                    session.expunge(record)
+                self._store_pending(session, added)
                 new += len(added)
-                self.progress.advance(task, len(chunk))
+                self.progress.advance(task, len(transactions))
             if not known_file:
                 file_record.transactions = read
         self.progress.stop(task)
@@ -244,13 +214,25 @@ class Importer:
         summary.files_already_known += known_file
         summary.transactions_read += read
         summary.transactions_new += new
+        for statement in pages.statements:
+            summary.statements_read += 1
+            summary.notes += statement_notes(statement, parsed.path)
+
+    @staticmethod
+    def _store_pending(session, added):
+        session.add_all(added)
+        session.flush()
+        for record in added:  # stored: the session need not hold them
+            session.expunge(record)
 
     # -- apply -------------------------------------------------------------
 
     def connect(self):
         """Ask the server who it is and what it takes (once per run): an API it does not speak
         is a :class:`UserError`; its limits fit every line and batch sent from now on."""
-        self.limits = Limits.from_api_info(self.sink.api_info())
+        info = self.sink.api_info()
+        self.limits = Limits.from_api_info(info)
+        self.send_statements = "statements" in info.get("features", ())
 
     def settle_in_doubt(self, summary: ImportSummary, journal: str):
         """A journal's transactions left ``SENDING`` (a crash, a timeout, a lost answer: maybe
@@ -391,9 +373,10 @@ class Importer:
             "file": Path(file_record.path).name,
             "batch": batch_id,
         }, self.limits)
+        lines, statements = self._with_statements(batch)
         try:
             with METRICS.push_seconds.time():
-                result = self.sink.push_lines(batch[0][0].journal, [line for _record, line in batch], source)
+                result = self.sink.push_lines(batch[0][0].journal, lines, source, statements)
         except PermanentError as exc:
             if len(fresh) != len(records) and isinstance(exc, RefusedError):
                 exc.line = None  # it counts among the lines sent, not those asked: bisect instead
@@ -403,6 +386,10 @@ class Importer:
             raise
         lines = result["lines"]
         with self.store.transaction() as session:
+            in_odoo = result.get("statements") or {}
+            if in_odoo:
+                for statement in self.store.statements_by_key(session, list(in_odoo)):
+                    statement.odoo_statement_id = in_odoo[statement.key]
             for record in self.store.transactions_by_id(session, ids):
                 outcome = lines[record.key]
                 record.odoo_line_id = outcome["id"]
@@ -413,6 +400,17 @@ class Importer:
                 else:
                     summary.already_in_odoo += 1
         self.echo(f"pushed {len(batch)} line(s) from {source['file']} to journal {records[0].journal}")
+
+    def _with_statements(self, batch) -> tuple[list[dict], dict | None]:
+        """The lines of a batch, each naming the statement it joins, and those statements."""
+        if not self.send_statements:
+            return [line for _record, line in batch], None
+        ids = {record.statement_id for record, _line in batch if record.statement_id}
+        with self.store.transaction() as session:
+            rows = self.store.statements_by_id(session, ids) if ids else {}
+        lines = [dict(line, statement=rows[record.statement_id].key) if record.statement_id in rows else line
+                 for record, line in batch]
+        return lines, {row.key: row.payload() for row in rows.values()}
 
     def reconcile(self, summary: ImportSummary):
         """Ask Odoo to reconcile what was pushed, and the lines still open from earlier runs
@@ -477,4 +475,4 @@ class Importer:
         return summary
 
 
-__all__ = ["ImportSummary", "Importer", "SyncdError", "line_payload", "open_file", "read_file"]
+__all__ = ["ImportSummary", "Importer", "SyncdError", "line_payload"]

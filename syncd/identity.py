@@ -34,13 +34,15 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from decimal import Decimal
+from typing import TypeVar
 
 from syncd.records import Transaction
 
 _CENTS = Decimal("0.01")
+T = TypeVar("T")
 
 
-def _digest(*parts: str) -> str:
+def digest(*parts: str) -> str:
     blob = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
@@ -75,19 +77,23 @@ def fingerprint(tx: Transaction) -> tuple[str, ...]:
     )
 
 
-def iter_keys(transactions: Iterable[Transaction]) -> Iterator[Transaction]:
-    """Copies of ``transactions`` with ``key`` set, in the same order, as they come. The
-    occurrence counts are kept by a short digest of each fingerprint, so a large file costs
-    a few dozen bytes per transaction without bank reference."""
+def iter_keys(transactions: Iterable[T]) -> Iterator[T]:
+    """Copies of ``transactions`` with ``key`` set, in the same order, as they come; anything
+    else in the stream (a parser's statements) passes unchanged. The occurrence counts are kept
+    by a short digest of each fingerprint, so a large file costs a few dozen bytes per
+    transaction without bank reference."""
     seen: Counter[bytes] = Counter()
     for tx in transactions:
+        if not isinstance(tx, Transaction):
+            yield tx
+            continue
         if tx.bank_ref:
-            key = "ref:" + _digest(tx.account, tx.currency, str(tx.booking_date.year), tx.bank_ref)
+            key = "ref:" + digest(tx.account, tx.currency, str(tx.booking_date.year), tx.bank_ref)
         else:
             content = fingerprint(tx)
             counted = hashlib.blake2b(repr(content).encode(), digest_size=16).digest()
             seen[counted] += 1
-            key = "fp:" + _digest(*content, str(seen[counted]))
+            key = "fp:" + digest(*content, str(seen[counted]))
         yield replace(tx, key=key)
 
 

@@ -10,6 +10,7 @@ Batches are cut by lines and by bytes, so that no call comes near Odoo's worker 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -100,10 +101,45 @@ def fit_raw(raw, max_chars: int):
     return _clip_strings(raw, low)
 
 
+#: what no text the server stores may hold: control characters (C0, DEL, C1) and lone surrogates
+_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_BREAKS = re.compile("\r\n?|[\n\x0b\x0c\x85]")
+#: the line's text fields; only ``payment_ref`` (remittance text) may span lines
+TEXT_FIELDS = ("payment_ref", "partner_name", "account_number", "structured_ref", "bank_ref", "end_to_end_id")
+MULTILINE_FIELDS = ("payment_ref",)
+
+
+def clean_text(text: str, multiline: bool = False) -> str:
+    """``text`` as the server takes it: line breaks (CR LF, CR, form feeds...) become ``\n``
+    where the text may span lines, else a space, as tabs do in a one-line text; every other
+    control character (NUL, SOH, ESC, DEL, C1) and lone surrogate is dropped."""
+    if not _REFUSED.search(text):
+        return text
+    text = _BREAKS.sub("\n" if multiline else " ", text)
+    return _REFUSED.sub(lambda m: m.group() if multiline and m.group() in "\n\t" else
+                        " " if m.group() == "\t" else "", text)
+
+
+def _clean_strings(value):
+    if isinstance(value, str):
+        return clean_text(value, multiline=True)
+    if isinstance(value, dict):
+        return {key: _clean_strings(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean_strings(item) for item in value]
+    return value
+
+
 def fit_line(line: dict, limits: Limits) -> dict:
-    """A statement line the server will take: text fields clipped to their limits, and a raw
-    record over its cap shrunk. Fields already within their limits are left as they are."""
+    """A statement line the server will take: control characters out of its texts, text fields
+    clipped to their limits, and a raw record over its cap shrunk. Fields already within their
+    limits are left as they are."""
     fitted = dict(line)
+    for name in TEXT_FIELDS:
+        if isinstance(fitted.get(name), str):
+            fitted[name] = clean_text(fitted[name], multiline=name in MULTILINE_FIELDS)
+    if fitted.get("raw") is not None:
+        fitted["raw"] = _clean_strings(fitted["raw"])
     for name, limit in limits.text_fields.items():
         value = fitted.get(name)
         if isinstance(value, str) and len(value) > limit:
@@ -114,6 +150,7 @@ def fit_line(line: dict, limits: Limits) -> dict:
 
 
 def fit_source(source: dict, limits: Limits) -> dict:
+    source = {key: clean_text(value) if isinstance(value, str) else value for key, value in source.items()}
     if not limits.max_source_chars:
         return source
     return {key: clip(value, limits.max_source_chars) if isinstance(value, str) else value

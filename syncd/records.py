@@ -1,7 +1,7 @@
 """The normalized records every parser produces and every sink consumes."""
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -113,7 +113,7 @@ class Statement:
             "closing_balance": None if self.closing_balance is None else str(self.closing_balance),
             "total": str(statement_total(self)),
             "balance_gap": None if gap is None else str(gap),
-            "left_out": {reason: count for reason, count in self.left_out},
+            "left_out": dict(self.left_out),
             "source": str(self.source),
         }
 
@@ -154,6 +154,21 @@ def join_pages(statements: Iterable[Statement]) -> list[Statement]:
             else statement_total(last) + statement_total(statement),
         )
     return joined
+
+
+def with_totals(stream: Iterable[Transaction | Statement]) -> Iterator[Transaction | Statement]:
+    """A parser's stream as it comes, each statement with ``total`` set to the sum of the
+    transactions streamed before it (since the previous statement)."""
+    total = Decimal(0)
+    for item in stream:
+        if isinstance(item, Transaction):
+            total += item.amount
+            yield item
+            continue
+        if item.total is None and not item.transactions:
+            item = replace(item, total=total)
+        total = Decimal(0)
+        yield item
 
 
 def collect(stream: Iterable[Transaction | Statement]) -> list[Statement]:

@@ -134,8 +134,13 @@ class OdooSink:
             )
         return info
 
-    def push_lines(self, journal, lines, source):
-        return self.execute(API_MODEL, "push_statement_lines", f"{API_VERSION}.0", journal, lines, source)
+    def push_lines(self, journal, lines, source, statements=None):
+        """Create the lines Odoo does not have yet; ``statements`` (sync API 1.1): the
+        statements, by key, that lines naming one (``"statement": key``) join."""
+        if statements is None:
+            return self.execute(API_MODEL, "push_statement_lines", f"{API_VERSION}.0", journal, lines, source)
+        return self.execute(API_MODEL, "push_statement_lines", f"{API_VERSION}.1", journal, lines, source,
+                            statements)
 
     def lookup_keys(self, journal, keys):
         return self.execute(API_MODEL, "lookup_keys", f"{API_VERSION}.0", journal, keys)

@@ -11,6 +11,7 @@ import enum
 import os
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import (
@@ -25,6 +26,7 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    update,
 )
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -111,6 +113,50 @@ class QuarantineRecord(Base):
     quarantined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class StatementRecord(Base):
+    """A statement of a file (pages joined), as Odoo gets it: an ``account.bank.statement`` of
+    the journal, with the file's balances, that the statement's new lines join."""
+
+    __tablename__ = "statements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("files.id"), index=True)
+    account: Mapped[str] = mapped_column(String(100))
+    currency: Mapped[str] = mapped_column(String(3))
+    #: the file's own id of the statement (MT940 :20:/:28C:, CAMT Stmt/Id...)
+    name: Mapped[str] = mapped_column(String(255))
+    statement_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    #: balances and sums as decimal strings
+    opening: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    closing: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    total: Mapped[str] = mapped_column(String(40))
+    #: closing - opening - total, when the file gives both balances; "0" when they add up
+    gap: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: entries the file holds that were not imported, by reason
+    left_out: Mapped[dict] = mapped_column(JSON, default=dict)
+    odoo_statement_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    @property
+    def flagged(self) -> bool:
+        """Its balances do not add up."""
+        return self.gap is not None and Decimal(self.gap) != 0
+
+    def payload(self) -> dict:
+        """What the sync API takes of a statement, beside the lines that join it."""
+        from .limits import clean_text
+
+        payload = {"name": clean_text(self.name)[:255].strip() or "/"}
+        if self.statement_date:
+            payload["date"] = self.statement_date
+        if self.opening is not None:
+            payload["opening_balance"] = self.opening
+        if self.closing is not None:
+            payload["closing_balance"] = self.closing
+        return payload
+
+
 class TransactionRecord(Base):
     __tablename__ = "transactions"
 
@@ -131,6 +177,8 @@ class TransactionRecord(Base):
     matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     #: the batch it was last sent in (``syncd replay BATCH``)
     batch: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    #: the statement it was read in (none for transactions stored before syncd kept statements)
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("statements.id"), nullable=True, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
 
@@ -197,6 +245,38 @@ class Store:
             chunk = keys[start:start + 500]
             found.update(session.scalars(select(TransactionRecord.key).where(TransactionRecord.key.in_(chunk))))
         return found
+
+    def statement_by_key(self, session, key):
+        return session.scalar(select(StatementRecord).where(StatementRecord.key == key))
+
+    def statements_by_key(self, session, keys):
+        return list(session.scalars(select(StatementRecord).where(StatementRecord.key.in_(list(keys)))))
+
+    def statements_by_id(self, session, ids):
+        return {s.id: s for s in session.scalars(select(StatementRecord).where(StatementRecord.id.in_(list(ids))))}
+
+    def assign_statement(self, session, file_id: int, statement_id: int):
+        """The file's transactions stored since its last statement belong to this one."""
+        session.execute(update(TransactionRecord)
+                        .where(TransactionRecord.file_id == file_id, TransactionRecord.statement_id.is_(None))
+                        .values(statement_id=statement_id))
+
+    def flagged_statements(self, session, limit: int = 20) -> list[dict]:
+        """The statements last read whose balances do not add up, or that left entries out,
+        newest first."""
+        query = (select(StatementRecord, FileRecord.path).join(FileRecord)
+                 .where((StatementRecord.gap.is_not(None) & (StatementRecord.gap.not_in(["0"])))
+                        | (StatementRecord.left_out != {}))
+                 .order_by(StatementRecord.id.desc()).limit(limit * 4))
+        found = []
+        for statement, path in session.execute(query):
+            if statement.flagged or statement.left_out:
+                found.append({"statement": statement.name, "account": statement.account,
+                              "date": statement.statement_date, "file": path, "opening": statement.opening,
+                              "closing": statement.closing, "total": statement.total, "gap": statement.gap,
+                              "balanced": not statement.flagged, "left_out": statement.left_out,
+                              "odoo_statement_id": statement.odoo_statement_id})
+        return found[:limit]
 
     def transactions_by_id(self, session, ids):
         return list(session.scalars(select(TransactionRecord).where(TransactionRecord.id.in_(list(ids)))))
@@ -312,12 +392,13 @@ class Store:
                 for record in session.scalars(select(SourceRecord).order_by(SourceRecord.name))
             }
             batches = self.recent_batches(session)
+            statements = self.flagged_statements(session)
             quarantine = [
                 {"source": q.source, "file": q.path, "reason": q.reason, "at": _iso(q.quarantined_at)}
                 for q in self.quarantined(session)
             ]
         return {"files": files, "last_import": last, "states": dict(rows), "sources": sources,
-                "quarantine": quarantine, "batches": batches}
+                "quarantine": quarantine, "batches": batches, "flagged_statements": statements}
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from syncd.engine import read_file
 from syncd.errors import InputError
 from syncd.parsers.archive import Limits, members
+from syncd.reading import read_file
 
 DATA = Path(__file__).parent / "data"
 

@@ -21,9 +21,9 @@ from bench.parse_throughput import write_mt940
 from syncd.caps import MAX_ENTRY_BYTES, MAX_FIELD_CHARS, MAX_RECORD_SIZE
 from syncd.config import load_config
 from syncd.daemon import Daemon
-from syncd.engine import read_file
 from syncd.errors import InputError
 from syncd.parsers import get_parser
+from syncd.reading import read_file
 from syncd.store import FileRecord, Store, TransactionRecord
 from tests.camt_builder import Entry, build_camt053
 

@@ -19,8 +19,9 @@ import pytest
 from syncd import logs
 from syncd.config import load_config
 from syncd.daemon import Daemon, retry_quarantined
-from syncd.engine import Importer, ImportSummary, open_file
+from syncd.engine import Importer, ImportSummary
 from syncd.lock import AlreadyRunning, instance_lock
+from syncd.reading import open_file
 from syncd.store import FileRecord, QuarantineRecord, SourceRecord, Store, TransactionRecord
 
 from .camt_builder import Entry, build_camt053
@@ -324,7 +325,7 @@ def test_no_reconcile_pushes_only(setup):
         def lookup_keys(self, journal, keys):
             return {}
 
-        def push_lines(self, journal, lines, source):
+        def push_lines(self, journal, lines, source, statements=None):
             self.calls.append("push")
             return {"lines": {line["key"]: {"id": i + 1, "created": True} for i, line in enumerate(lines)}}
 

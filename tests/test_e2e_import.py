@@ -128,6 +128,48 @@ def test_bad_files_are_refused_whole(admin, scenario, syncd, tmp_path):
     assert len(statement_lines(admin, scenario["journal"])) == len(before) + 2
 
 
+def bank_statements(admin, journal):
+    return admin("account.bank.statement", "search_read", [("journal_id", "=", journal)],
+                 ["name", "balance_start", "balance_end", "balance_end_real", "is_complete", "line_ids",
+                  "ledger_source_file"], order="id")
+
+
+def test_each_statement_lands_with_its_balances_flagged_when_they_do_not_add_up(admin, scenario, syncd, tmp_path):
+    entries = [Entry(Decimal("40.00"), "first", bank_ref="STM-1"), Entry(Decimal("-15.00"), "second", bank_ref="STM-2")]
+    balanced = tmp_path / "balanced.xml"
+    balanced.write_bytes(build_camt053(JOURNAL_IBAN, entries, opening=Decimal("500.00"), statement_id="STM-A"))
+    result = syncd("import", str(balanced))
+    assert result.returncode == 0, result.stderr
+    assert "statements read: 1 (0 whose balances do not add up)" in result.stdout
+
+    # a bank that prints another day's closing balance: read, brought in, and flagged
+    gap = tmp_path / "gap.xml"
+    entries = [Entry(Decimal("70.00"), "third", bank_ref="STM-3")]
+    gap.write_bytes(build_camt053(JOURNAL_IBAN, entries, opening=Decimal("525.00"), statement_id="STM-B")
+                    .replace(b"595.00</Amt>", b"600.00</Amt>"))
+    result = syncd("import", str(gap))
+    assert result.returncode == 0, result.stderr
+    assert "statements read: 1 (1 whose balances do not add up)" in result.stdout
+    assert "statement STM-B of account GB33BUKB20201555555555" in result.stdout
+    assert ("opening 525.00 + entries 70.00 = 595.00, but the closing balance is 600.00 (difference 5.00)"
+            in result.stdout)
+
+    ours = [s for s in bank_statements(admin, scenario["journal"]) if s["name"] in ("STM-A", "STM-B")]
+    assert [(s["name"], s["balance_start"], s["balance_end"], s["balance_end_real"], s["is_complete"],
+             len(s["line_ids"]), s["ledger_source_file"]) for s in ours] == [
+        ("STM-A", 500.0, 525.0, 525.0, True, 2, "balanced.xml"),
+        ("STM-B", 525.0, 595.0, 600.0, False, 1, "gap.xml"),
+    ]
+    status = syncd("status")
+    assert "statements to look at" in status.stdout
+    assert "statement STM-B of GB33BUKB20201555555555 on 2026-11-20" in status.stdout
+    assert "misses the closing 600.00 by 5.00" in status.stdout
+
+    # both again: nothing twice
+    assert syncd("import", str(gap), str(balanced)).returncode == 0
+    assert [s for s in bank_statements(admin, scenario["journal"]) if s["name"] in ("STM-A", "STM-B")] == ours
+
+
 def test_wrong_key_is_refused(syncd, tmp_path):
     statement = tmp_path / "s.xml"
     statement.write_bytes(build_camt053(JOURNAL_IBAN, [Entry(Decimal("1.00"), "x", bank_ref="K-1")]))

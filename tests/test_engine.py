@@ -74,7 +74,7 @@ class FakeAddon:
         if any(len(value) > hidden["max_source_chars"] for value in source.values()):
             raise refusal("source file must be a string of at most 500 characters.")
 
-    def push_lines(self, journal, lines, source):
+    def push_lines(self, journal, lines, source, statements=None):
         self.push_calls += 1
         self.sent.append((lines, source))
         self._check(lines, source)

@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 
 from syncd.config import url_password
-from syncd.engine import read_file
+from syncd.reading import read_file
 from syncd.store import State, Store, TransactionRecord
 
 from .camt_builder import Entry, build_camt053

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from syncd.engine import read_file
 from syncd.errors import InputError
 from syncd.parsers.golden import samples
+from syncd.reading import read_file
 
 DATA = Path(__file__).parent / "data"
 # formats whose files say where they end (trailers, closing tags, closing balances):

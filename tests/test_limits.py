@@ -3,7 +3,9 @@ and bytes (syncd.limits, plain functions)."""
 
 import json
 
-from syncd.limits import Limits, batches, clip, fit_line, fit_raw, raw_size, request_size
+import pytest
+
+from syncd.limits import Limits, batches, clean_text, clip, fit_line, fit_raw, raw_size, request_size
 
 SERVER = {"api_version": "1.0", "limits": {
     "max_batch": 5000, "max_request_bytes": 4_000_000, "max_key_length": 128, "max_raw_chars": 20000,
@@ -61,3 +63,25 @@ def test_a_line_bigger_than_the_byte_limit_goes_alone():
     lines = [{"key": "a"}, {"key": "b", "payment_ref": "x" * 500}, {"key": "c"}]
     assert [len(batch) for batch in batches(lines, 10, 100)] == [1, 1, 1]
     assert [len(batch) for batch in batches(lines, 10, None)] == [3]
+
+
+@pytest.mark.parametrize(("text", "multiline", "expected"), [
+    ("plain text", False, "plain text"),
+    ("Invoice\r\n4711\rpaid\n", True, "Invoice\n4711\npaid\n"),
+    ("Invoice\r\n4711", False, "Invoice 4711"),
+    ("a\tb", False, "a b"),
+    ("a\tb", True, "a\tb"),
+    ("\x01{4:\x03 NUL\x00 ESC\x1b DEL\x7f C1\x9b", True, "{4: NUL ESC DEL C1"),
+    ("page\x0cbreak", True, "page\nbreak"),
+    ("lone \ud800 surrogate", False, "lone  surrogate"),
+])
+def test_texts_lose_what_the_server_refuses(text, multiline, expected):
+    assert clean_text(text, multiline) == expected
+
+
+def test_a_line_and_its_raw_record_are_cleaned_for_the_server():
+    line = {"key": "k", "payment_ref": "REF\x0012\r\nnext", "partner_name": "ACME\x1b[0m Ltd",
+            "raw": {"remittance": "a\r\nb\x01", "nested": ["\x02x"]}}
+    fitted = fit_line(line, Limits())
+    assert (fitted["payment_ref"], fitted["partner_name"]) == ("REF12\nnext", "ACME[0m Ltd")
+    assert fitted["raw"] == {"remittance": "a\nb", "nested": ["x"]}

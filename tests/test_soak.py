@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import pytest
 
-from syncd.engine import read_file
+from syncd.reading import read_file
 from syncd.store import Store, TransactionRecord
 
 from .camt_builder import Entry, build_camt053

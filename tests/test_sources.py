@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from syncd.config import SourceConfig
-from syncd.engine import open_file
 from syncd.errors import InputError
+from syncd.reading import open_file
 from syncd.sources import InboxSource
 
 from .camt_builder import Entry, build_camt053

@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 from bench.parse_throughput import _amounts, write_camt, write_mt940
 from syncd.cli import main
 from syncd.config import Config, OdooConfig
-from syncd.engine import Importer, ImportSummary, open_file
+from syncd.engine import Importer, ImportSummary
 from syncd.errors import InputError
 from syncd.parsers import text
 from syncd.parsers.camt import CAMT053
 from syncd.parsers.mt940 import MT940
+from syncd.reading import open_file
 from syncd.records import Statement, Transaction
 from syncd.store import FileRecord, Store, TransactionRecord
 

@@ -1,4 +1,5 @@
 from . import customer_ledger_company_guard  # before the wizards that inherit it
+from . import account_bank_statement
 from . import account_bank_statement_line
 from . import account_move
 from . import customer_ledger_counterparty

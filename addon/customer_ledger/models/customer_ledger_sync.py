@@ -12,7 +12,7 @@ import json
 
 from psycopg2 import errors as pg_errors
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_round
 
@@ -20,7 +20,9 @@ from odoo.addons.base.models.res_bank import sanitize_account_number
 
 from ..lib.sync_values import BadValue, check_text, parse_amount, parse_date, strings_in
 
-API_VERSION = "1.0"
+API_VERSION = "1.1"
+# what this server takes beyond 1.0: statements with their balances beside the lines (1.1)
+FEATURES = ("statements",)
 # a line costs about 21 queries of Odoo's own statement-line and entry creation: 500 minimal
 # lines took 43 s on two cores at load 5.5, inside the default worker limits (60 s CPU, 120 s real)
 MAX_BATCH = 500
@@ -47,7 +49,10 @@ _TEXT_FIELDS = {
     "bank_ref": ("ledger_bank_ref", 255),
     "end_to_end_id": ("ledger_end_to_end_id", 255),
 }
-_LINE_KEYS = {"key", "date", "amount", "currency", "foreign_currency", "amount_currency", "raw"} | set(_TEXT_FIELDS)
+_LINE_KEYS = {"key", "date", "amount", "currency", "foreign_currency", "amount_currency", "raw",
+              "statement"} | set(_TEXT_FIELDS)
+_STATEMENT_KEYS = {"name", "date", "opening_balance", "closing_balance"}
+MAX_STATEMENT_NAME = 255
 _SOURCE_KEYS = {"feed", "file", "batch"}
 
 
@@ -85,13 +90,14 @@ class CustomerLedgerSync(models.AbstractModel):
             "login": user.login,
             "company_ids": user.company_ids.ids,
             "limits": self._api_limits(),
+            "features": list(FEATURES),
             "max_batch": MAX_BATCH,
             # the daemon should log in as the robot and nothing more (``syncd check`` warns)
             "dedicated_robot": self._is_robot(user) and not (user.groups_id - self._robot_group()),
         }
 
     @api.model
-    def push_statement_lines(self, api_version, journal, lines, source=None):
+    def push_statement_lines(self, api_version, journal, lines, source=None, statements=None):
         """Create the bank statement lines whose keys are new, all in this transaction.
 
         :param api_version: the contract version the caller speaks, e.g. ``"1.0"``
@@ -99,11 +105,19 @@ class CustomerLedgerSync(models.AbstractModel):
         :param lines: list of dicts: ``key``, ``date`` (``YYYY-MM-DD``), ``amount`` (a decimal
             string), ``currency`` (ISO code: the journal's currency) and optionally
             ``payment_ref``, ``partner_name``, ``account_number``, ``structured_ref``,
-            ``bank_ref``, ``end_to_end_id``, ``raw``, and ``foreign_currency`` with
-            ``amount_currency`` for a transfer made in another currency (what the payer sent)
+            ``bank_ref``, ``end_to_end_id``, ``raw``, ``foreign_currency`` with
+            ``amount_currency`` for a transfer made in another currency (what the payer sent),
+            and ``statement``: the key of the statement (in ``statements``) the line joins
         :param source: optional ``{"feed": ..., "file": ..., "batch": ...}``
+        :param statements: optional (1.1) ``{key: {"name": ..., "date": "YYYY-MM-DD",
+            "opening_balance": "...", "closing_balance": "..."}}``, every value but the name
+            optional: the bank statements of the journal that the new lines naming them join.
+            A key the company holds already is that statement (its closing balance is updated,
+            its opening kept); a new one is created with the file's balances as they are, so a
+            statement whose balances do not add up shows as such in Odoo. A statement none of
+            whose lines is new is not created. Lines the journal held already stay where they are.
         :return: ``{"api_version": ..., "journal_id": ..., "lines": {key: {"id": line_id,
-            "created": bool}}}``
+            "created": bool}}, "statements": {key: statement_id}}``
 
         Values are checked as ``lib/sync_values.py`` says: amounts are ASCII ``-?digits(.digits)?``
         strings or ints (never floats or bools) below the currency's ceiling, with no more
@@ -128,9 +142,15 @@ class CustomerLedgerSync(models.AbstractModel):
             )
         self._check_request_size(lines)
         currency = journal.currency_id or journal.company_id.currency_id
+        statement_vals = self._prepare_statements(statements, currency, source)
         vals_by_key = {}
         for index, line in enumerate(lines):
             vals = self._prepare_statement_line_vals(journal, currency, line, index, source)
+            if vals.get("statement") is not None and vals["statement"] not in statement_vals:
+                raise ValidationError(
+                    _("lines[%(index)s]: statement %(key)s is not among the statements sent.",
+                      index=index, key=self._shown(vals["statement"]))
+                )
             if vals["ledger_import_key"] in vals_by_key:
                 raise ValidationError(
                     _("lines[%(index)s]: key %(key)s appears twice in the batch.",
@@ -140,6 +160,7 @@ class CustomerLedgerSync(models.AbstractModel):
 
         existing = self._existing_lines(journal.company_id, list(vals_by_key))
         new_vals = [vals for key, vals in vals_by_key.items() if key not in existing]
+        joining = {vals["ledger_import_key"]: vals.pop("statement", None) for vals in vals_by_key.values()}
         self._link_partners(new_vals, journal.company_id)
         # the caller (the robot) does not follow the entries it creates: it could not read them
         StatementLine = self.env["account.bank.statement.line"].sudo().with_company(journal.company_id).with_context(
@@ -158,12 +179,14 @@ class CustomerLedgerSync(models.AbstractModel):
             raise PushConflict(
                 _("Another request created bank transactions in this journal meanwhile; send the batch again.")
             ) from None
+        statement_ids = self._attach_statements(journal, created, joining, statement_vals)
         self._push_statement_lines_hook(journal, created, source)
 
         result = {key: {"id": line_id, "created": False} for key, line_id in existing.items()}
         for line in created:
             result[line.ledger_import_key] = {"id": line.id, "created": True}
-        return {"api_version": API_VERSION, "journal_id": journal.id, "lines": result}
+        return {"api_version": API_VERSION, "journal_id": journal.id, "lines": result,
+                "statements": statement_ids}
 
     @api.model
     def lookup_keys(self, api_version, journal, keys):
@@ -456,6 +479,9 @@ class CustomerLedgerSync(models.AbstractModel):
         if "foreign_currency" in line or "amount_currency" in line:
             vals.update(self._prepare_foreign_amount(line, currency, where))
         vals.setdefault("payment_ref", vals.get("ledger_structured_ref") or "/")
+        if line.get("statement") is not None:
+            self._check_key(line["statement"], where)
+            vals["statement"] = line["statement"]  # the key, taken off before the line is created
         if line.get("raw") is not None:
             vals["ledger_raw_record"] = self._prepare_raw_record(line["raw"], where)
         return vals
@@ -476,6 +502,74 @@ class CustomerLedgerSync(models.AbstractModel):
             return {}
         return {"foreign_currency_id": foreign.id,
                 "amount_currency": self._parse_amount(line["amount_currency"], foreign, where, "amount_currency")}
+
+    @api.model
+    def _prepare_statements(self, statements, currency, source):
+        """The statements of a push (see :meth:`push_statement_lines`), checked: ``{key: vals}``."""
+        if statements is None:
+            return {}
+        if not isinstance(statements, dict):
+            raise ValidationError(_("statements must be a dict of statement key to statement."))
+        if len(statements) > MAX_BATCH:
+            raise ValidationError(_("A push names at most %s statements.", MAX_BATCH))
+        prepared = {}
+        for key, statement in statements.items():
+            self._check_key(key, _("statements"))
+            where = _("statements[%s]", key)
+            if not isinstance(statement, dict):
+                raise ValidationError(_("%s must be a dict.", where))
+            unknown = set(statement) - _STATEMENT_KEYS
+            if unknown:
+                raise ValidationError(_("%(where)s: unknown field(s) %(fields)s.", where=where,
+                                        fields=self._shown(sorted(unknown), limit=200)))
+            if "name" not in statement:
+                raise ValidationError(_("%s: name is missing.", where))
+            vals = {
+                "name": self._check_text(statement["name"], MAX_STATEMENT_NAME, where, "name").strip() or "/",
+                "ledger_import_key": key,
+                "ledger_source_file": source.get("file"),
+            }
+            if statement.get("date") is not None:
+                self._parse_date(statement["date"], where)  # checked; Odoo dates a statement by its lines
+            for field, target in (("opening_balance", "balance_start"), ("closing_balance", "balance_end_real")):
+                if statement.get(field) is not None:
+                    vals[target] = self._parse_amount(statement[field], currency, where, field)
+            prepared[key] = vals
+        return prepared
+
+    @api.model
+    def _attach_statements(self, journal, created, joining, statement_vals):
+        """The new lines join their statements: found by key in the company, or created with the
+        file's balances. ``{key: statement_id}`` of every statement that got lines."""
+        lines_by_statement = {}
+        for line in created:
+            key = joining.get(line.ledger_import_key)
+            if key:
+                lines_by_statement.setdefault(key, self.env["account.bank.statement.line"])
+                lines_by_statement[key] |= line
+        if not lines_by_statement:
+            return {}
+        Statement = self.env["account.bank.statement"].sudo().with_company(journal.company_id).with_context(
+            mail_create_nosubscribe=True)
+        found = {statement.ledger_import_key: statement for statement in Statement.search([
+            ("ledger_import_key", "in", list(lines_by_statement)), ("company_id", "=", journal.company_id.id)])}
+        result = {}
+        for key, lines in lines_by_statement.items():
+            vals = statement_vals[key]
+            statement = found.get(key)
+            if statement and statement.journal_id != journal:
+                raise ValidationError(
+                    _("Statement %(name)s (key %(key)s) belongs to journal %(other)s, not %(journal)s.",
+                      name=statement.name, key=key, other=statement.journal_id.code, journal=journal.code))
+            if statement:
+                update = {"line_ids": [Command.link(line.id) for line in lines]}
+                if "balance_end_real" in vals:
+                    update["balance_end_real"] = vals["balance_end_real"]
+                statement.write(update)
+            else:
+                statement = Statement.create(dict(vals, line_ids=[Command.set(lines.ids)]))
+            result[key] = statement.id
+        return result
 
     @api.model
     def _existing_lines(self, company, keys):

@@ -22,3 +22,4 @@ from . import test_credit_four_eyes
 from . import test_robot_rpc
 from . import test_access_matrix
 from . import test_sync_values
+from . import test_sync_statements

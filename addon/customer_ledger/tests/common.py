@@ -45,9 +45,11 @@ class LedgerSyncCommon(AccountTestInvoicingCommon):
         values = {"key": key, "date": "2026-11-20", "amount": amount, "currency": currency.name, "payment_ref": text}
         return dict(values, **extra)
 
-    def push(self, lines, user=None, journal=None, source=None):
+    def push(self, lines, user=None, journal=None, source=None, statements=None):
         sync = self.Sync.with_user(user or self.robot)
-        return sync.push_statement_lines("1.0", journal or {"code": self.journal.code}, lines, source)
+        if statements is None:
+            return sync.push_statement_lines("1.0", journal or {"code": self.journal.code}, lines, source)
+        return sync.push_statement_lines("1.1", journal or {"code": self.journal.code}, lines, source, statements)
 
     def lines_with_key(self, *keys):
         return self.StatementLine.search([("ledger_import_key", "in", list(keys))])

@@ -28,7 +28,7 @@ class TestLedgerSyncPush(LedgerSyncCommon):
     def test_push_creates_lines_once(self):
         lines = [self.line("k1", "10.50", "first"), self.line("k2", "-3.20", "fee")]
         result = self.push(lines, source={"feed": "camt053", "file": "a.xml", "batch": "b1"})
-        self.assertEqual(result["api_version"], "1.0")
+        self.assertEqual(result["api_version"], "1.1")
         self.assertEqual(result["journal_id"], self.journal.id)
         self.assertEqual({k: v["created"] for k, v in result["lines"].items()}, {"k1": True, "k2": True})
         created = self.lines_with_key("k1", "k2")
@@ -152,7 +152,7 @@ class TestLedgerSyncPush(LedgerSyncCommon):
 
     def test_api_info(self):
         info = self.Sync.with_user(self.robot).api_info()
-        self.assertEqual(info["api_version"], "1.0")
+        self.assertEqual(info["api_version"], "1.1")
         self.assertEqual(info["login"], "cl_robot")
         self.assertTrue(info["module_version"].endswith("1.0.0"))
         self.assertTrue(info["dedicated_robot"])

@@ -1,0 +1,140 @@
+"""Statements of a file in the state store and on their way to Odoo: balances kept as the file
+gives them, pages joined, a statement whose balances do not add up flagged, entries left out
+told. That Odoo makes bank statements of them is proven by test_e2e_statements.py."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from syncd.config import Config, OdooConfig
+from syncd.engine import Importer, ImportSummary
+from syncd.identity import iter_keys
+from syncd.reading import ParsedFile, statement_key
+from syncd.records import SourceRef, Statement, Transaction, with_totals
+from syncd.store import StatementRecord, Store, TransactionRecord
+
+from .test_engine import FakeAddon
+
+ACCOUNT = "NL91ABNA0417164300"
+
+
+class StatementAddon(FakeAddon):
+    """An addon that speaks sync API 1.1: it takes statements beside the lines."""
+
+    def __init__(self):
+        super().__init__()
+        self.statements = []  # the statements of every call
+
+    def api_info(self):
+        return dict(super().api_info(), api_version="1.1", features=["statements"])
+
+    def push_lines(self, journal, lines, source, statements=None):
+        result = super().push_lines(journal, lines, source)
+        self.statements.append(statements)
+        return dict(result, statements={key: 100 + i for i, key in enumerate(statements or {})})
+
+
+def tx(amount, ref, statement_id="5", day=5):
+    return Transaction(account=ACCOUNT, currency="EUR", booking_date=date(2026, 1, day), amount=Decimal(amount),
+                       source=SourceRef("day.sta", f"line {ref}"), bank_ref=ref, statement_id=statement_id)
+
+
+def stmt(statement_id="5", opening="100.00", closing="150.00", day=5, left_out=()):
+    return Statement(statement_id=statement_id, account=ACCOUNT, currency="EUR", source=SourceRef("day.sta", "1"),
+                     opening_balance=None if opening is None else Decimal(opening),
+                     closing_balance=None if closing is None else Decimal(closing),
+                     statement_date=date(2026, 1, day), left_out=left_out)
+
+
+def parsed(items, sha="a" * 64):
+    return ParsedFile("day.sta", sha, "mt940", list(iter_keys(with_totals(items))))
+
+
+@pytest.fixture
+def importer(tmp_path):
+    config = Config(odoo=OdooConfig(), state_url=f"sqlite:///{tmp_path / 'state.sqlite'}", batch_size=2)
+    return Importer(config, Store(config.state_url), StatementAddon())
+
+
+def rows(store):
+    with store.transaction() as session:
+        statements = session.query(StatementRecord).order_by(StatementRecord.id).all()
+        joined = {r.key: r.statement_id for r in session.query(TransactionRecord)}
+        return statements, joined
+
+
+def test_balances_that_do_not_add_up_are_kept_and_flagged(importer):
+    summary = ImportSummary()
+    importer.record(parsed([tx("20.00", "r1"), tx("10.00", "r2"), stmt(closing="999.00")]), summary)
+    (row,), joined = rows(importer.store)
+    assert (row.opening, row.closing, row.total, row.gap) == ("100.00", "999.00", "30.00", "869.00")
+    assert row.flagged and set(joined.values()) == {row.id}
+    lines = list(summary.lines())
+    assert "statements read: 1 (1 whose balances do not add up)" in lines
+    warning, = [line for line in lines if line.startswith("warning:")]
+    assert "statement 5 of account NL91ABNA0417164300 on 2026-01-05" in warning
+    assert "opening 100.00 + entries 30.00 = 130.00, but the closing balance is 999.00 (difference 869.00)" in warning
+    flagged, = importer.store.counts()["flagged_statements"]
+    assert (flagged["statement"], flagged["gap"], flagged["balanced"]) == ("5", "869.00", False)
+
+
+def test_balances_that_add_up_are_not_flagged(importer):
+    summary = ImportSummary()
+    importer.record(parsed([tx("20.00", "r1"), tx("30.00", "r2"), stmt()]), summary)
+    (row,), _ = rows(importer.store)
+    assert (row.gap, row.flagged) == ("0", False)
+    assert not [line for line in summary.lines() if line.startswith("warning:")]
+    assert importer.store.counts()["flagged_statements"] == []
+
+
+def test_pages_join_one_statement_and_each_statement_keeps_its_lines(importer):
+    items = [tx("20.00", "r1"), stmt(closing="120.00"),
+             tx("30.00", "r2"), stmt(opening="120.00", closing="150.00"),  # page 2 of statement 5
+             tx("-5.00", "r3", statement_id="6", day=6), stmt("6", "150.00", "145.00", day=6)]
+    importer.record(parsed(items), ImportSummary())
+    (five, six), joined = rows(importer.store)
+    assert (five.name, five.opening, five.closing, five.total, five.gap) == ("5", "100.00", "150.00", "50.00", "0")
+    assert (six.name, six.total, six.gap) == ("6", "-5.00", "0")
+    assert sorted(joined.values()) == [five.id, five.id, six.id]
+
+
+def test_reading_a_statement_again_finds_it(importer):
+    items = [tx("20.00", "r1"), stmt(closing="120.00")]
+    importer.record(parsed(items), ImportSummary())
+    # an overlapping file: the same statement, one entry more
+    importer.record(parsed([tx("20.00", "r1"), tx("1.00", "r9"), stmt(closing="121.00")], sha="b" * 64),
+                    ImportSummary())
+    (row,), joined = rows(importer.store)
+    assert row.key == statement_key(stmt(closing="120.00"))
+    assert set(joined.values()) == {row.id}
+
+
+def test_entries_left_out_are_told(importer):
+    summary = ImportSummary()
+    importer.record(parsed([tx("20.00", "r1"), stmt(closing="120.00", left_out=(("pending entry", 2),))]), summary)
+    assert any(line.startswith("left out:") and "2 pending entry" in line for line in summary.lines())
+    flagged, = importer.store.counts()["flagged_statements"]
+    assert (flagged["balanced"], flagged["left_out"]) == (True, {"pending entry": 2})
+
+
+def test_lines_go_to_odoo_with_their_statement_and_its_balances(importer):
+    importer.record(parsed([tx("20.00", "r1"), tx("10.00", "r2"), tx("5.00", "r3"), stmt(closing="135.00")]),
+                    ImportSummary())
+    importer.connect()
+    importer.push(ImportSummary())
+    (row,), _ = rows(importer.store)
+    sent = [line for lines, _source in importer.sink.sent for line in lines]
+    assert {line["statement"] for line in sent} == {row.key}
+    assert importer.sink.statements == [{row.key: {"name": "5", "date": "2026-01-05", "opening_balance": "100.00",
+                                                   "closing_balance": "135.00"}}] * 2  # two batches of 2 and 1
+    assert row.odoo_statement_id == 100  # what Odoo answered
+
+
+def test_an_older_addon_gets_lines_alone(importer):
+    importer.sink = FakeAddon()
+    importer.record(parsed([tx("20.00", "r1"), stmt(closing="120.00")]), ImportSummary())
+    importer.connect()
+    importer.push(ImportSummary())
+    (lines, _source), = importer.sink.sent
+    assert "statement" not in lines[0]
