@@ -27,6 +27,9 @@ REQUIRED = {
     "bai2": {"two_groups"},
     "csv": {profile.name for profile in bundled_profiles()},  # one per bundled profile, named after it
     "providers": {"stripe", "paypal", "adyen"},
+    "qif": {"gnucash_abc", "gnucash_canada", "gnucash_web", "actual_qif_account", "apostrophe_dates_splits",
+            "dmy_dots_decimal_comma_crlf", "iso_dates_cash", "two_accounts_and_investments", "broken_cut_short",
+            "broken_mixed_date_order"},
 }
 ALL_SAMPLES = [sample for folder in REQUIRED for sample in samples(DATA / folder)]
 
