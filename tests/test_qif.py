@@ -42,6 +42,7 @@ def test_currency_is_an_option_and_xxx_without_it():
     ("D1/ 2'24", date(2024, 1, 2)), ("D8/31' 0", date(2000, 8, 31)), ("D01/02/2024", date(2024, 1, 2)),
     ("D2024-01-02", date(2024, 1, 2)), ("D02.01.2024", date(2024, 1, 2)), ("D1/2/98", date(1998, 1, 2)),
     ("D03/25/099Share Withdrawal", date(1999, 3, 25)), ("D6/24/14", date(2014, 6, 24)),
+    ("D2/10'2020", date(2020, 2, 10)),
 ])
 def test_date_forms(text, expected):
     (statement,) = _parse(f"!Type:Bank\n{text}\nT-1.00\n^\n")
@@ -81,8 +82,14 @@ def test_accounts_opening_balances_and_investments():
     assert dict(brokerage.left_out) == {"investment entry (QIF !Type:Invst): not a bank transaction": 2}
 
 
+def test_comment_lines_are_passed_over():
+    (statement,) = _parse("# exported by hand\n!Type:Bank\n# a note\nD1/2/24\nT-1.00\n^\n")
+    assert [tx.amount for tx in statement.transactions] == [Decimal("-1.00")]
+
+
 def test_detection_needs_a_section_header():
     assert QIF.detect(b"\xef\xbb\xbf!Type:Bank\r\nD1/2/24\r\n")
+    assert QIF.detect(b"### copied from Wikipedia ###\n\n!Type:Class\n")
     assert QIF.detect(b"\n\n!Account\nNChecking\n^\n") and QIF.detect(b"!Option:AutoSwitch\n")
     assert QIF.detect("!Type:Bank\n".encode("utf-16"))
     assert not QIF.detect(b"Date,Amount\n") and not QIF.detect(b"D1/2/24\nT-1.00\n^\n")

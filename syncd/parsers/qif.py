@@ -17,15 +17,16 @@ starting with ``!`` opens a section:
 - ``!Type:Invst`` (and ``Port``): an investment account's entries (buys, sells, dividends) are
   not bank transactions: they are left out, counted in the statement's ``left_out``.
 - Lists (``!Type:Cat``, ``Class``, ``Memorized``, ``Security``, ``Prices``, ...) hold no
-  entries of an account and are passed over; ``!Option`` and ``!Clear`` lines likewise.
+  entries of an account and are passed over; ``!Option`` and ``!Clear`` lines likewise, and
+  lines starting with ``#`` (comments some writers put in; no QIF code is ``#``).
 
 Quicken's first entry of an account, ``Opening Balance`` transferred from the account itself
 (``L[Checking]``), is no movement: it becomes the statement's opening balance and is counted
 in ``left_out``. The account is the ``!Account`` name, else the one that entry names, else
 ``qif``: map it to a journal in ``[journals]``.
 
-Dates come in many forms: ``6/17/97``, ``8/ 1/97``, ``1/ 2'24`` (an apostrophe before the
-year means 2000 and after), ``01/02/2024``, ``02.01.2024``, ``2024-01-02``, and ``03/25/099``
+Dates come in many forms: ``6/17/97``, ``8/ 1/97``, ``1/ 2'24`` (an apostrophe before a
+two-digit year means 2000 and after), ``2/10'2020``, ``01/02/2024``, ``02.01.2024``, ``2024-01-02``, and ``03/25/099``
 (years counted from 1900). Whether ``01/02`` is January 2 or February 1 is decided once for
 the whole file: a first number above 12 anywhere makes it day first, a second one above 12
 month first, both are refused (naming the lines); when no date tells, dots mean day first
@@ -106,10 +107,12 @@ class QifParser:
         return QifParser(currency, order)
 
     def detect(self, data: bytes) -> bool:
-        head = head_lines(data, 4096).lstrip(b"\xef\xbb\xbf \t\r\n\x00").lower()
+        head = head_lines(data, 4096)
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: the ASCII letters are every other byte
             head = head[2:].replace(b"\x00", b"")
-        return head.startswith(_HEADS)
+        lines = (line.strip(b"\xef\xbb\xbf \t\r\x00").lower() for line in head.split(b"\n"))
+        first = next((line for line in lines if line and not line.startswith(b"#")), b"")
+        return first.startswith(_HEADS)
 
     def parse(self, data: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
               encoding: str | None = None) -> list[Statement]:
@@ -145,7 +148,7 @@ def _read(lines: list[str], path: str) -> list[_Register]:
     for number, raw in enumerate(lines, 1):
         line = raw.strip("\x00\x0c").rstrip()
         line = line.lstrip() if line[:1] in " \t" else line
-        if not line:
+        if not line or line.startswith("#"):  # no QIF code is "#": comments, as some writers add
             continue
         if line.startswith("!"):
             if entry is not None and (entry.fields or entry.splits):
@@ -237,8 +240,8 @@ class _Dates:
             a, b = int(first), int(second)
             month, day = (b, a) if self.order == "dmy" else (a, b)
             year = int(year_text)
-            if match[4] == "'":
-                year += 2000  # Quicken's 1/ 2'24
+            if match[4] == "'" and year < 100:
+                year += 2000  # Quicken's 1/ 2'24 (and 2/10'2020, as some write it)
             elif len(year_text) == 3:
                 year += 1900  # years since 1900: 099, 100
             elif len(year_text) <= 2:
