@@ -22,11 +22,11 @@ silently:
 
 - PayPal: ``Completed`` rows move money, and so do ``Reversed``, ``Refunded`` and
   ``Partially Refunded`` ones (the payment was made; the reversal or refund is a row of its
-  own). ``Pending``, ``Denied``, ``Canceled``, ``Held``, ``Failed``... rows do not, unless
-  the report's ``Balance`` column shows that they did: a row whose balance is the previous
-  row's plus its net moved money whatever its status says (PayPal funds a payment from the
-  bank with a ``Pending`` deposit that is on the balance at once), one whose balance stayed
-  did not. The activity download and the monthly statement layout (``Description`` in place
+  own). ``Pending``, ``Denied``, ``Canceled``, ``Held``, ``Failed``... rows (and those whose
+  ``Balance Impact`` is ``Memo``) do not, unless the report's ``Balance`` column shows that
+  they did: a row whose balance is the previous row's plus its net moved money whatever its
+  status says (PayPal funds a payment from the bank with a ``Pending`` deposit that is on
+  the balance at once, and holds an authorization's amount with a ``Pending`` row). The activity download and the monthly statement layout (``Description`` in place
   of ``Type``, no ``Status``: every row is balance-affecting) are both read, with English or
   German headers and a decimal comma where the file has one. The ``Balance`` column gives
   each currency's statement its opening and closing balance; a file with several currencies
@@ -439,18 +439,14 @@ class PaypalParser(_Provider):
         closing: Decimal | None = None
         for row, _currency, day, gross, fee, net, balance, status in items:
             moved = status.strip().lower() in _PAYPAL_MOVED
-            reason = f"status {status}: not on the PayPal balance"
-            if balance is not None and before is not None and net:
-                if balance - before == net:
-                    moved = True
-                elif balance == before:
-                    moved, reason = False, f"status {status or 'none'}: the Balance column did not move"
+            if not moved and balance is not None and before is not None and net and balance - before == net:
+                moved = True  # the Balance column shows it moved, whatever its status says
             if balance is not None:
                 if opening is None:
                     opening = balance - (net if moved else 0)
                 before = closing = balance
             if not moved:
-                ledger.leave_out(group, currency, reason)
+                ledger.leave_out(group, currency, f"status {status}: not on the PayPal balance")
                 continue
             ref = row.cells[column["id"]]
             kind = row.cells.get(column["type"], "") if column["type"] else ""
