@@ -26,11 +26,13 @@ silently:
   ``Balance Impact`` is ``Memo``) do not, unless the report's ``Balance`` column shows that
   they did: a row whose balance is the previous row's plus its net moved money whatever its
   status says (PayPal funds a payment from the bank with a ``Pending`` deposit that is on
-  the balance at once, and holds an authorization's amount with a ``Pending`` row). The activity download and the monthly statement layout (``Description`` in place
-  of ``Type``, no ``Status``: every row is balance-affecting) are both read, with English or
-  German headers and a decimal comma where the file has one. The ``Balance`` column gives
-  each currency's statement its opening and closing balance; a file with several currencies
-  gives one statement per currency, currency conversions being a row in each.
+  the balance at once, and holds an authorization's amount with a ``Pending`` row). The
+  activity download and the monthly statement layout (``Description`` in place of ``Type``,
+  no ``Status``: every row is balance-affecting) are both read, with English or German
+  headers and a decimal comma where the file has one. The ``Balance`` column gives each
+  currency's statement its opening and closing balance; a file with several currencies gives
+  one statement per currency, a currency conversion being a row in each, each row
+  carrying the other's amount as its original amount and currency.
 - Stripe: every balance transaction is on the Stripe balance from its creation (a pending
   one is in the pending part of it until ``available_on``), so all are read; rows of the
   itemized payout reconciliation report that no payout carries yet are the statement
@@ -427,13 +429,15 @@ class PaypalParser(_Provider):
         for item in rows:
             by_currency.setdefault(item[1], []).append(item)
         ledger = _Ledger(report, "paypal", self.fees, "PayPal")
+        conversions = _conversions(rows, column)
         for currency, items in by_currency.items():
             group = f"{currency}:{_span([(item[2], None) for item in items])}"
             ledger.open(group, currency)
-            self._currency(report, ledger, group, currency, _chronological(items), column)
+            self._currency(report, ledger, group, currency, _chronological(items), column, conversions)
         return ledger.statements()
 
-    def _currency(self, report: _Report, ledger: _Ledger, group: str, currency: str, items: list, column: dict):
+    def _currency(self, report: _Report, ledger: _Ledger, group: str, currency: str, items: list, column: dict,
+                  conversions: dict[int, tuple[str, Decimal]]):
         before: Decimal | None = None
         opening: Decimal | None = None
         closing: Decimal | None = None
@@ -456,11 +460,36 @@ class PaypalParser(_Provider):
             if _WITHDRAWAL.search(kind) and gross < 0:
                 ledger.payout(group, row, currency, day, net, ref)
                 continue
+            original_currency, original_amount = conversions.get(row.line, ("", None))
             ledger.row(group, row, currency, day, gross, -fee, ref, remittance=text or kind.strip(),
+                       original_currency=original_currency, original_amount=original_amount,
                        counterparty_name=row.cells.get(column["name"], "") if column["name"] else "",
                        counterparty_account=row.cells.get(column["email"], "") if column["email"] else "",
                        end_to_end_id=row.cells.get(column["reference"], "") if column["reference"] else "")
         ledger.balances[group] = (opening, closing)
+
+
+_CONVERSION = re.compile(r"conversion|umrechnung|conversión|转换", re.IGNORECASE)
+
+
+def _conversions(rows: list, column: dict) -> dict[int, tuple[str, Decimal]]:
+    """The two rows of each currency conversion (same date, time and reference, two
+    currencies): each row's line -> the other row's currency and amount, signed like its own
+    (``-200.00 USD`` was converted into ``183.40 EUR``: the EUR row's original is ``200.00 USD``)."""
+    pairs: dict[tuple, list] = {}
+    for row, currency, day, _gross, _fee, net, _balance, _status in rows:
+        kind = row.cells.get(column["type"], "") if column["type"] else ""
+        if _CONVERSION.search(kind):
+            time = row.cells.get(column["time"], "") if column["time"] else ""
+            reference = row.cells.get(column["reference"], "") if column["reference"] else ""
+            pairs.setdefault((day, time, reference), []).append((row.line, currency, net))
+    found = {}
+    for pair in pairs.values():
+        if len(pair) == 2 and pair[0][1] != pair[1][1]:
+            (line_a, currency_a, net_a), (line_b, currency_b, net_b) = pair
+            found[line_a] = (currency_b, -net_b)
+            found[line_b] = (currency_a, -net_a)
+    return found
 
 
 def _chronological(items: list) -> list:
