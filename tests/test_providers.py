@@ -151,3 +151,15 @@ def test_mutated_reports_raise_only_input_error(sample, data):
     for statement in statements:  # a Stripe payout computed from its rows still comes to zero
         if any(tx.bank_ref == statement.statement_id for tx in statement.transactions) and sample.stem == "stripe":
             assert sum(tx.amount for tx in statement.transactions) == 0
+
+
+def test_adyen_row_without_amount_or_currency_is_counted(tmp_path):
+    text = (DATA / "adyen.csv").read_text()
+    lines = text.splitlines()
+    empty = "ExampleCompany,ExampleShopEUR,,,,2026-01-12 23:00:00,CET,MiscCosts,,,,,,,,,,,,,,,117"
+    path = tmp_path / "adyen.csv"
+    path.write_text("\n".join([lines[0], empty, *lines[1:]]) + "\n")
+    (statement,) = parse_file(path)
+    assert statement.currency == "EUR"
+    assert dict(statement.left_out) == {"MiscCosts without an amount or currency": 1}
+    assert sum(tx.amount for tx in statement.transactions) == 0

@@ -166,7 +166,8 @@ class _Ledger:
 
     def open(self, group: str, currency: str):
         self.groups.setdefault(group, [])
-        self.currencies.setdefault(group, currency)
+        if self.currencies.get(group, "XXX") == "XXX":  # a row without currency came first
+            self.currencies[group] = currency
 
     def add(self, group: str, row: _Row, currency: str, day: date, amount: Decimal, **fields):
         self.open(group, currency)
@@ -508,6 +509,7 @@ def _chronological(items: list) -> list:
     return items
 
 
+_ADYEN_DAYS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y")
 _ADYEN_FEES = ("Commission (NC)", "Markup (NC)", "Scheme Fees (NC)", "Interchange (NC)")
 _ADYEN_ACCOUNTING_FEES = ("Commission (SC)", "Markup (SC)", "Scheme Fees (SC)", "Interchange (SC)")
 #: payment accounting records booked on the merchant's balance
@@ -534,13 +536,18 @@ class AdyenParser(_Provider):
         ledger = _Ledger(report, f"adyen:{report.rows[0].cells['Merchant Account']}", self.fees, "Adyen")
         if "Record Type" in report.layout:
             return self._accounting(report, ledger)
+        created = next((c for c in ("Creation Date", "Booking Date", "Date") if c in report.columns), "Creation Date")
         for row in report.rows:
             batch = f"batch {row.cells['Batch Number']}"
-            currency = report.currency(row, "Net Currency")
-            day = report.day(row, "Creation Date", ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"))
             kind, ref = row.cells["Type"], row.cells["Psp Reference"]
             net = report.money(row, "Net Credit (NC)", False) - report.money(row, "Net Debit (NC)", False)
             fee = sum((report.money(row, column, False) for column in _ADYEN_FEES), Decimal(0))
+            if not net and not fee and not row.cells.get("Net Currency"):
+                ledger.leave_out(batch, ledger.currencies.get(batch, "") or "XXX",
+                                 f"{kind or 'row'} without an amount or currency")
+                continue
+            currency = report.currency(row, "Net Currency")
+            day = report.day(row, created, _ADYEN_DAYS)
             if kind == "MerchantPayout":
                 ledger.payout(batch, row, currency, day, net, ref or batch)
                 continue
@@ -559,7 +566,7 @@ class AdyenParser(_Provider):
             fee = sum((report.money(row, column, False) for column in _ADYEN_ACCOUNTING_FEES
                        if column in report.columns), Decimal(0))
             booked = kind.lower() in _ADYEN_BOOKED or bool(payable)
-            day = report.day(row, "Booking Date", ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"))
+            day = report.day(row, "Booking Date", _ADYEN_DAYS)
             items.append((row, kind, currency.upper(), payable, fee, booked, day))
         by_currency: dict[str, list] = {}
         for item in items:
