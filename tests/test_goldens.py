@@ -26,7 +26,12 @@ REQUIRED = {
     "ofx": {"ofx1_checking_cp1252", "ofx1_header_lies_utf8", "qfx2_credit_card"},
     "bai2": {"two_groups"},
     "csv": {profile.name for profile in bundled_profiles()},  # one per bundled profile, named after it
-    "providers": {"stripe", "paypal", "adyen"},
+    "providers": {"stripe", "paypal", "adyen", "hledger_paypal_custom", "hledger_stripe", "kontor_paypal_de",
+                  "paypal_statement_multicurrency", "paypal_statuses", "stripe_balance_history_dashboard",
+                  "adyen_payment_accounting", "broken_paypal_net"},
+    "qif": {"gnucash_abc", "gnucash_canada", "gnucash_web", "actual_qif_account", "apostrophe_dates_splits",
+            "dmy_dots_decimal_comma_crlf", "iso_dates_cash", "two_accounts_and_investments", "broken_cut_short",
+            "broken_mixed_date_order"},
 }
 ALL_SAMPLES = [sample for folder in REQUIRED for sample in samples(DATA / folder)]
 

@@ -33,6 +33,7 @@ from syncd.parsers.csvprofile import CsvProfileParser, Profile, bundled_profiles
 from syncd.parsers.mt940 import MT940
 from syncd.parsers.ofx import OFX
 from syncd.parsers.providers import ADYEN, PAYPAL, STRIPE
+from syncd.parsers.qif import QIF
 from syncd.records import Statement
 from syncd.safexml import DEFAULT_MAX_BYTES, reject_declarations, sniff
 
@@ -48,7 +49,7 @@ class Parser(Protocol):
 
 
 PARSERS: dict[str, Parser] = {
-    parser.name: parser for parser in (CAMT053, CAMT054, CAMT052, MT940, OFX, BAI2, STRIPE, PAYPAL, ADYEN)
+    parser.name: parser for parser in (CAMT053, CAMT054, CAMT052, MT940, OFX, BAI2, STRIPE, PAYPAL, ADYEN, QIF)
 }
 
 
@@ -71,12 +72,18 @@ def register_user_profiles(tables: dict, where: str = "[csv_profiles]"):
 
 
 def get_parser(name: str) -> Parser:
-    """The parser registered as ``name``; a :class:`UserError` listing the known ones otherwise."""
-    try:
+    """The parser registered as ``name``, or ``NAME:OPTION`` for a parser that takes an option
+    (``qif:EUR``, ``paypal:net``: its ``configured(option)``); a :class:`UserError` listing
+    the known ones otherwise."""
+    if name in PARSERS:
         return PARSERS[name]
-    except KeyError:
-        known = ", ".join(["auto", *PARSERS])
-        raise UserError(f"unknown statement format {name!r}; known formats: {known}") from None
+    base, _sep, option = name.partition(":")
+    configured = getattr(PARSERS.get(base), "configured", None)
+    if option and configured is not None:
+        return configured(option)
+    known = ", ".join(["auto", *PARSERS])
+    raise UserError(f"unknown statement format {name!r}; known formats: {known} "
+                    "(qif:CURRENCY, and paypal, stripe or adyen :net or :separate, take an option)")
 
 
 def _describe(data: bytes) -> str:
