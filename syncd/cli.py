@@ -19,7 +19,9 @@ from .reading import open_file, statement_notes
 from .records import Statement
 
 FORMAT_HELP = ("Statement format; auto detects it from the content. Built in: "
-               + ", ".join(sorted(PARSERS)) + "; csv:NAME for a CSV profile of the configuration.")
+               + ", ".join(sorted(PARSERS)) + "; csv:NAME for a CSV profile of the configuration; "
+               "qif:CURRENCY[,dmy|mdy] for QIF, which names no currency; paypal:net, stripe:net, "
+               "adyen:net for one net line per row instead of gross and fee.")
 
 
 def _echo(message: str, err: bool = False):

@@ -81,6 +81,10 @@ def line_payload(transaction) -> dict:
 
 
 STORE_CHUNK = 1000  # transactions looked up and stored at a time
+#: ISO 4217's "no currency": what a parser reads from a format that names none (QIF)
+NO_CURRENCY = "XXX"
+NO_CURRENCY_REASON = ("the file names no currency: give it with the format, e.g. --format qif:EUR "
+                      "(format = \"qif:EUR\" in a source's table)")
 
 
 class _Pages:
@@ -189,6 +193,8 @@ class Importer:
                         added = []
                         pages.add(item)
                         continue
+                    if item.currency == NO_CURRENCY:
+                        raise InputError(item.source.path, item.source.location, NO_CURRENCY_REASON)
                     if item.key in known:
                         continue
                     known.add(item.key)

@@ -138,3 +138,16 @@ def test_an_older_addon_gets_lines_alone(importer):
     importer.push(ImportSummary())
     (lines, _source), = importer.sink.sent
     assert "statement" not in lines[0]
+
+
+def test_a_file_that_names_no_currency_is_refused_at_import_saying_how_to_give_it(importer, tmp_path):
+    from syncd.errors import InputError
+    from syncd.reading import read_file
+
+    path = tmp_path / "bank.qif"
+    path.write_text("!Type:Bank\nD01/02/2024\nT-12.50\nPCoffee\n^\n")
+    with pytest.raises(InputError, match=r"bank.qif:.*names no currency: give it with the format, e.g. --format qif:EUR"):
+        importer.record(read_file(path), ImportSummary())
+    assert importer.store.counts()["files"] == 0
+    importer.record(read_file(path, "qif:EUR"), ImportSummary())
+    assert importer.store.counts()["states"] == {"queued": 1}
