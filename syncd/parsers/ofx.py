@@ -43,9 +43,11 @@ securities without cash (``REINVEST``, ``TRANSFER``, ``SPLIT``, ``JRNLSEC``, ``J
 ``CLOSUREOPT``) are left out with a count and that reason. The cash balance
 (``INVBAL/AVAILCASH``) is the closing balance, as of the statement's ``DTASOF``.
 
-Refused: a file with no statement, with the bank's own words when it answered with an error
-(``SEVERITY`` ``ERROR``) or the sign-on failed; a statement without an account or currency;
-a transaction without an amount or a date.
+Refused: a file without statements because the bank answered with an error (``SEVERITY``
+``ERROR``) or the sign-on failed, in the bank's own words (a file that holds only a successful
+sign-on or an account list gives no statement and is not refused: nothing to import); a
+statement without an account; a transaction without an amount or a date. An error response
+beside statements of other accounts does not stop those from being read.
 """
 
 from __future__ import annotations
@@ -194,7 +196,9 @@ class OfxParser:
             else:
                 statements.append(_statement(node, path, default))
         if not statements:
-            raise InputError(path, f"line {root.line}", _why_no_statement(root))
+            refusal = _refusal(root)
+            if refusal:
+                raise InputError(path, f"line {root.line}", refusal)
         return _unique_references(statements)
 
 
@@ -375,7 +379,9 @@ def _status(node: _Node) -> str:
     return f"code {status.value('CODE') or '?'} (ERROR)" + (f": {message}" if message else "")
 
 
-def _why_no_statement(root: _Node) -> str:
+def _refusal(root: _Node) -> str:
+    """Why a file without statements is refused: the bank answered with an error. A file that
+    holds only a sign-on, or an account list, is not refused: there is nothing to import."""
     errors = [f"<{rs.name}> line {rs.line}: {_status(rs)}" for name in _RESPONSES for rs in root.iter(name)
               if _status(rs)]
     if errors:
@@ -383,7 +389,7 @@ def _why_no_statement(root: _Node) -> str:
     signon = root.find("SIGNONMSGSRSV1", "SONRS")
     if signon is not None and _status(signon):
         return f"the sign-on failed, the file holds no statement: {_status(signon)}"
-    return "the file holds no bank, card or investment statement (no STMTRS, CCSTMTRS or INVSTMTRS)"
+    return ""
 
 
 def _money(node: _Node | None, name: str, path: str, where: _Node) -> Decimal:
