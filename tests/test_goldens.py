@@ -27,7 +27,7 @@ REQUIRED = {
             "sgml_unbalanced_lowercase", "sgml_empty_leaves", "xml_cdata_empty_tags", "xml_fitids_payee_currency",
             "sgml_investment_cash", "sgml_error_response", "sgml_signon_only", "sgml_truncated",
             "libofx_spec211_16_5_3_2", "ofxtools_br_nubank_cc", "bimp_amex", "asgrim_ofxdata_selfclose",
-            "ofxgo_inv_v202", "ofxtools_profrs"},
+            "ofxgo_inv_v202", "ofxtools_profrs", "actual_html_vals", "actual_utf_8"},
     "bai2": {"two_groups"},
     "csv": {profile.name for profile in bundled_profiles()},  # one per bundled profile, named after it
     "providers": {"stripe", "paypal", "adyen"},

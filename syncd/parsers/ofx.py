@@ -128,6 +128,8 @@ _CASH_TRADES = frozenset("""
     BUYSTOCK SELLSTOCK BUYMF SELLMF BUYDEBT SELLDEBT BUYOPT SELLOPT BUYOTHER SELLOTHER INCOME
     RETOFCAP MARGININTEREST INVEXPENSE
 """.split())
+_RECORDS = frozenset(("STMTTRN", *_CASH_TRADES, "REINVEST", "TRANSFER", "SPLIT", "JRNLSEC", "JRNLFUND",
+                      "CLOSUREOPT"))
 _NO_CASH = {"REINVEST": "reinvested income (REINVEST): no cash moves",
             **dict.fromkeys(("TRANSFER", "SPLIT", "JRNLSEC", "JRNLFUND", "CLOSUREOPT"),
                             "securities moved without cash (TRANSFER, SPLIT, JRNLSEC, JRNLFUND, CLOSUREOPT)")}
@@ -143,7 +145,14 @@ class _Node:
     def find(self, *path: str) -> _Node | None:
         node: _Node | None = self
         for name in path:
-            node = next((child for child in node.children if child.name == name), None) if node else None
+            if node is None:
+                return None
+            for child in node.children:
+                if child.name == name:
+                    node = child
+                    break
+            else:
+                return None
         return node
 
     def value(self, *path: str) -> str:
@@ -154,7 +163,8 @@ class _Node:
         for child in self.children:
             if child.name == name:
                 yield child
-            yield from child.iter(name)
+            if child.children:
+                yield from child.iter(name)
 
 
 class OfxParser:
@@ -291,8 +301,8 @@ class _Builder:
 def _tree(text: str, start: int, path: str) -> _Node:
     builder = _Builder(path)
     line = text.count("\n", 0, start) + 1
-    record: _Node | None = None  # the transaction being read, and where it starts
-    record_at = 0
+    record: _Node | None = None  # the transaction being read, where it starts, how deep
+    record_at = record_depth = 0
     for match in _TOKEN.finditer(text, start):
         closing, name, empty, cdata, markup, chars = match.groups()
         where = line
@@ -327,10 +337,10 @@ def _tree(text: str, start: int, path: str) -> _Node:
                 break
         else:
             builder.open(name, where)
-            if name in ("STMTTRN", *_CASH_TRADES, *_NO_CASH):
-                record, record_at = builder.pending, match.start()
-        if record is not None and not any(node is record for node in builder.stack) \
-                and builder.pending is not record:
+            if name in _RECORDS:
+                record, record_at, record_depth = builder.pending, match.start(), len(builder.stack)
+                continue
+        if record is not None and (len(builder.stack) <= record_depth or builder.stack[record_depth] is not record):
             record = None
     builder.settle()
     if len(builder.stack) > 1:
