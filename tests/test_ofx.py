@@ -261,3 +261,12 @@ def test_leaves_closed_late_and_closers_of_nothing_are_ignored():
     assert parse(data)[0].transactions[1].counterparty_name == "Office Rent"
     # a closing tag that closes nothing open is a writer's slip, not the end of the body
     assert len(parse(sgml(b"</STMTRS>", b"</STMTRSX></STMTRS>"))[0].transactions) == 3
+
+
+def test_several_ofx_responses_in_one_file_are_all_read():
+    first = SGML.read_bytes()
+    second = (DATA / "ofx1_header_lies_utf8.ofx").read_bytes()
+    statements = parse(first + b"\r\n" + second)
+    assert [st.statement_id for st in statements] == [
+        "412000006789:2026-01-01..2026-01-20", "412000006789:2026-02-01..2026-02-20"]
+    assert "is the file truncated?" in str(error(first + second[: second.index(b"</STMTTRN>")]))

@@ -194,7 +194,12 @@ class OfxParser:
         if declaration:
             line = text.count("\n", 0, declaration.start()) + 1
             raise InputError(path, f"line {line}", "DOCTYPE and ENTITY declarations are refused in OFX")
-        root = _tree(text, body.start(), path)
+        bodies = []
+        while body is not None:  # a download may hold several responses, one after the other
+            ofx, end = _tree(text, body.start(), path)
+            bodies.append(ofx)
+            body = _BODY.search(text, end)
+        root = _Node("OFX", bodies[0].line, children=[child for ofx in bodies for child in ofx.children])
         securities = _securities(root)
         nodes = list(_statement_nodes(root))
         named = (node.value("CURDEF").upper() for node in nodes)
@@ -298,11 +303,13 @@ class _Builder:
                 node.children = []
 
 
-def _tree(text: str, start: int, path: str) -> _Node:
+def _tree(text: str, start: int, path: str) -> tuple[_Node, int]:
+    """The ``<OFX>`` element that starts at ``start``, and where it ends."""
     builder = _Builder(path)
     line = text.count("\n", 0, start) + 1
     record: _Node | None = None  # the transaction being read, where it starts, how deep
     record_at = record_depth = 0
+    end = len(text)
     for match in _TOKEN.finditer(text, start):
         closing, name, empty, cdata, markup, chars = match.groups()
         where = line
@@ -333,7 +340,8 @@ def _tree(text: str, start: int, path: str) -> _Node:
             builder.stack[-1].children.append(_Node(name, where))
         elif closing:
             if builder.close(name):
-                _check_trailer(text, match.end(), line, path)
+                end = match.end()
+                _check_trailer(text, end, line, path)
                 break
         else:
             builder.open(name, where)
@@ -349,11 +357,11 @@ def _tree(text: str, start: int, path: str) -> _Node:
     ofx = builder.root.find("OFX")
     if ofx is None:
         raise InputError(path, f"line {line}", "no <OFX> element")
-    return ofx
+    return ofx, end
 
 
 def _check_trailer(text: str, end: int, line: int, path: str):
-    """What follows ``</OFX>`` is not read, but a comment left open there says the file was cut."""
+    """A comment left open after ``</OFX>`` says the file was cut."""
     rest = re.sub(r"<!--.*?-->", "", text[end:end + 65536], flags=re.DOTALL)
     if "<!--" in rest:
         raise InputError(path, f"line {line}", "a comment after </OFX> is never closed: is the file truncated?")
