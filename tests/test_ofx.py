@@ -7,6 +7,7 @@ with ``python -m syncd.parsers.golden tests/data/ofx`` after an intended change.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -270,3 +271,41 @@ def test_several_ofx_responses_in_one_file_are_all_read():
     assert [st.statement_id for st in statements] == [
         "412000006789:2026-01-01..2026-01-20", "412000006789:2026-02-01..2026-02-20"]
     assert "is the file truncated?" in str(error(first + second[: second.index(b"</STMTTRN>")]))
+
+
+def _summary(statements):
+    return [(st.account, st.currency, st.closing_balance, st.statement_date, st.left_out,
+             [(tx.booking_date, tx.amount, tx.bank_ref, tx.counterparty_name, tx.remittance) for tx in st.transactions])
+            for st in statements]
+
+
+def _lower_tags(data: bytes) -> bytes:  # CDATA sections left as they are: their text is no markup
+    parts = re.split(rb"(<!\[CDATA\[.*?\]\]>)", data, flags=re.DOTALL)
+    return b"".join(part if part.startswith(b"<![CDATA[") else re.sub(
+        rb"<(/?)([A-Za-z][A-Za-z0-9_.]*)", lambda m: b"<" + m.group(1) + m.group(2).lower(), part) for part in parts)
+
+
+def _sgml_leaves(data: bytes) -> bytes:  # OFX 2 written as OFX 1: no closing tag after a leaf's text
+    return re.sub(rb"(<([A-Za-z][A-Za-z0-9_.]*)>[^<]*)</\2>", rb"\1", data)
+
+
+def _unclosed_lists(data: bytes) -> bytes:  # the closing tags sloppy writers leave out
+    return re.sub(rb"</(STMTTRN|BANKTRANLIST|STMTRS|CCSTMTRS|STMTTRNRS|CCSTMTTRNRS)>", b"", data)
+
+
+def _spaced(data: bytes) -> bytes:  # blank lines and indentation between any two tags
+    return re.sub(rb">(\s*)<", rb">\r\n\r\n    \1<", data)
+
+
+READABLE = [sample for sample in samples(DATA) if sample.with_suffix(".jsonl").exists()]
+
+
+@pytest.mark.parametrize("change", [_lower_tags, _sgml_leaves, _unclosed_lists, _spaced],
+                         ids=lambda change: change.__name__.strip("_"))
+@pytest.mark.parametrize("sample", READABLE, ids=lambda sample: sample.name)
+def test_every_sample_reads_the_same_however_its_tags_are_written(sample, change):
+    """The class of failure, not the example: each readable sample, with its tags in lower
+    case, its leaves unclosed, its statements and lists left open or blank lines everywhere,
+    gives the same statements."""
+    data = sample.read_bytes()
+    assert _summary(parse(change(data))) == _summary(parse(data))
