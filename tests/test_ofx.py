@@ -309,3 +309,13 @@ def test_every_sample_reads_the_same_however_its_tags_are_written(sample, change
     gives the same statements."""
     data = sample.read_bytes()
     assert _summary(parse(change(data))) == _summary(parse(data))
+
+
+@pytest.mark.parametrize("name", ["sgml_several_statements.ofx", "libofx_spec211_16_5_3_2.ofx", "bimp_amex.ofx",
+                                  "asgrim_ofxdata_oneline.ofx", "sgml_investment_cash.ofx"])
+def test_a_file_cut_at_any_line_or_tag_is_refused_as_truncated(name):
+    data = (DATA / name).read_bytes()
+    end = data.upper().rindex(b"</OFX>")
+    cuts = {match.start() for match in re.finditer(rb"\n|<", data[:end])} - {0}
+    for cut in sorted(cut for cut in cuts if cut > data.upper().index(b"<OFX>")):
+        assert "is the file truncated?" in str(error(data[:cut])), cut
