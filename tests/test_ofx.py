@@ -319,3 +319,18 @@ def test_a_file_cut_at_any_line_or_tag_is_refused_as_truncated(name):
     cuts = {match.start() for match in re.finditer(rb"\n|<", data[:end])} - {0}
     for cut in sorted(cut for cut in cuts if cut > data.upper().index(b"<OFX>")):
         assert "is the file truncated?" in str(error(data[:cut])), cut
+
+
+def test_detected_after_a_preamble_and_padding():
+    data = SGML.read_bytes()
+    assert OFX.detect(b"\x00\x00" + data)
+    assert OFX.detect(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-ofx\r\n\r\n" + data)
+    body = data[data.index(b"<OFX>"):]
+    assert OFX.detect(b"Statement download\r\n" + body)
+    assert parse(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-ofx\r\n\r\n" + data)[0].transactions
+    assert not OFX.detect(b"Date;Amount;Text\r\n01.01.2026;1,00;<OFX> in a memo\r\n")
+
+
+def test_a_statement_naming_another_kind_of_account():
+    data = sgml(b"<BANKACCTFROM>", b"<CCACCTFROM>").replace(b"</BANKACCTFROM>", b"</CCACCTFROM>")
+    assert parse(data)[0].account == "412000006789"

@@ -76,6 +76,8 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 _BODY = re.compile(r"<OFX\s*>", re.IGNORECASE)
+_HEADER_LINE = re.compile(rb"^[ \t]*OFXHEADER[ \t]*:[ \t]*\d", re.MULTILINE)
+_SIGNON_START = re.compile(rb"<OFX>\s*<SIGNONMSGSRSV1>")
 MAX_DEPTH = 32  # OFX nests about ten deep
 _HEADER_FIELD = re.compile(r"^\s*([A-Za-z]+)\s*:(.*)$")
 _XML_ENCODING = re.compile(rb"<\?xml[^>]*encoding=[\"']([A-Za-z0-9_.-]+)[\"']")
@@ -174,10 +176,11 @@ class OfxParser:
     description = "OFX/QFX statement"
 
     def detect(self, data: bytes) -> bool:
-        head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").upper()
+        head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n\x00").upper()
         if head.startswith(b"OFXHEADER") or b"<?OFX " in head or head.startswith(b"<OFX>") or (
-                head.startswith(b"<?XML") and b"<OFX>" in head):
-            return True
+                head.startswith(b"<?XML") and b"<OFX>" in head) or _HEADER_LINE.search(head[:1024]) or (
+                _SIGNON_START.search(head)):
+            return True  # a header or body after some preamble (a saved HTTP response's headers)
         # OFX 2.x is XML: its root, wherever it starts and whatever error follows it
         root = sniff_root(data)
         return root is not None and root.localname == "OFX" and not root.namespace
@@ -447,7 +450,9 @@ def _date(node: _Node | None, name: str, path: str) -> date | None:
 
 def _account(rs: _Node, path: str, default_currency: str) -> tuple[str, str]:
     tag = _STATEMENTS[rs.name]
-    account_node = rs.find(tag) or next(rs.iter(tag), None)
+    # its own kind of account, else another kind (a card statement naming a bank account)
+    account_node = next((node for name in (tag, *_STATEMENTS.values()) for node in (rs.find(name),) if node), None) \
+        or next(rs.iter(tag), None)
     account = account_node.value("ACCTID").replace(" ", "") if account_node else ""
     if not account:
         raise InputError(path, f"line {rs.line} <{rs.name}>", f"missing <{tag}><ACCTID>: the account")
