@@ -14,10 +14,14 @@ with OFX's DTD in mind would build it:
   ``<LEDGERBAL>`` ends a ``<BANKTRANLIST>`` left open, a ``<STMTTRNRS>`` the previous one;
 - a closing tag that closes nothing open (a leaf's, late, or a typo's) is ignored;
 - tags are read in any case, CDATA sections as text, comments and processing instructions
-  skipped; the five XML entities and numeric character references are decoded, others kept
-  as written (``AT&T``). Nothing is ever expanded: a ``<!DOCTYPE`` or ``<!ENTITY`` is refused.
+  skipped; character references and HTML's named entities (``&amp;``, ``&eacute;``,
+  ``&#232;``) are decoded, anything else kept as written (``AT&T``). Nothing is ever
+  expanded: a ``<!DOCTYPE`` or ``<!ENTITY`` is refused.
 
-A file whose ``<OFX>`` is never closed is refused as truncated, naming what is left open.
+A file whose ``<OFX>`` is never closed is refused as truncated, naming what is left open, as
+is one cut inside a comment after it. Several ``<OFX>`` responses one after the other are all
+read. The file is recognised by its header or its ``<OFX><SIGNONMSGSRSV1>`` even after a
+preamble (a saved HTTP response's headers) or NUL padding.
 
 Encodings: OFX 1.x declares one in its header (``CHARSET:1252``, ``ENCODING:UTF-8``), OFX 2.x
 in the XML declaration, and both often lie. The content is read as UTF-8 when it is valid
@@ -29,8 +33,14 @@ statement of the file, each a statement of its own. Amounts (``TRNAMT``) are sig
 account holder's view, as the specification says, and may be written ``+12.50``, ``12,50``,
 ``.50`` or ``1,234.50``. ``FITID`` is the bank's unique id of the transaction within the
 account, used as the bank reference, unless the file repeats it for another transaction
-(then those transactions get content fingerprints). Dates are the local dates written
-(``20260115120000.000[-5:EST]`` is 15 January), whatever the time zone.
+(then those transactions get content fingerprints, so that none is lost as a duplicate).
+Dates are the local dates written (``20260115120000.000[-5:EST]`` is 15 January), whatever
+the time zone; without ``DTPOSTED`` the ``DTUSER`` or ``DTAVAIL`` applies. The counterparty
+is ``NAME``, else ``PAYEE/NAME``; a transaction in another currency (``CURRENCY``) is
+converted at its ``CURRATE`` and keeps its original amount, or stays in that currency when
+no rate is given; ``ORIGCURRENCY`` gives the original amount. An empty ``<CURDEF>`` is the
+currency of the file's other statements, else USD (OFX's home). Pending transactions
+(``STMTTRNP``) are left out with a count.
 
 Balances: the ledger balance (``LEDGERBAL``) is the closing balance and its ``DTASOF`` the
 statement's date; OFX has no opening balance, so there is nothing to check the movements
