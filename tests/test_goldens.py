@@ -23,7 +23,11 @@ DATA = Path(__file__).parent / "data"
 REQUIRED = {
     "camt": {"simple", "batch", "pending_and_reversal", "v08", "duplicates", "notification_054", "report_052"},
     "mt940": {"german_envelope_crlf", "dutch_page_split", "mt942_interim", "two_accounts_dot_decimals"},
-    "ofx": {"ofx1_checking_cp1252", "ofx1_header_lies_utf8", "qfx2_credit_card"},
+    "ofx": {"ofx1_checking_cp1252", "ofx1_header_lies_utf8", "qfx2_credit_card", "sgml_several_statements",
+            "sgml_unbalanced_lowercase", "sgml_empty_leaves", "xml_cdata_empty_tags", "xml_fitids_payee_currency",
+            "sgml_investment_cash", "sgml_error_response", "sgml_signon_only", "sgml_truncated",
+            "libofx_spec211_16_5_3_2", "ofxtools_br_nubank_cc", "bimp_amex", "asgrim_ofxdata_selfclose",
+            "ofxgo_inv_v202", "ofxtools_profrs", "actual_html_vals", "actual_utf_8"},
     "bai2": {"two_groups"},
     "csv": {profile.name for profile in bundled_profiles()},  # one per bundled profile, named after it
     "providers": {"stripe", "paypal", "adyen", "hledger_paypal_custom", "hledger_stripe", "kontor_paypal_de",
