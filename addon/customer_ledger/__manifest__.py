@@ -22,6 +22,7 @@
         "data/customer_ledger_statement_data.xml",
         "views/customer_ledger_menus.xml",
         "views/account_bank_statement_line_views.xml",
+        "views/account_bank_statement_views.xml",
         "views/customer_ledger_counterparty_views.xml",
         "views/customer_ledger_tier_views.xml",
         "views/customer_ledger_profile_views.xml",

@@ -33,6 +33,26 @@ class TestLedgerUi(HttpCase):
             login="admin",
         )
 
+    def test_bank_statements_show_whether_they_add_up(self):
+        # a journal of its own: a statement is also shown red when its opening balance is not
+        # the previous statement's closing one
+        journal = self.env["account.journal"].create({"name": "Tour Bank", "code": "TOURB", "type": "bank"})
+        currency = (journal.currency_id or journal.company_id.currency_id).name
+        sync = self.env["customer.ledger.sync"].with_user(self.env.ref("base.user_admin"))
+        for key, amount, opening, closing, name, file in (
+            ("tour:st:1", "164.80", "6000.00", "6164.80", "TOUR-OK", "tour_ok.sta"),
+            ("tour:st:2", "480.00", "6164.80", "6700.00", "TOUR-GAP", "tour_gap.sta"),
+        ):
+            sync.push_statement_lines(
+                "1.1", {"code": journal.code},
+                [{"key": key, "date": "2026-11-20", "amount": amount, "currency": currency,
+                  "payment_ref": "Tour statement line", "statement": name}],
+                {"feed": "mt940", "file": file, "batch": "tour"},
+                {name: {"name": name, "opening_balance": opening, "closing_balance": closing}},
+            )
+        self.start_tour("/web#action=customer_ledger.account_bank_statement_action",
+                        "customer_ledger_bank_statement_tour", login="admin")
+
     def test_reconcile_by_hand(self):
         customer = self.env["res.partner"].create({"name": "Tour Customer", "is_company": True})
         self.env["res.partner.bank"].create({"acc_number": "DE12500105170648489890", "partner_id": customer.id})

@@ -24,6 +24,39 @@ registry.category("web_tour.tours").add("customer_ledger_bank_transaction_tour",
     ],
 });
 
+registry.category("web_tour.tours").add("customer_ledger_bank_statement_tour", {
+    test: true,
+    steps: () => [
+        {
+            content: "A statement whose balances do not add up shows in red",
+            trigger: ".o_list_view .o_data_row.text-danger td[name=name]:contains('TOUR-GAP')",
+            isCheck: true,
+        },
+        {
+            content: "The balanced one does not",
+            trigger: ".o_list_view .o_data_row:not(.text-danger) td[name=name]:contains('TOUR-OK')",
+            isCheck: true,
+        },
+        {
+            content: "Open the one that does not add up",
+            trigger: ".o_list_view .o_data_row td[name=name]:contains('TOUR-GAP')",
+        },
+        {
+            content: "The form says by how much, and where it came from",
+            trigger: ".o_form_view .alert-warning:contains('6,644.80')",
+            isCheck: true,
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=ledger_source_file]:contains('tour_gap.sta')",
+            isCheck: true,
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=line_ids] .o_data_row td[name=payment_ref]:contains('Tour statement line')",
+            isCheck: true,
+        },
+    ],
+});
+
 registry.category("web_tour.tours").add("customer_ledger_robot_wizard_tour", {
     test: true,
     steps: () => [
