@@ -46,8 +46,9 @@ class CustomerLedgerAmountGuard(models.AbstractModel):
         field = self._fields[name]._description_string(self.env)
         shown = repr(value)[:40]
         if problem == "too_big":
+            bound = f"{MAX_AMOUNT:,.0f}"  # outside _(): the term extractor cannot read an f-string
             return _("%(field)s: %(value)s is out of range (less than %(bound)s either way).",
-                     field=field, value=shown, bound=f"{MAX_AMOUNT:,.0f}")
+                     field=field, value=shown, bound=bound)
         if problem == "not_finite":
             return _("%(field)s: %(value)s is not a finite number.", field=field, value=shown)
         return _("%(field)s: %(value)s is not a number.", field=field, value=shown)
