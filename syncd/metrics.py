@@ -1,5 +1,6 @@
-"""Prometheus metrics: transactions by state, files quarantined, each source's last run and
-success, push latency, RPC retries and errors by kind. Served on a loopback port
+"""Prometheus metrics: transactions by state, files quarantined, statements whose balances do
+not add up, each source's last run and success, push latency, RPC retries and errors by kind.
+Served on a loopback port
 (``[metrics] listen``) and/or written to a node_exporter textfile (``[metrics] textfile``)
 after every pass."""
 
@@ -22,6 +23,8 @@ class Metrics:
         self.transactions = Gauge("syncd_transactions", "Transactions in the state store, by state", ["state"],
                                   registry=r)
         self.quarantined = Gauge("syncd_quarantined_files", "Files waiting in quarantine", registry=r)
+        self.unbalanced = Gauge("syncd_statements_unbalanced", "Statements read whose balances do not add up "
+                                "(imported and flagged)", registry=r)
         self.last_run = Gauge("syncd_source_last_run_timestamp_seconds", "When a source was last read", ["source"],
                               registry=r)
         self.last_ok = Gauge("syncd_source_last_success_timestamp_seconds", "When a source was last read without "
@@ -41,6 +44,7 @@ class Metrics:
         for state in State:
             self.transactions.labels(state.value).set(counts["states"].get(state.value, 0))
         self.quarantined.set(len(counts["quarantine"]))
+        self.unbalanced.set(counts.get("statements_unbalanced", 0))
         for name, source in counts["sources"].items():
             for gauge, moment in ((self.last_run, source["last_run"]), (self.last_ok, source["last_ok"])):
                 if moment:

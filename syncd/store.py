@@ -393,12 +393,15 @@ class Store:
             }
             batches = self.recent_batches(session)
             statements = self.flagged_statements(session)
+            unbalanced = session.scalar(select(func.count()).select_from(StatementRecord).where(
+                StatementRecord.gap.is_not(None), StatementRecord.gap != "0"))
             quarantine = [
                 {"source": q.source, "file": q.path, "reason": q.reason, "at": _iso(q.quarantined_at)}
                 for q in self.quarantined(session)
             ]
         return {"files": files, "last_import": last, "states": dict(rows), "sources": sources,
-                "quarantine": quarantine, "batches": batches, "flagged_statements": statements}
+                "quarantine": quarantine, "batches": batches, "flagged_statements": statements,
+                "statements_unbalanced": unbalanced}
 
 
 def _iso(moment: datetime | None) -> str | None:

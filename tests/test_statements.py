@@ -9,6 +9,7 @@ import pytest
 
 from syncd.config import Config, OdooConfig
 from syncd.engine import Importer, ImportSummary
+from syncd.metrics import METRICS
 from syncd.identity import iter_keys
 from syncd.reading import ParsedFile, statement_key
 from syncd.records import SourceRef, Statement, Transaction, with_totals
@@ -75,8 +76,11 @@ def test_balances_that_do_not_add_up_are_kept_and_flagged(importer):
     warning, = [line for line in lines if line.startswith("warning:")]
     assert "statement 5 of account NL91ABNA0417164300 on 2026-01-05" in warning
     assert "opening 100.00 + entries 30.00 = 130.00, but the closing balance is 999.00 (difference 869.00)" in warning
-    flagged, = importer.store.counts()["flagged_statements"]
+    counts = importer.store.counts()
+    flagged, = counts["flagged_statements"]
     assert (flagged["statement"], flagged["gap"], flagged["balanced"]) == ("5", "869.00", False)
+    METRICS.refresh(counts)
+    assert METRICS.registry.get_sample_value("syncd_statements_unbalanced") == 1
 
 
 def test_balances_that_add_up_are_not_flagged(importer):
