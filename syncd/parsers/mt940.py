@@ -12,8 +12,8 @@ What banks bend, and how it is read here:
   a bank's "this is an example file", blank lines; header-like lines (``:940:``, a BIC, an
   ING ``0000 01...`` line) at the end of a message that the next ``:20:`` follows are dropped;
 - control characters of the framing (SOH ``\\x01``, ETX ``\\x03``, SUB ``\\x1a``, NUL, form
-  feeds) around lines, the envelope's blocks on their own lines, ``-}``, ``{5:...}`` and
-  ``-XXX`` trailers; a ``-`` line followed by another tag than ``:20:`` is part of the text
+  feeds) around lines, the envelope's blocks on their own lines, ``-}``, ``{5:...}``,
+  ``-XXX`` and ``XXX`` trailers; a ``-`` line followed by another tag than ``:20:`` is part of the text
   (a remittance line that starts with a dash), not the end of the message;
 - amounts with a decimal comma (the standard: ``500,00``, ``1000,``) or a dot;
 - ``:61:`` with or without the entry date, with the third letter of the currency as funds
@@ -61,7 +61,11 @@ from a file that merely leaves things out:
   if its last tag is one a statement ends with: a closing or available balance
   (``:62F:``/``:62M:``/``:64:``/``:65:``), MT942 totals (``:90D:``/``:90C:``), or the
   statement's own ``:86:`` after one of those. A file that stops after an entry (``:61:``, its
-  ``:86:``) or in the header tags was cut there.
+  ``:86:``) or in the header tags was cut there. A file whose last line has no line end may
+  have been cut inside that line: it is complete only if that line is the final balance or
+  total itself, with its decimals (``:62F:C260105EUR1500,00``); a last ``:86:`` or a balance
+  without decimals there is a cut (``:62F:C260105EUR15``);
+- a file that ends inside an envelope's block (``{1:F01BANK``) was cut.
 """
 
 from __future__ import annotations
@@ -107,6 +111,7 @@ _HEADER = re.compile(r":9\d\d:|9\d\d( \d\d)?|\d{4} ?\d\d[A-Z]{6}[A-Z0-9]*|[A-Z]{
 _FRAMING = "".join(map(chr, range(33)))
 # tags a statement may end with (see the module's docstring on truncation)
 _FINAL_TAGS = frozenset(("62F", "62M", "64", "65", "90D", "90C"))
+_WHOLE_AMOUNT = re.compile(r"\d[,.]\d+\s*$")
 
 
 @dataclass
@@ -153,6 +158,10 @@ class Mt940Parser:
         if size > max_bytes:
             raise InputError(path, "", f"file is {size} bytes, more than the limit of {max_bytes} bytes")
         codec, bom = choose_encoding(handle, path, encoding, fallback=DETECT)
+        handle.seek(max(0, size - 64))
+        tail = handle.read().rstrip(b"\x00\x03\x04\x1a \t")
+        ends_line = not tail or tail[-1:] in (b"\n", b"\r")  # the last line is whole
+        handle.seek(0)
         message: _Message | None = None
         messages = 0
         for tag in _tags(iter_lines(handle, codec, bom, path=path, max_line=MAX_FIELD_CHARS), path):
@@ -164,9 +173,9 @@ class Mt940Parser:
                 continue
             if message is not None:  # the end of a message, and how it ended
                 messages += 1
-                if tag == _EOF and message.final not in _FINAL_TAGS:
+                if tag == _EOF and not message.ends_whole(ends_line):
                     raise InputError(path, f"line {message.last.line} :{message.last.tag}:",
-                                     "the file ends after this tag, without the statement's closing "
+                                     "the file ends in or after this tag, without the statement's closing "
                                      "balance or '-': is the file truncated?")
                 yield from message.close()
                 message = None
@@ -187,13 +196,19 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
     dash = 0  # the line of a "-" that ends the message unless another tag than :20: follows
     envelope = 0  # the line of an envelope not closed yet
     body = False  # inside the envelope's text block ({4:)
+    last_brace = 0  # the line of a block left open ("{1:F01BANK"), while it is the last line
     match_tag = _TAG.match
     for number, line in enumerate(lines, 1):
         if line and (line[-1] <= " " or line[0] < " "):
             line = line.strip(_FRAMING) if line[0] < " " else line.rstrip(_FRAMING)
         if not line:
             continue
+        if last_brace and line[0] != "{":
+            last_brace = 0
         first = line[0]
+        if first == " " and line.lstrip()[:1] in ("-", ":"):  # " -" ends a message as "-" does
+            line = line.lstrip()
+            first = line[0]
         if first == ":":
             match = match_tag(line)
             if match:
@@ -220,6 +235,8 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
                 continue
         elif first == "-":
             if line.startswith("-}"):  # the end of the envelope's text block
+                trailer = line[2:]
+                last_brace = number if trailer.count("{") > trailer.count("}") else 0
                 if dash and tag is not None:
                     yield tag
                     yield _DASH
@@ -237,6 +254,7 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
                 continue
             continue  # a separator between messages
         elif first == "{":
+            last_brace = number if line.count("{") > line.count("}") else 0
             if line.startswith("{1:"):
                 if envelope:
                     raise InputError(path, f"line {envelope}", "the SWIFT envelope is not closed (-}) before "
@@ -273,13 +291,21 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
             dash = 0
         if tag is None:
             continue  # a header, or text between messages
+        if line == "XXX":  # ING's trailer, after the last tag
+            yield tag
+            yield _DASH
+            tag = None
+            continue
         size += len(line) + 1
         if size > MAX_FIELD_CHARS:
             raise InputError(path, f"line {tag.line} :{tag.tag}:",
                              field_too_long(f"the field :{tag.tag}: (to line {number})"))
         tag.more.append(line)
-    if envelope and body:
+    if envelope:
         raise InputError(path, f"line {envelope}", "the SWIFT envelope is never closed (-}): "
+                         "is the file truncated?")
+    if last_brace:
+        raise InputError(path, f"line {last_brace}", "the file ends inside a SWIFT envelope's block: "
                          "is the file truncated?")
     if tag is not None:
         yield tag
@@ -426,6 +452,17 @@ class _Message:
             return digits
         reference = self.first.first.strip()
         return f"{reference}/{self.opening_date.isoformat()}" if self.opening_date else reference
+
+    def ends_whole(self, ends_line: bool) -> bool:
+        """Whether the message, ended by the end of the file, ends as a statement ends: with a
+        closing or available balance or MT942 totals (and the statement's :86:); in a file
+        whose last line has no line end, with that tag's own line, whole to its decimals."""
+        if self.final not in _FINAL_TAGS:
+            return False
+        if ends_line:
+            return True
+        last = self.last
+        return last.tag == self.final and not last.more and _WHOLE_AMOUNT.search(last.first) is not None
 
     def tally(self, transaction: Transaction) -> Transaction:
         amount = transaction.amount

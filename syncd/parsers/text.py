@@ -10,8 +10,9 @@ rather than names silently mangled.
 A format may instead ask for the legacy code page to be detected (``fallback=DETECT``): of the
 single-byte code pages banks use (cp1252, cp1250, ISO 8859-2, cp852, cp850, cp437, cp1251,
 cp866), the one whose reading of the file's bytes above 0x7F gives the most letters of one
-language (German, Dutch, French, Polish, Czech, Hungarian, Nordic, Russian...), with signs,
-box drawings and control characters counting against it; on a tie the earlier one in that
+language (German, Dutch, French, Polish, Czech, Hungarian, Nordic, Russian...), with symbols,
+box drawings and control characters counting against it (punctuation and currency signs are
+neutral: "—" and "€" are common in Western statements); on a tie the earlier one in that
 list. The file is read once more for that, in chunks, keeping only a count of each byte.
 """
 
@@ -102,8 +103,9 @@ def _detect(handle: BinaryIO, bom: int) -> str:
 
 def _score(codec: str, counts: dict[int, int]) -> float | None:
     """How well ``codec`` reads bytes counted so: the occurrences of letters of the language it
-    reads best, a quarter for other letters, less two for each sign and five for each control
-    character; ``None`` if a byte is not in it."""
+    reads best, less half a point for other letters, two for each mathematical or modifier sign and
+    box drawing, one for other symbols, five for each control character; ``None`` if a byte is
+    not in it."""
     letters: dict[str, int] = {}
     score = 0.0
     for byte, count in counts.items():
@@ -112,14 +114,19 @@ def _score(codec: str, counts: dict[int, int]) -> float | None:
         except UnicodeDecodeError:
             return None
         category = unicodedata.category(char)
-        if category[0] == "L":
+        if char == "€":  # as common in European statements as any letter
+            score += count
+        elif category[0] == "L":
             letters[char.lower()] = letters.get(char.lower(), 0) + count
         elif category == "Cc":
             score -= 5 * count
-        elif category != "Zs":
+        elif category in ("Sm", "Sk") or "\u2500" <= char <= "\u25ff":  # ÷ ± ˆ ˘, box drawings
             score -= 2 * count
+        elif category in ("So", "No"):  # © ° ¾
+            score -= count
+        # punctuation, currency signs and spaces (— „ € ¢) are neither for nor against
     best = max(sum(letters.get(char, 0) for char in language) for language in _LANGUAGES)
-    return score + best + 0.25 * (sum(letters.values()) - best)
+    return score + best - 0.5 * (sum(letters.values()) - best)
 
 
 def _check(handle: BinaryIO, path: str, bom: int, codec: str, what: str, odd: bool = False,
