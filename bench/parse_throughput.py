@@ -18,7 +18,7 @@ the transaction records from fields already split, which bounds any parser writt
 Where the mt-940 library is installed (``pip install mt-940``; benchmarking only) it also times
 that library on the same MT940 file, in the same run (goal: syncd at least twice as fast).
 
-    python -m bench.parse_throughput [--entries 10000,100000] [--repeat 3]
+    python -m bench.parse_throughput [--entries 10000,100000] [--repeat 3] [--formats mt940]
 """
 
 from __future__ import annotations
@@ -219,6 +219,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", default="10000,100000", help="comma-separated file sizes, in entries")
     parser.add_argument("--repeat", type=int, default=3, help="processes per measurement; the fastest counts")
+    parser.add_argument("--formats", default="camt,mt940", help="comma-separated families to time (camt, mt940)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -231,6 +232,8 @@ def main(argv=None) -> int:
             ("camt", write_camt, "floor-camt", "strict-camt", "streaming iterparse of the entries only"),
             ("mt940", write_mt940, "floor-mt940", "records-mt940", "creating the records alone"),
         ):
+            if family not in args.formats.split(","):
+                continue
             peaks = {}
             for n in sizes:
                 path = Path(tmp) / f"bench-{n}.{'xml' if family == 'camt' else 'sta'}"
