@@ -209,6 +209,9 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
         if first == " " and line.lstrip()[:1] in ("-", ":"):  # " -" ends a message as "-" does
             line = line.lstrip()
             first = line[0]
+        elif tag is None and first not in ":-{" and "{1:" in line:  # an envelope after other text
+            line = line[line.find("{1:"):]
+            first = "{"
         if first == ":":
             match = match_tag(line)
             if match:
