@@ -194,6 +194,7 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
     tag: _Tag | None = None  # the tag being read, None outside a message
     size = 0  # the characters of ``tag`` so far
     dash = 0  # the line of a "-" that ends the message unless another tag than :20: follows
+    dash_line = ""  # and its text
     envelope = 0  # the line of an envelope not closed yet
     body = False  # inside the envelope's text block ({4:)
     last_brace = 0  # the line of a block left open ("{1:F01BANK"), while it is the last line
@@ -222,7 +223,7 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
                         yield _DASH
                         tag = None
                     else:
-                        _extend(tag, "-", number, path)  # type: ignore[arg-type]
+                        _extend(tag, dash_line, number, path)  # type: ignore[arg-type]
                     dash = 0
                 if tag is not None:
                     if name == "20":
@@ -231,8 +232,6 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
                         yield _NEXT
                     else:
                         yield tag
-                elif name != "20" and not body and envelope:
-                    pass  # envelope blocks are done only at {4:
                 tag = _Tag(name.upper(), line[match.end():], number)
                 size = len(tag.first)
                 continue
@@ -240,20 +239,17 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
             if line.startswith("-}"):  # the end of the envelope's text block
                 trailer = line[2:]
                 last_brace = number if trailer.count("{") > trailer.count("}") else 0
-                if dash and tag is not None:
-                    yield tag
-                    yield _DASH
-                elif tag is not None:
+                if tag is not None:
                     yield tag
                     yield _DASH
                 tag, dash, envelope, body = None, 0, 0, False
                 continue
             if tag is not None and not dash:
-                dash = number
+                dash, dash_line = number, line
                 continue
             if dash:  # two dash lines: the first was text
-                _extend(tag, "-", number, path)  # type: ignore[arg-type]
-                dash = number
+                _extend(tag, dash_line, number, path)  # type: ignore[arg-type]
+                dash, dash_line = number, line
                 continue
             continue  # a separator between messages
         elif first == "{":
@@ -290,7 +286,7 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
                 yield _DASH
                 tag, dash = None, 0
                 continue
-            _extend(tag, "-", number, path)  # type: ignore[arg-type]
+            _extend(tag, dash_line, number, path)  # type: ignore[arg-type]
             dash = 0
         if tag is None:
             continue  # a header, or text between messages
