@@ -219,10 +219,14 @@ def test_a_dash_line_followed_by_another_tag_than_20_is_text():
     (":61:261231d3,00NTRFNONREF", "-3.00", ""),
     (":61:2612311231DF24,02S   X", "-24.02", ""),
     (":61:2612311231C7,00", "7.00", ""),
+    (":61:261231    C7,00NTRFNONREF//B7", "7.00", "B7"),
+    (":61:2612311231D 1.000,00NTRF//B8", "-1000.00", "B8"),
+    (":61:2612311231C1,000.50NTRF//B9", "1000.50", "B9"),
 ])
 def test_type_codes_banks_use(line, amount, bank_ref):
-    closing = str(Decimal("100.00") + Decimal(amount)).replace(".", ",")
-    (statement,) = parse(message(line + "\n", closing=closing))
+    opening = b":60F:C261231EUR1000,00"
+    closing = str(Decimal("1000.00") + Decimal(amount)).replace(".", ",")
+    (statement,) = parse(message(line + "\n", closing=closing).replace(b":60F:C261231EUR100,00", opening))
     (entry,) = statement.transactions
     assert (entry.amount, entry.bank_ref) == (Decimal(amount), bank_ref)
     assert balance_gap(statement) == 0

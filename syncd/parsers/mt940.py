@@ -15,9 +15,10 @@ What banks bend, and how it is read here:
   feeds) around lines, the envelope's blocks on their own lines, ``-}``, ``{5:...}``,
   ``-XXX`` and ``XXX`` trailers; a ``-`` line followed by another tag than ``:20:`` is part of the text
   (a remittance line that starts with a dash), not the end of the message;
-- amounts with a decimal comma (the standard: ``500,00``, ``1000,``) or a dot;
-- ``:61:`` with or without the entry date, with the third letter of the currency as funds
-  code, spaces before the transaction type (``D1000,00 NTRF``), any type code of a letter
+- amounts with a decimal comma (the standard: ``500,00``, ``1000,``) or a dot, and with
+  thousands grouped the other way (``1.000,00``, ``1,000.00``); ``1,0,0`` is refused;
+- ``:61:`` with or without the entry date (or four spaces in its place), with the third
+  letter of the currency as funds code, spaces around the amount (``D1000,00 NTRF``), any type code of a letter
   and three letters, digits or spaces (``NTRF``, ``NMSC``, ``FCHK``, ``N123``, ``NET ``,
   ``S051``, lower case), none at all, and with or without the ``//`` bank reference;
   reversals (``RC`` is a reversed credit, booked as a debit; ``RD`` a reversed debit, booked
@@ -92,11 +93,12 @@ log = logging.getLogger(__name__)
 _TAG = re.compile(r":(\d\d[A-Za-z]?|NS):")
 _BALANCE = re.compile(r"(?P<mark>[CDcd])(?P<date>\d{6})(?P<currency>[A-Z]{3})?\s*(?P<amount>\d[\d,.]*)$")
 _ENTRY = re.compile(
-    r"(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>R?[CD]|r?[cd])(?P<funds>[A-Z])?(?P<amount>\d[\d,.]*)\s*"
+    r"(?P<value>\d{6})(?P<entry>\d{4})?\s*(?P<mark>R?[CD]|r?[cd])(?P<funds>[A-Z])?\s*(?P<amount>\d[\d,.]*)\s*"
     r"(?P<type>[A-Za-z][A-Za-z0-9]{3}|[A-Za-z][A-Za-z0-9 ]{0,3}(?= |$)|)(?P<customer>.*?)(?://(?P<bank>.*))?$"
 )
 _TOTAL = re.compile(r"(?P<count>\d{1,5})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)$")
 _AMOUNT = re.compile(r"\d+([,.]\d*)?")
+_GROUPED = re.compile(r"\d{1,3}(\.\d{3})+,\d*|\d{1,3}(,\d{3})+\.\d*")  # thousands grouped
 _ORIGINAL = re.compile(r"/OCMT/(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)/?")
 _CHARGES = re.compile(r"/CHGS/(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)/?")
 _SUBFIELDS = re.compile(r"^(?P<code>\d{3})(?P<sep>[^\w\s])\d\d")
@@ -325,9 +327,12 @@ def _drop_header(tag: _Tag):
 
 
 def _amount(text: str, path: str, where: str) -> Decimal:
-    if not _AMOUNT.fullmatch(text) or (text.count(",") + text.count(".")) > 1:
-        raise InputError(path, where, f"{text!r} is not a valid amount (digits with a decimal comma)")
-    return Decimal(text.replace(",", ".").rstrip(".") or "0")
+    if _AMOUNT.fullmatch(text):
+        return Decimal(text.replace(",", ".").rstrip(".") or "0")
+    if _GROUPED.fullmatch(text):  # 1.000,00 or 1,000.00: the last sign is the decimal one
+        whole, _sign, cents = text.replace(".", ",").rpartition(",")
+        return Decimal(f"{whole.replace(',', '')}.{cents}")
+    raise InputError(path, where, f"{text!r} is not a valid amount (digits with a decimal comma)")
 
 
 @lru_cache(maxsize=4096)
