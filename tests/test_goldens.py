@@ -28,9 +28,11 @@ REQUIRED = {
               "quirk_last_message_without_dash", "quirk_no_closing_balance", "quirk_truncated_after_entry",
               "quirk_truncated_envelope", "quirk_cp852_polish", "quirk_iso8859_2_polish", "quirk_cp1250_czech",
               "quirk_cp1252_german", "quirk_cp437_german", "quirk_page_split_statement",
-              "quirk_balances_do_not_add_up", "quirk_mt942_totals_and_floor",
+              "quirk_balances_do_not_add_up", "quirk_mt942_totals_and_floor", "quirk_spacing_and_grouped_amounts",
+              "quirk_several_86_and_ns",
               "zilverline_rabobank", "zilverline_ing", "zilverline_abnamro", "zilverline_knab_invalid",
-              "dovadi_mt940_voorbeeldbestanden_abnamro", "webschik_ing_2", "mt940rs_mt940_dk_example"},
+              "dovadi_mt940_voorbeeldbestanden_abnamro", "webschik_ing_2", "mt940rs_mt940_dk_example",
+              "ksdev_mt940_iph", "sharpmt940_standardbank_transactions", "myflow_missing_closing_record_62f"},
     "ofx": {"ofx1_checking_cp1252", "ofx1_header_lies_utf8", "qfx2_credit_card"},
     "bai2": {"two_groups"},
     "csv": {profile.name for profile in bundled_profiles()},  # one per bundled profile, named after it
