@@ -15,8 +15,10 @@ set) of each process, for every size: it should stay flat as the file grows. For
 also prints a stricter reference for each format: for CAMT the cheapest streaming pass lxml
 allows (only the entries reported, each cleared), and for MT940 the cost of merely creating
 the transaction records from fields already split, which bounds any parser written in Python.
+Where the mt-940 library is installed (``pip install mt-940``; benchmarking only) it also times
+that library on the same MT940 file, in the same run (goal: syncd at least twice as fast).
 
-    python -m bench.parse_throughput [--entries 10000,100000] [--repeat 3]
+    python -m bench.parse_throughput [--entries 10000,100000] [--repeat 3] [--formats mt940]
 """
 
 from __future__ import annotations
@@ -155,6 +157,17 @@ def _records_mt940(path: str) -> int:
     return count
 
 
+def _anchor_mt940(path: str) -> int:
+    """The mt-940 library (``pip install mt-940``), the anchor syncd's MT940 parser is held to:
+    every transaction of the file, with its details."""
+    import mt940
+
+    count = 0
+    for _transaction in mt940.parse(path):
+        count += 1
+    return count
+
+
 def _syncd(path: str, format_name: str) -> int:
     from syncd.parsers import get_parser
     from syncd.records import Transaction
@@ -174,6 +187,7 @@ CHILDREN = {
     "floor-mt940": _floor_mt940,
     "records-mt940": _records_mt940,
     "syncd-mt940": lambda path: _syncd(path, "mt940"),
+    "anchor-mt940": _anchor_mt940,
 }
 
 
@@ -195,10 +209,17 @@ def measure(kind: str, path: Path, repeat: int) -> dict:
     return min(runs, key=lambda run: run["seconds"])
 
 
+def _has_anchor() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("mt940") is not None
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", default="10000,100000", help="comma-separated file sizes, in entries")
     parser.add_argument("--repeat", type=int, default=3, help="processes per measurement; the fastest counts")
+    parser.add_argument("--formats", default="camt,mt940", help="comma-separated families to time (camt, mt940)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -211,6 +232,8 @@ def main(argv=None) -> int:
             ("camt", write_camt, "floor-camt", "strict-camt", "streaming iterparse of the entries only"),
             ("mt940", write_mt940, "floor-mt940", "records-mt940", "creating the records alone"),
         ):
+            if family not in args.formats.split(","):
+                continue
             peaks = {}
             for n in sizes:
                 path = Path(tmp) / f"bench-{n}.{'xml' if family == 'camt' else 'sta'}"
@@ -226,6 +249,10 @@ def main(argv=None) -> int:
                       f"syncd {n / ours['seconds']:>9,.0f} entries/s ({ours['peak_mib']:.0f} MiB): "
                       f"ratio {ratio:.2f} (goal >= 0.5); "
                       f"against {stricter_label}: {other['seconds'] / ours['seconds']:.2f}")
+                if family == "mt940" and _has_anchor():
+                    anchor = measure("anchor-mt940", path, args.repeat)
+                    print(f"MT940 {n:>7} entries: the mt-940 library {n / anchor['seconds']:>9,.0f} entries/s: "
+                          f"syncd is {anchor['seconds'] / ours['seconds']:.2f}x as fast (goal >= 2)")
                 os.unlink(path)
             if len(peaks) > 1:
                 small, large = min(peaks), max(peaks)

@@ -22,7 +22,17 @@ DATA = Path(__file__).parent / "data"
 # the samples each folder must have at least: every dialect and quirk has one
 REQUIRED = {
     "camt": {"simple", "batch", "pending_and_reversal", "v08", "duplicates", "notification_054", "report_052"},
-    "mt940": {"german_envelope_crlf", "dutch_page_split", "mt942_interim", "two_accounts_dot_decimals"},
+    "mt940": {"german_envelope_crlf", "dutch_page_split", "mt942_interim", "two_accounts_dot_decimals",
+              "quirk_header_bic_940", "quirk_soh_etx_envelopes", "quirk_envelope_blocks_on_own_lines",
+              "quirk_odd_type_codes", "quirk_february_30", "quirk_balance_without_currency",
+              "quirk_last_message_without_dash", "quirk_no_closing_balance", "quirk_truncated_after_entry",
+              "quirk_truncated_envelope", "quirk_cp852_polish", "quirk_iso8859_2_polish", "quirk_cp1250_czech",
+              "quirk_cp1252_german", "quirk_cp437_german", "quirk_page_split_statement",
+              "quirk_balances_do_not_add_up", "quirk_mt942_totals_and_floor", "quirk_spacing_and_grouped_amounts",
+              "quirk_several_86_and_ns",
+              "zilverline_rabobank", "zilverline_ing", "zilverline_abnamro", "zilverline_knab_invalid",
+              "dovadi_mt940_voorbeeldbestanden_abnamro", "webschik_ing_2", "mt940rs_mt940_dk_example",
+              "ksdev_mt940_iph", "sharpmt940_standardbank_transactions", "myflow_missing_closing_record_62f"},
     "ofx": {"ofx1_checking_cp1252", "ofx1_header_lies_utf8", "qfx2_credit_card", "sgml_several_statements",
             "sgml_unbalanced_lowercase", "sgml_empty_leaves", "xml_cdata_empty_tags", "xml_fitids_payee_currency",
             "sgml_investment_cash", "sgml_error_response", "sgml_signon_only", "sgml_truncated",

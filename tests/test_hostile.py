@@ -36,6 +36,8 @@ def test_truncated_files_are_refused(tmp_path, family):
     for sample in samples(DATA / family):
         data = sample.read_bytes()
         for cut in (len(data) // 3, len(data) // 2, len(data) - 8):
+            if not data[cut:].strip() or family == "mt940" and b"\n:" not in data[:cut].rpartition(b"\n-")[2]:
+                continue  # only blank lines cut off, or whole MT940 messages left: no cut to see
             path = tmp_path / f"cut-{cut}-{sample.name}"
             path.write_bytes(data[:cut])
             refused(path)

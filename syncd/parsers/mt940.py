@@ -1,57 +1,104 @@
 """SWIFT MT940 (customer statement) and MT942 (interim report) parser.
 
 A file holds one or more messages, with or without the SWIFT envelope
-(``{1:...}{2:...}{4:`` ... ``-}``), separated by ``-`` lines or simply by the
-next ``:20:``.  A message is a list of tags (``:61:``, ``:86:``, ...), each
-possibly continued on the following lines.
+(``{1:...}{2:...}{3:...}{4:`` ... ``-}``, on one line or several), separated by ``-``
+lines or simply by the next ``:20:``.  A message is a list of tags (``:61:``,
+``:86:``, ...), each possibly continued on the following lines.
 
 What banks bend, and how it is read here:
 
-- amounts with a decimal comma (the standard: ``500,00``, ``1000,``) or a dot;
-- ``:61:`` with or without the entry date, with the third letter of the currency
-  as funds code, reversals (``RC`` is a reversed credit, booked as a debit;
-  ``RD`` a reversed debit, booked as a credit), and the supplementary line that
-  may hold ``/OCMT/`` (original amount) and ``/CHGS/`` (charges);
+- whatever stands before the first tag and between messages is a header and is skipped:
+  ``ABNANL2A``, ``ABNANL2A/940``, ``:940:``, ``0000 01INGBNL2AXXXX00001``, ``940 00``,
+  a bank's "this is an example file", blank lines; header-like lines (``:940:``, a BIC, an
+  ING ``0000 01...`` line) at the end of a message that the next ``:20:`` follows are dropped;
+- control characters of the framing (SOH ``\\x01``, ETX ``\\x03``, SUB ``\\x1a``, NUL, form
+  feeds) around lines, the envelope's blocks on their own lines, ``-}``, ``{5:...}``,
+  ``-XXX`` and ``XXX`` trailers; a ``-`` line followed by another tag than ``:20:`` is part of the text
+  (a remittance line that starts with a dash), not the end of the message;
+- amounts with a decimal comma (the standard: ``500,00``, ``1000,``) or a dot, and with
+  thousands grouped the other way (``1.000,00``, ``1,000.00``); ``1,0,0`` is refused;
+- ``:61:`` with or without the entry date (or four spaces in its place), with the third
+  letter of the currency as funds code, spaces around the amount (``D1000,00 NTRF``), any type code of a letter
+  and three letters, digits or spaces (``NTRF``, ``NMSC``, ``FCHK``, ``N123``, ``NET ``,
+  ``S051``, lower case), none at all, and with or without the ``//`` bank reference;
+  reversals (``RC`` is a reversed credit, booked as a debit; ``RD`` a reversed debit, booked
+  as a credit); the supplementary line that may hold ``/OCMT/`` (original amount) and
+  ``/CHGS/`` (charges);
+- impossible dates: a day past the end of its month (30 February, 31 April) is read as the
+  last day of that month, in value dates, entry dates and balances alike (banks print such
+  interest dates); an entry date ``0000`` or with an impossible month is left out (the value
+  date applies). A month outside 1-12 in a value date or balance is refused;
 - ``:86:`` as free text, in the German/Polish structured form (``166?00...?20...``
   with ``?`` or another separator: ``?20``-``?29`` and ``?60``-``?63`` remittance,
   ``?30`` bank code, ``?31`` account, ``?32``/``?33`` name; SEPA keywords
   ``EREF+``, ``SVWZ+``, ...), or in the SWIFT/Dutch slash form
-  (``/EREF/.../REMI/.../NAME/...``, ``/CNTP/iban/bic/name/city/``);
-- intermediate balances (``:60M:``/``:62M:``) of a statement split over messages:
-  each message is checked on its own (opening + entries = closing);
-- MT942 has no balances: its ``:90D:``/``:90C:`` totals are checked instead;
-- a file cut short is refused: an envelope never closed, a last message without its final
-  ``-`` where the others have one or where it has no closing balance;
-- CRLF or LF line ends; UTF-8, else the code page given (``encoding``), else
-  cp1252 for bytes that are not UTF-8.
+  (``/EREF/.../REMI/.../NAME/...``, ``/CNTP/iban/bic/name/city/``); several ``:86:`` after
+  one ``:61:`` are joined; German ``:NS:`` fields are skipped;
+- balances: ``:60F:``/``:62F:`` and the intermediate ``:60M:``/``:62M:`` of a statement
+  split over messages; a balance without its currency takes the statement's (the other
+  balance's, the account's); ``:64:``/``:65:`` (available balances) are not read.  Balances
+  that do not add up are not refused: the statement carries them as the file gives them and
+  :func:`syncd.records.balance_gap` shows the difference;
+- MT942 (``:13D:`` date and time, ``:34F:`` floor limits, ``:90D:``/``:90C:`` totals): totals
+  that disagree with the entries are logged, not refused;
+- statements split over pages (``:28C:5/1``, ``5/2``) get the same statement id, the
+  statement number (``5``), so that :func:`syncd.records.join_pages` joins them; a statement
+  numbered 0 (or without ``:28C:``) is named by its ``:20:`` and its opening balance's date.
+  The statement's date is its closing balance's (else the ``:13D:`` date, else the last
+  booking date);
+- CRLF, LF or CR line ends; UTF-8, else the code page given (``encoding``), else the legacy
+  code page that reads the file's letters best (cp1252, cp1250, ISO 8859-2, cp852, cp850,
+  cp437, cp1251, cp866: :func:`syncd.parsers.text.choose_encoding`).
 
-Every error names the file, the line and the tag.
+What is refused, naming the file, the line and the tag: a statement line, balance or amount
+that cannot be read, a message without ``:25:``, a message that does not start with ``:20:``,
+balances in two currencies.  A file cut short is refused, and this is how it is told apart
+from a file that merely leaves things out:
+
+- a SWIFT envelope opened and never closed (``-}``), or followed by the next one, was cut;
+- a message ended by ``-`` or by the next message is complete, with or without a closing
+  balance (some banks send none);
+- the last message of the file, ended by the end of the file without ``-``, is complete only
+  if its last tag is one a statement ends with: a closing or available balance
+  (``:62F:``/``:62M:``/``:64:``/``:65:``), MT942 totals (``:90D:``/``:90C:``), or the
+  statement's own ``:86:`` after one of those. A file that stops after an entry (``:61:``, its
+  ``:86:``) or in the header tags was cut there. A file whose last line has no line end may
+  have been cut inside that line: it is complete only if that line is the final balance or
+  total itself, with its decimals (``:62F:C260105EUR1500,00``); a last ``:86:`` or a balance
+  without decimals there is a cut (``:62F:C260105EUR15``);
+- a file that ends inside an envelope's block (``{1:F01BANK``) was cut.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
+from calendar import monthrange
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import BinaryIO
 
 from syncd.caps import MAX_ENTRY_BYTES, MAX_FIELD_CHARS, field_too_long
 from syncd.errors import InputError
-from syncd.parsers.text import choose_encoding, iter_lines, yymmdd
+from syncd.parsers.text import DETECT, choose_encoding, iter_lines
 from syncd.records import SourceRef, Statement, Transaction, collect
 from syncd.safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES
 
-_TAG = re.compile(r":(\d\d[A-Z]?):")
-_BALANCE = re.compile(r"(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)$")
+log = logging.getLogger(__name__)
+
+_TAG = re.compile(r":(\d\d[A-Za-z]?|NS):")
+_BALANCE = re.compile(r"(?P<mark>[CDcd])(?P<date>\d{6})(?P<currency>[A-Z]{3})?\s*(?P<amount>\d[\d,.]*)$")
 _ENTRY = re.compile(
-    r"(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?(?P<amount>\d[\d,.]*)"
-    r"(?P<type>[NSF][A-Z0-9]{3})(?P<customer>.*?)(?://(?P<bank>.*))?$"
+    r"(?P<value>\d{6})(?P<entry>\d{4})?\s*(?P<mark>R?[CD]|r?[cd])(?P<funds>[A-Z])?\s*(?P<amount>\d[\d,.]*)\s*"
+    r"(?P<type>[A-Za-z][A-Za-z0-9]{3}|[A-Za-z][A-Za-z0-9 ]{0,3}(?= |$)|)(?P<customer>.*?)(?://(?P<bank>.*))?$"
 )
 _TOTAL = re.compile(r"(?P<count>\d{1,5})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)$")
 _AMOUNT = re.compile(r"\d+([,.]\d*)?")
+_GROUPED = re.compile(r"\d{1,3}(\.\d{3})+,\d*|\d{1,3}(,\d{3})+\.\d*")  # thousands grouped
 _ORIGINAL = re.compile(r"/OCMT/(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)/?")
 _CHARGES = re.compile(r"/CHGS/(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)/?")
 _SUBFIELDS = re.compile(r"^(?P<code>\d{3})(?P<sep>[^\w\s])\d\d")
@@ -59,6 +106,14 @@ _SEPA_KEYWORDS = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC)
 _SLASH_CODES = ("TRTP", "CNTP", "IBAN", "BIC", "NAME", "REMI", "EREF", "ORDP", "BENM", "ID", "ADDR", "CSID",
                 "MARF", "PREF", "RTRN", "ISDT", "PURP", "ULTC", "ULTD", "SVCL", "CHGS", "OCMT", "EXCH", "ACCW")
 _NO_REFERENCE = ("NONREF", "NOTPROVIDED", "NONE", "EREF")  # EREF: "see /EREF/ in :86:"
+# lines of a file header that may stand just before the next message's :20: (":940:", a BIC with
+# or without "/940", ING's "0000 01INGBNL2AXXXX00001" and "940 00")
+_HEADER = re.compile(r":9\d\d:|9\d\d( \d\d)?|\d{4} ?\d\d[A-Z]{6}[A-Z0-9]*|[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?(/9\d\d)?")
+# the framing's control characters (and spaces) a line may carry at either end
+_FRAMING = "".join(map(chr, range(33)))
+# tags a statement may end with (see the module's docstring on truncation)
+_FINAL_TAGS = frozenset(("62F", "62M", "64", "65", "90D", "90C"))
+_WHOLE_AMOUNT = re.compile(r"\d[,.]\d+\s*$")
 
 
 @dataclass
@@ -70,7 +125,7 @@ class _Tag:
 
     @property
     def value(self) -> str:
-        return "\n".join([self.first, *self.more])
+        return "\n".join([self.first, *self.more]) if self.more else self.first
 
 
 class Mt940Parser:
@@ -80,10 +135,13 @@ class Mt940Parser:
     description = "SWIFT MT940/MT942 statement"
 
     def detect(self, data: bytes) -> bool:
-        head = data[:8192].lstrip(b"\xef\xbb\xbf \t\r\n")
-        if head.startswith(b"{1:"):
-            return b"{4:" in head and b":20:" in head
-        return head.startswith(b":20:") and re.search(rb"\n:25:", head) is not None
+        head = data[:8192]
+        start = re.search(rb"(?:^|[\r\n])[\x00-\x20]*(?:\{4:\s*)?:20:", head)
+        if start is None:
+            return False
+        rest = head[start.start():]
+        return (re.search(rb"[\r\n]\s*:25:", rest) is not None
+                and re.search(rb"[\r\n]\s*:(?:28C?|60[FM]|61|62[FM]|13D?|34F|90[DC]):", rest) is not None)
 
     def parse(self, data: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
               encoding: str | None = None) -> list[Statement]:
@@ -94,16 +152,20 @@ class Mt940Parser:
     def stream(self, handle: BinaryIO, path: str, *, max_bytes: int = STREAM_MAX_BYTES,
                encoding: str | None = None) -> Iterator[Transaction | Statement]:
         """Each transaction as its ``:61:`` (and ``:86:``) is read, each statement once its
-        message ends and its balances are checked. An :class:`InputError` may come at any
-        point, so what came before it counts only once the stream ends. Memory holds one tag
-        at a time, within the field cap (a message's entries only for the rare MT942 whose
-        currency comes last, up to the entry cap: :mod:`syncd.caps`)."""
+        message ends. An :class:`InputError` may come at any point, so what came before it
+        counts only once the stream ends. Memory holds one entry at a time, within the field
+        and entry caps (a message's entries only for the rare MT942 whose currency comes last,
+        up to the entry cap: :mod:`syncd.caps`)."""
         size = handle.seek(0, io.SEEK_END)
         if size > max_bytes:
             raise InputError(path, "", f"file is {size} bytes, more than the limit of {max_bytes} bytes")
-        codec, bom = choose_encoding(handle, path, encoding)
+        codec, bom = choose_encoding(handle, path, encoding, fallback=DETECT)
+        handle.seek(max(0, size - 64))
+        tail = handle.read().rstrip(b"\x00\x03\x04\x1a \t")
+        ends_line = not tail or tail[-1:] in (b"\n", b"\r")  # the last line is whole
+        handle.seek(0)
         message: _Message | None = None
-        messages = terminated_any = 0
+        messages = 0
         for tag in _tags(iter_lines(handle, codec, bom, path=path, max_line=MAX_FIELD_CHARS), path):
             if isinstance(tag, _Tag):
                 if message is None:
@@ -113,12 +175,10 @@ class Mt940Parser:
                 continue
             if message is not None:  # the end of a message, and how it ended
                 messages += 1
-                terminated_any |= tag == _DASH
-                # a file whose messages end with "-" must end with one; a report without closing
-                # balance (MT942) must too: else it may have been cut after any entry
-                if tag == _EOF and (terminated_any or message.closing_tag is None):
-                    raise InputError(path, f"line {message.last.line}", "the last message does not end "
-                                     "with '-': is the file truncated?")
+                if tag == _EOF and not message.ends_whole(ends_line):
+                    raise InputError(path, f"line {message.last.line} :{message.last.tag}:",
+                                     "the file ends in or after this tag, without the statement's closing "
+                                     "balance or '-': is the file truncated?")
                 yield from message.close()
                 message = None
         if not messages:
@@ -131,67 +191,173 @@ _DASH, _NEXT, _EOF = "-", "next", "end of file"  # how a message ended
 def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
     """Each tag once its continuation lines are read, and after a message's last tag how the
     message ended: with ``-`` (``_DASH``), by the next message (``_NEXT``) or by the end of the
-    file (``_EOF``). Envelopes and separators are dropped; a message in a SWIFT envelope must
-    be closed by ``-}``: without it, the file was cut."""
-    tag: _Tag | None = None
+    file (``_EOF``). Headers, envelopes and separators are dropped; a message in a SWIFT
+    envelope must be closed by ``-}``: without it, the file was cut."""
+    tag: _Tag | None = None  # the tag being read, None outside a message
     size = 0  # the characters of ``tag`` so far
-    open_envelope = 0  # the line of an envelope not closed yet
-    for number, raw in enumerate(lines, 1):
-        line = raw.rstrip()
-        if line.startswith("{1:"):
-            if open_envelope:
-                raise InputError(path, f"line {open_envelope}", "the SWIFT envelope is not closed (-}) before "
-                                 "the next one")
-            if tag is not None:
-                yield tag
-                yield _NEXT
-                tag = None
-            start = line.find("{4:")
-            line = line[start + 3:] if start >= 0 else ""
-            open_envelope = number
-        if line in ("-}", "-", "}") or line.startswith("-}"):
-            if tag is not None:
-                yield tag
-                yield _DASH
-            tag = None
-            open_envelope = 0 if line.startswith("-}") or line == "}" else open_envelope
-            continue
+    dash = 0  # the line of a "-" that ends the message unless another tag than :20: follows
+    dash_line = ""  # and its text
+    envelope = 0  # the line of an envelope not closed yet
+    body = False  # inside the envelope's text block ({4:)
+    last_brace = 0  # the line of a block left open ("{1:F01BANK"), while it is the last line
+    match_tag = _TAG.match
+    for number, line in enumerate(lines, 1):
+        if line and (line[-1] <= " " or line[0] < " "):
+            line = line.strip(_FRAMING) if line[0] < " " else line.rstrip(_FRAMING)
         if not line:
             continue
-        match = _TAG.match(line)
-        if match:
-            if tag is not None:
+        if last_brace and line[0] != "{":
+            last_brace = 0
+        first = line[0]
+        if first == " " and line.lstrip()[:1] in ("-", ":"):  # " -" ends a message as "-" does
+            line = line.lstrip()
+            first = line[0]
+        elif tag is None and first not in ":-{" and "{1:" in line:  # an envelope after other text
+            line = line[line.find("{1:"):]
+            first = "{"
+        if first == ":":
+            match = match_tag(line)
+            if match:
+                name = match.group(1)
+                if dash:  # "-" then a tag: the message ended only if this is the next one's :20:
+                    if name == "20":
+                        yield tag  # type: ignore[misc]
+                        yield _DASH
+                        tag = None
+                    else:
+                        _extend(tag, dash_line, number, path)  # type: ignore[arg-type]
+                    dash = 0
+                if tag is not None:
+                    if name == "20":
+                        _drop_header(tag)
+                        yield tag
+                        yield _NEXT
+                    else:
+                        yield tag
+                tag = _Tag(name.upper(), line[match.end():], number)
+                size = len(tag.first)
+                continue
+        elif first == "-":
+            if line.startswith("-}"):  # the end of the envelope's text block
+                trailer = line[2:]
+                last_brace = number if trailer.count("{") > trailer.count("}") else 0
+                if tag is not None:
+                    yield tag
+                    yield _DASH
+                tag, dash, envelope, body = None, 0, 0, False
+                continue
+            if tag is not None and not dash:
+                dash, dash_line = number, line
+                continue
+            if dash:  # two dash lines: the first was text
+                _extend(tag, dash_line, number, path)  # type: ignore[arg-type]
+                dash, dash_line = number, line
+                continue
+            continue  # a separator between messages
+        elif first == "{":
+            last_brace = number if line.count("{") > line.count("}") else 0
+            if line.startswith("{1:"):
+                if envelope:
+                    raise InputError(path, f"line {envelope}", "the SWIFT envelope is not closed (-}) before "
+                                     "the next one: is the file truncated?")
+                if tag is not None:
+                    yield tag
+                    yield _DASH if dash else _NEXT
+                    tag, dash = None, 0
+                envelope, body = number, False
+            if not body:
+                start = line.find("{4:")
+                if start < 0:
+                    continue  # {1:}, {2:}, {3:} blocks
+                body = True
+                envelope = envelope or number
+                line = line[start + 3:].strip(_FRAMING)
+                if not line:
+                    continue
+                match = match_tag(line)
+                if match:
+                    tag = _Tag(match.group(1).upper(), line[match.end():], number)
+                    size = len(tag.first)
+                continue
+            if tag is None:
+                continue  # {5:...} trailers
+        if dash:
+            # "-" then text: the end of the message if this is a header or trailer line
+            if tag is not None and (_HEADER.fullmatch(line) or not body and first == "{"):
                 yield tag
-                if match.group(1) == "20":
-                    yield _NEXT
-            tag = _Tag(match.group(1), line[match.end():], number)
-            size = len(tag.first)
-        elif tag is not None:
-            size += len(line) + 1
-            if size > MAX_FIELD_CHARS:
-                raise InputError(path, f"line {tag.line} :{tag.tag}:",
-                                 field_too_long(f"the field :{tag.tag}: (to line {number})"))
-            tag.more.append(line)
-        elif line.strip(" {}"):
-            raise InputError(path, f"line {number}", f"text outside any tag: {line[:40]!r}")
-    if open_envelope:
-        raise InputError(path, f"line {open_envelope}", "the SWIFT envelope is never closed (-}): "
+                yield _DASH
+                tag, dash = None, 0
+                continue
+            _extend(tag, dash_line, number, path)  # type: ignore[arg-type]
+            dash = 0
+        if tag is None:
+            continue  # a header, or text between messages
+        if line == "XXX":  # ING's trailer, after the last tag
+            yield tag
+            yield _DASH
+            tag = None
+            continue
+        size += len(line) + 1
+        if size > MAX_FIELD_CHARS:
+            raise InputError(path, f"line {tag.line} :{tag.tag}:",
+                             field_too_long(f"the field :{tag.tag}: (to line {number})"))
+        tag.more.append(line)
+    if envelope:
+        raise InputError(path, f"line {envelope}", "the SWIFT envelope is never closed (-}): "
+                         "is the file truncated?")
+    if last_brace:
+        raise InputError(path, f"line {last_brace}", "the file ends inside a SWIFT envelope's block: "
                          "is the file truncated?")
     if tag is not None:
         yield tag
-        yield _EOF
+        yield _DASH if dash else _EOF
+
+
+def _extend(tag: _Tag, line: str, number: int, path: str):
+    tag.more.append(line)
+    if sum(map(len, tag.more)) + len(tag.first) > MAX_FIELD_CHARS:
+        raise InputError(path, f"line {tag.line} :{tag.tag}:",
+                         field_too_long(f"the field :{tag.tag}: (to line {number})"))
+
+
+def _drop_header(tag: _Tag):
+    """Header lines of the next message (``:940:``, ``ABNANL2A``) read as the end of ``tag``."""
+    while tag.more and _HEADER.fullmatch(tag.more[-1]):
+        tag.more.pop()
 
 
 def _amount(text: str, path: str, where: str) -> Decimal:
-    if not _AMOUNT.fullmatch(text) or (text.count(",") + text.count(".")) > 1:
-        raise InputError(path, where, f"{text!r} is not a valid amount (digits with a decimal comma)")
-    return Decimal(text.replace(",", ".").rstrip(".") or "0")
+    if _AMOUNT.fullmatch(text):
+        return Decimal(text.replace(",", ".").rstrip(".") or "0")
+    if _GROUPED.fullmatch(text):  # 1.000,00 or 1,000.00: the last sign is the decimal one
+        whole, _sign, cents = text.replace(".", ",").rpartition(",")
+        return Decimal(f"{whole.replace(',', '')}.{cents}")
+    raise InputError(path, where, f"{text!r} is not a valid amount (digits with a decimal comma)")
+
+
+@lru_cache(maxsize=4096)
+def _date(text: str) -> date | None:
+    """``YYMMDD`` of this century; a day past its month's end is the month's last day (30
+    February); ``None`` for a month outside 1-12 or day 0."""
+    year, month, day = 2000 + int(text[:2]), int(text[2:4]), int(text[4:6])
+    if not 1 <= month <= 12 or day < 1:
+        return None
+    return date(year, month, min(day, monthrange(year, month)[1]))
+
+
+@lru_cache(maxsize=4096)
+def _entry_date(text: str, value: date) -> date | None:
+    """The ``MMDD`` entry date, in the year that puts it nearest the value date."""
+    month, day = int(text[:2]), int(text[2:])
+    if not 1 <= month <= 12 or day < 1:
+        return None
+    year = value.year + (month == 1 and value.month == 12) - (month == 12 and value.month == 1)
+    return date(year, month, min(day, monthrange(year, month)[1]))
 
 
 class _Message:
     """One message while its tags stream by: the header tags as they come, each ``:61:`` turned
-    into a transaction when the tag after it (its ``:86:`` or the next one) arrives, running
-    totals for the checks made at its end."""
+    into a transaction when the tag after its ``:86:`` lines arrives, running totals."""
 
     def __init__(self, path: str, first: _Tag):
         if first.tag != "20":
@@ -200,13 +366,19 @@ class _Message:
         self.path = path
         self.first = first
         self.last = first
+        self.final = "20"  # the last tag but :86:
         self.tags: dict[str, _Tag] = {}  # the first of each tag but :61: and :86:
         self.account = self.currency = ""
+        self.account_text = ""  # :25: as it stands, should its last letters not be a currency
+        self.balance_currency = ""  # the currency a balance gave
         self.opening: Decimal | None = None
         self.closing: Decimal | None = None
-        self.opening_tag: _Tag | None = None
-        self.closing_tag: _Tag | None = None
+        self.opening_date: date | None = None
+        self.closing_date: date | None = None
+        self.last_booking: date | None = None
         self.pending: _Tag | None = None  # a :61: waiting for its :86:
+        self.info: _Tag | None = None  # and the :86: read for it so far
+        self.info_size = 0  # the characters of its several :86:
         self.deferred: list[tuple[_Tag, _Tag | None]] = []  # entries read before the currency was known
         self.deferred_size = 0  # their characters
         self.context: dict | None = None
@@ -222,30 +394,39 @@ class _Message:
 
     def add(self, tag: _Tag) -> Iterator[Transaction]:
         self.last = tag
-        if tag.tag == "86" and self.pending is not None:
-            yield from self.book(self.pending, tag)
-            self.pending = None
+        name = tag.tag
+        if name == "86":
+            if self.pending is None:
+                return  # information on the statement
+            if self.info is None:
+                self.info = tag
+            else:  # several :86: for one entry
+                self.info_size = len(self.info.value) + len(tag.value)
+                if self.info_size > MAX_ENTRY_BYTES:
+                    raise self.error(self.info, f"more than {MAX_ENTRY_BYTES:,} characters of :86: for one entry")
+                self.info.more.extend((tag.first, *tag.more))
             return
         if self.pending is not None:
-            yield from self.book(self.pending, None)
-            self.pending = None
-        if tag.tag == "61":
+            yield from self.book(self.pending, self.info)
+            self.pending = self.info = None
+        if name == "NS":
+            return
+        self.final = name
+        if name == "61":
             self.pending = tag
-        elif tag.tag != "86":
-            self.tags.setdefault(tag.tag, tag)
-            self.header(tag)
-
-    def header(self, tag: _Tag):
-        if tag.tag == "25" and not self.account:
-            self.account, self.currency = _account(tag.value)
+            return
+        self.tags.setdefault(name, tag)
+        if name == "25":
             if not self.account:
-                raise self.error(tag, "the account identification is empty")
-        elif tag.tag in ("60F", "60M") and self.opening_tag is None:
-            self.opening_tag = tag
-            self.opening, self.currency = self.balance(tag, self.currency)
-        elif tag.tag in ("62F", "62M") and self.closing_tag is None:
-            self.closing_tag = tag
-            self.closing, self.currency = self.balance(tag, self.currency)
+                self.account, self.currency = _account(tag.first)
+                self.account_text = "".join(tag.first.split()).upper()
+                if not self.account:
+                    raise self.error(tag, "the account identification is empty")
+        elif name in ("60F", "60M"):
+            if self.opening is None:
+                self.opening, self.opening_date = self.balance(tag)
+        elif name in ("62F", "62M"):
+            self.closing, self.closing_date = self.balance(tag)
 
     def book(self, entry: _Tag, info: _Tag | None) -> Iterator[Transaction]:
         if self.context is None:
@@ -260,17 +441,37 @@ class _Message:
                                      "before the currency is known (no :60F:, :60M: or :34F: before them): "
                                      "the file is refused")
                 return
-            number = self.tags.get("28C") or self.tags.get("28")
-            statement_id = self.first.value.strip() + (f"/{number.value.strip()}" if number else "")
-            self.context = {"account": self.account, "currency": currency, "statement_id": statement_id}
+            self.context = {"account": self.account, "currency": currency, "statement_id": self.statement_id()}
         for deferred, deferred_info in self.deferred:
             yield self.tally(self.entry(deferred, deferred_info, self.context))
         self.deferred = []
         yield self.tally(self.entry(entry, info, self.context))
 
+    def statement_id(self) -> str:
+        """The statement number of ``:28C:`` (``5`` of ``5/2``), the same on each page; for a
+        statement numbered 0 or not at all, ``:20:`` and the opening balance's date."""
+        number = self.tags.get("28C") or self.tags.get("28")
+        digits = number.first.strip().split("/")[0].strip().lstrip("0") if number else ""
+        if digits:
+            return digits
+        reference = self.first.first.strip()
+        return f"{reference}/{self.opening_date.isoformat()}" if self.opening_date else reference
+
+    def ends_whole(self, ends_line: bool) -> bool:
+        """Whether the message, ended by the end of the file, ends as a statement ends: with a
+        closing or available balance or MT942 totals (and the statement's :86:); in a file
+        whose last line has no line end, with that tag's own line, whole to its decimals."""
+        if self.final not in _FINAL_TAGS:
+            return False
+        if ends_line:
+            return True
+        last = self.last
+        return last.tag == self.final and not last.more and _WHOLE_AMOUNT.search(last.first) is not None
+
     def tally(self, transaction: Transaction) -> Transaction:
         amount = transaction.amount
         self.total += amount
+        self.last_booking = transaction.booking_date
         if amount:
             side = self.debits if amount < 0 else self.credits
             side[0] += 1
@@ -278,53 +479,60 @@ class _Message:
         return transaction
 
     def floor_currency(self) -> str:
-        floor = self.tags.get("34F")
-        return floor.value[:3] if floor and re.fullmatch(r"[A-Z]{3}", floor.value[:3]) else ""
+        for name in ("34F", "90D", "90C"):
+            tag = self.tags.get(name)
+            if tag:
+                found = re.search(r"[A-Z]{3}", tag.value)
+                if found:
+                    return found.group(0)
+        return ""
 
     def close(self) -> Iterator[Transaction | Statement]:
-        """The transactions still held, then the statement, once its balances are checked."""
+        """The transactions still held, then the statement."""
         if self.pending is not None:
-            yield from self.book(self.pending, None)
-            self.pending = None
+            yield from self.book(self.pending, self.info)
+            self.pending = self.info = None
         account_tag = self.tags.get("25")
         if account_tag is None:
             raise self.error(self.first, "missing :25: (the account identification)")
         currency = self.currency or self.floor_currency()
         if not currency:
-            raise self.error(account_tag, "no currency: neither :60F:/:62F: balances nor :34F: give one")
+            raise self.error(account_tag, "no currency: neither :60F:/:62F: balances, :25: nor :34F: give one")
         if self.deferred:
             self.currency = currency
             yield from self.book(*self.deferred.pop())  # books those held before it first
-        interim = any(name in self.tags for name in ("90D", "90C", "34F", "13D"))  # MT942: no balances
-        if self.opening_tag is None and not interim:
-            raise self.error(self.first, "missing :60F: or :60M: (the opening balance)")
-        if self.closing_tag is None and not interim:
-            raise self.error(self.last, "missing :62F: or :62M: (the closing balance): is the file truncated?")
-        number = self.tags.get("28C") or self.tags.get("28")
-        statement_id = self.first.value.strip() + (f"/{number.value.strip()}" if number else "")
-        opening, closing, total = self.opening, self.closing, self.total
-        if opening is not None and closing is not None and self.closing_tag and opening + total != closing:
-            raise InputError(
-                self.path, f"{self.where(self.closing_tag)} (statement {statement_id})",
-                f"balances do not add up: opening {opening} + entries {total} = {opening + total}, "
-                f"but the closing balance is {closing} (difference {closing - opening - total})")
-        self.check_totals(currency)
+        statement_id = self.context["statement_id"] if self.context else self.statement_id()
+        self.check_totals(currency, statement_id)
+        stamp = self.tags.get("13D") or self.tags.get("13")
+        reported = _date(stamp.value.strip()[:6]) if stamp and stamp.value.strip()[:6].isdigit() else None
         yield Statement(statement_id=statement_id, account=self.account, currency=currency,
-                        source=SourceRef(self.path, f"line {self.first.line}"), opening_balance=opening,
-                        closing_balance=closing)
+                        source=SourceRef(self.path, f"line {self.first.line}"), opening_balance=self.opening,
+                        closing_balance=self.closing, total=self.total,
+                        statement_date=self.closing_date or reported or self.last_booking)
 
-    def balance(self, tag: _Tag, currency: str) -> tuple[Decimal, str]:
-        match = _BALANCE.match(tag.value.strip())
+    def balance(self, tag: _Tag) -> tuple[Decimal, date]:
+        text = tag.first.strip()  # what follows on other lines is not the balance's
+        match = _BALANCE.match(text)
         if not match:
-            raise self.error(tag, f"{tag.value.strip()!r} is not a balance (C/D, YYMMDD, currency, amount)")
-        if currency and match["currency"] != currency:
-            raise self.error(tag, f"balance currency {match['currency']} differs from the account's {currency}")
+            raise self.error(tag, f"{text!r} is not a balance (C/D, YYMMDD, currency, amount)")
+        currency = match["currency"]
+        if currency:
+            if self.balance_currency and currency != self.balance_currency:
+                raise self.error(tag, f"balance currency {currency} differs from the statement's "
+                                 f"{self.balance_currency}")
+            if self.currency and currency != self.currency and not self.balance_currency:
+                # the letters at the end of :25: were part of the account, not its currency
+                self.account = self.account_text or self.account
+            self.balance_currency = self.currency = currency
         value = _amount(match["amount"], self.path, self.where(tag))
-        yymmdd(match["date"], self.path, self.where(tag))
-        return (-value if match["mark"] == "D" and value else value), match["currency"]
+        day = _date(match["date"])
+        if day is None:
+            raise self.error(tag, f"{match['date']!r} is not a valid date (YYMMDD)")
+        return (-value if match["mark"] in "Dd" and value else value), day
 
-    def check_totals(self, currency: str):
-        """MT942's :90D:/:90C: give the number and sum of debit and credit entries."""
+    def check_totals(self, currency: str, statement_id: str):
+        """MT942's :90D:/:90C: give the number and sum of debit and credit entries: a report
+        whose totals disagree is logged, not refused."""
         for name, (entries, listed) in (("90D", self.debits), ("90C", self.credits)):
             tag = self.tags.get(name)
             if tag is None:
@@ -334,34 +542,35 @@ class _Message:
                 raise self.error(tag, f"{tag.value.strip()!r} is not a total (count, currency, amount)")
             count, total = int(match["count"]), _amount(match["amount"], self.path, self.where(tag))
             if (count, total) != (entries, listed):
-                raise self.error(tag, f"the report counts {count} entries for {total} {currency}, but lists "
-                                 f"{entries} for {listed}")
+                log.warning("%s: %s (statement %s): the report counts %d entries for %s %s, but lists %d for %s",
+                            self.path, self.where(tag), statement_id, count, total, currency, entries, listed)
 
     def entry(self, tag: _Tag, info: _Tag | None, context: dict) -> Transaction:
-        first_line, _sep, extra = tag.value.partition("\n")
-        match = _ENTRY.match(first_line.strip())
+        first_line = tag.first.strip()
+        extra = "\n".join(tag.more)
+        match = _ENTRY.match(first_line)
         if not match:
-            raise self.error(tag, f"{first_line.strip()!r} is not a statement line (value date, D/C mark, "
+            raise self.error(tag, f"{first_line!r} is not a statement line (value date, D/C mark, "
                              "amount, transaction type, reference)")
-        value_date = yymmdd(match["value"], self.path, self.where(tag))
+        value_date = _date(match["value"])
+        if value_date is None:
+            raise self.error(tag, f"{match['value']!r} is not a valid date (YYMMDD)")
         booking_date = value_date
         if match["entry"]:
-            month, day = int(match["entry"][:2]), int(match["entry"][2:])
-            year = value_date.year + (month == 1 and value_date.month == 12) - (month == 12 and value_date.month == 1)
-            try:
-                booking_date = date(year, month, day)
-            except ValueError:
-                raise self.error(tag, f"{match['entry']!r} is not a valid entry date (MMDD)") from None
+            booking_date = _entry_date(match["entry"], value_date) or value_date
         amount = _amount(match["amount"], self.path, self.where(tag))
         # C and RD (a debit reversed) bring money in; D and RC (a credit reversed) take it out
-        if match["mark"] in ("D", "RC") and amount:
+        if match["mark"].upper() in ("D", "RC") and amount:
             amount = -amount
         customer_ref = match["customer"].strip()
         bank_ref = (match["bank"] or "").strip()
-        information = info.value.replace("\n", "") if info else ""
-        fields = _information(info.value if info else "")
-        original = _ORIGINAL.search(extra) or _ORIGINAL.search(information)
-        charges = _CHARGES.search(extra) or _CHARGES.search(information)
+        info_text = info.value if info else ""
+        fields = _information(info_text)
+        original = charges = None
+        if "/OCMT/" in extra or "/OCMT/" in info_text:
+            original = _ORIGINAL.search(extra) or _ORIGINAL.search(info_text.replace("\n", ""))
+        if "/CHGS/" in extra or "/CHGS/" in info_text:
+            charges = _CHARGES.search(extra) or _CHARGES.search(info_text.replace("\n", ""))
         if customer_ref.upper() not in _NO_REFERENCE and not fields["end_to_end_id"]:
             fields["end_to_end_id"] = customer_ref
         where = self.where(tag)
@@ -414,17 +623,30 @@ def _information(text: str) -> dict:
 
 def _subfields(flat: str, sep: str, fields: dict):
     """``166?00GUTSCHRIFT?20EREF+...?21SVWZ+...?30BIC?31IBAN?32NAME``."""
-    parts: dict[str, list[str]] = {}
+    remittance: list[tuple[str, str]] = []
+    bic, account, names, more_names = [], [], [], []
     for chunk in flat.split(sep)[1:]:
-        code, value = chunk[:2], chunk[2:]
-        if code.isdigit():
-            parts.setdefault(code, []).append(value)
-    remittance = [v for code in sorted(parts) if "20" <= code <= "29" or "60" <= code <= "63" for v in parts[code]]
-    fields["remittance"] = "".join(remittance).strip()
-    fields["counterparty_bic"] = "".join(parts.get("30", [])).strip()
-    fields["counterparty_account"] = "".join("".join(parts.get("31", [])).split())
-    fields["counterparty_name"] = " ".join(
-        " ".join(parts.get(code, [""])).strip() for code in ("32", "33")).strip()
+        code = chunk[:2]
+        if "20" <= code <= "29" or "60" <= code <= "63":
+            if code.isdigit():
+                remittance.append((code, chunk[2:]))
+        elif code == "30":
+            bic.append(chunk[2:])
+        elif code == "31":
+            account.append(chunk[2:])
+        elif code == "32":
+            names.append(chunk[2:])
+        elif code == "33":
+            more_names.append(chunk[2:])
+    remittance.sort(key=_first)  # ?60-?63 after ?20-?29, each in the order given
+    fields["remittance"] = "".join(value for _code, value in remittance).strip()
+    fields["counterparty_bic"] = "".join(bic).strip()
+    fields["counterparty_account"] = "".join("".join(account).split())
+    fields["counterparty_name"] = " ".join((" ".join(names).strip(), " ".join(more_names).strip())).strip()
+
+
+def _first(pair: tuple[str, str]) -> str:
+    return pair[0]
 
 
 def _sepa(fields: dict):

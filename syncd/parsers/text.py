@@ -6,12 +6,21 @@ else the code page the file declares, else the format's usual one (cp1252 for We
 GB18030 for Chinese bills). A single-byte guess that yields the typographic signs cp1252 keeps
 where other code pages keep letters (cp852's "ł" reads as "ˆ") is refused, naming the line,
 rather than names silently mangled.
+
+A format may instead ask for the legacy code page to be detected (``fallback=DETECT``): of the
+single-byte code pages banks use (cp1252, cp1250, ISO 8859-2, cp852, cp850, cp437, cp1251,
+cp866), the one whose reading of the file's bytes above 0x7F gives the most letters of one
+language (German, Dutch, French, Polish, Czech, Hungarian, Nordic, Russian...), with symbols,
+box drawings and control characters counting against it (punctuation and currency signs are
+neutral: "—" and "€" are common in Western statements); on a tie the earlier one in that
+list. The file is read once more for that, in chunks, keeping only a count of each byte.
 """
 
 from __future__ import annotations
 
 import codecs
 import io
+import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from typing import BinaryIO
@@ -22,6 +31,15 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs
 # the cp1252 signs at 0x80-0x9F that stand where other code pages keep letters
 _UNLIKELY_IN_CP1252 = frozenset("ƒ„†‡ˆ‰‹›˜™•")
 _CHUNK = 1 << 20
+#: ``fallback`` for a format whose legacy code page is detected (see the module's docstring)
+DETECT = "detect"
+_CANDIDATES = ("cp1252", "cp1250", "iso-8859-2", "cp852", "cp850", "cp437", "cp1251", "cp866")
+_LANGUAGES = (
+    "äöüß", "éëïèöüáóç", "àâçéèêëîïôûùüÿœæ", "áéíñóúü", "àèéìíòóù", "áâãàçéêíóôõú", "åäöæøéü",
+    "ąćęłńóśźż", "áčďéěíňóřšťúůýž", "áäčďéíĺľňóôŕšťúýž", "áéíóöőúüű", "ăâîșțşţ", "čćđšž", "çğıöşü",
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґў",
+)
+_ASCII = bytes(range(128))
 HINT = "set the feed's encoding (for example cp852 or cp1250 for Central European banks)"
 
 
@@ -54,9 +72,61 @@ def _choose(handle: BinaryIO, path: str, encoding: str | None, declared: str, fa
         return "utf-8", bom, _check(handle, path, bom, "utf-8", "", keep=keep)
     except UnicodeDecodeError:
         pass
-    guess = declared if declared and _codec(declared) not in ("utf-8", "ascii", "") else fallback
+    if declared and _codec(declared) not in ("utf-8", "ascii", ""):
+        guess = declared
+    elif fallback == DETECT:
+        guess = _detect(handle, bom)
+    else:
+        guess = fallback
     text = _check(handle, path, bom, guess, f"is neither UTF-8 nor {guess}", odd=_codec(guess) == "cp1252", keep=keep)
     return guess, bom, text
+
+
+def _detect(handle: BinaryIO, bom: int) -> str:
+    """The legacy code page that reads the bytes above 0x7F of ``handle`` best."""
+    counts: dict[int, int] = {}
+    handle.seek(bom)
+    try:
+        while chunk := handle.read(_CHUNK):
+            high = chunk.translate(None, _ASCII)
+            for byte in set(high):
+                counts[byte] = counts.get(byte, 0) + high.count(byte)
+    finally:
+        handle.seek(0)
+    best, best_score = _CANDIDATES[0], None
+    for codec in _CANDIDATES:
+        score = _score(codec, counts)
+        if score is not None and (best_score is None or score > best_score):
+            best, best_score = codec, score
+    return best
+
+
+def _score(codec: str, counts: dict[int, int]) -> float | None:
+    """How well ``codec`` reads bytes counted so: the occurrences of letters of the language it
+    reads best, less half a point for other letters, two for each mathematical or modifier sign and
+    box drawing, one for other symbols, five for each control character; ``None`` if a byte is
+    not in it."""
+    letters: dict[str, int] = {}
+    score = 0.0
+    for byte, count in counts.items():
+        try:
+            char = bytes((byte,)).decode(codec)
+        except UnicodeDecodeError:
+            return None
+        category = unicodedata.category(char)
+        if char == "€":  # as common in European statements as any letter
+            score += count
+        elif category[0] == "L":
+            letters[char.lower()] = letters.get(char.lower(), 0) + count
+        elif category == "Cc":
+            score -= 5 * count
+        elif category in ("Sm", "Sk") or "\u2500" <= char <= "\u25ff":  # ÷ ± ˆ ˘, box drawings
+            score -= 2 * count
+        elif category in ("So", "No"):  # © ° ¾
+            score -= count
+        # punctuation, currency signs and spaces (— „ € ¢) are neither for nor against
+    best = max(sum(letters.get(char, 0) for char in language) for language in _LANGUAGES)
+    return score + best - 0.5 * (sum(letters.values()) - best)
 
 
 def _check(handle: BinaryIO, path: str, bom: int, codec: str, what: str, odd: bool = False,
