@@ -100,9 +100,9 @@ class _Pages:
 
     def add(self, statement: Statement):
         last = self.statements[-1] if self.statements else None
-        if last is not None and (last.account, last.statement_id) == (statement.account, statement.statement_id):
-            statement = join_pages([last, statement])[0]
-            self.statements[-1] = statement
+        joined = join_pages([last, statement]) if last is not None else [statement]
+        if len(joined) == 1 and last is not None:
+            statement = self.statements[-1] = joined[0]
         else:
             self.statements.append(statement)
             key = statement_key(statement)

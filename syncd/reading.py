@@ -61,6 +61,8 @@ def statement_notes(statement: Statement, path: str) -> list[str]:
     left out."""
     gap = balance_gap(statement)
     notes = [f"warning: {describe_gap(statement, path)}"] if gap is not None and gap != 0 else []
+    notes += [f"warning: {path}: statement {statement.statement_id or '(no id)'} of account "
+              f"{statement.account}: {note}" for note in statement.notes]
     if statement.left_out:
         notes.append(f"left out: {describe_left_out(statement, path)}")
     return notes

@@ -100,6 +100,9 @@ class Statement:
     left_out: tuple[tuple[str, int], ...] = ()
     #: The sum of its transactions, when they were streamed apart (``transactions`` empty).
     total: Decimal | None = None
+    #: What else a person should know of it: totals the file gives that disagree (MT942's
+    #: :90D:/:90C:), each a sentence naming the place.
+    notes: tuple[str, ...] = ()
 
     def to_json(self):
         """A JSON-ready dict: balances and sums as strings, the gap when the balances disagree."""
@@ -114,6 +117,7 @@ class Statement:
             "total": str(statement_total(self)),
             "balance_gap": None if gap is None else str(gap),
             "left_out": dict(self.left_out),
+            "notes": list(self.notes),
             "source": str(self.source),
         }
 
@@ -135,11 +139,12 @@ def balance_gap(statement: Statement) -> Decimal | None:
 
 def join_pages(statements: Iterable[Statement]) -> list[Statement]:
     """Statements split over pages (MT940 messages ``5/1``, ``5/2``): consecutive statements of
-    one account with the same id become one, opening from the first, closing from the last."""
+    one account and currency with the same id become one, opening from the first, closing from
+    the last."""
     joined: list[Statement] = []
     for statement in statements:
         last = joined[-1] if joined else None
-        if last is None or (last.account, last.statement_id) != (statement.account, statement.statement_id):
+        if last is None or _page_of(last) != _page_of(statement):
             joined.append(statement)
             continue
         left_out = Counter(dict(last.left_out))
@@ -150,6 +155,7 @@ def join_pages(statements: Iterable[Statement]) -> list[Statement]:
             transactions=last.transactions + statement.transactions,
             statement_date=statement.statement_date or last.statement_date,
             left_out=tuple(left_out.items()),
+            notes=last.notes + statement.notes,
             total=None if last.total is None and statement.total is None
             else statement_total(last) + statement_total(statement),
         )
@@ -169,6 +175,11 @@ def with_totals(stream: Iterable[Transaction | Statement]) -> Iterator[Transacti
             item = replace(item, total=total)
         total = Decimal(0)
         yield item
+
+
+def _page_of(statement: Statement) -> tuple[str, str, str]:
+    """What the pages of one statement share."""
+    return statement.account, statement.currency, statement.statement_id
 
 
 def collect(stream: Iterable[Transaction | Statement]) -> list[Statement]:

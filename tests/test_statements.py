@@ -1,6 +1,6 @@
 """Statements of a file in the state store and on their way to Odoo: balances kept as the file
 gives them, pages joined, a statement whose balances do not add up flagged, entries left out
-told. That Odoo makes bank statements of them is proven by test_e2e_statements.py."""
+told. That Odoo makes bank statements of them is proven by test_e2e_import.py."""
 
 from datetime import date
 from decimal import Decimal
@@ -9,8 +9,8 @@ import pytest
 
 from syncd.config import Config, OdooConfig
 from syncd.engine import Importer, ImportSummary
-from syncd.metrics import METRICS
 from syncd.identity import iter_keys
+from syncd.metrics import METRICS
 from syncd.reading import ParsedFile, statement_key
 from syncd.records import SourceRef, Statement, Transaction, with_totals
 from syncd.store import StatementRecord, Store, TransactionRecord
@@ -150,8 +150,25 @@ def test_a_file_that_names_no_currency_is_refused_at_import_saying_how_to_give_i
 
     path = tmp_path / "bank.qif"
     path.write_text("!Type:Bank\nD01/02/2024\nT-12.50\nPCoffee\n^\n")
-    with pytest.raises(InputError, match=r"bank.qif:.*names no currency: give it with the format, e.g. --format qif:EUR"):
+    with pytest.raises(InputError, match=r"bank.qif:.*names no currency: give it with the format, e\.g\. --format qif"):
         importer.record(read_file(path), ImportSummary())
     assert importer.store.counts()["files"] == 0
     importer.record(read_file(path, "qif:EUR"), ImportSummary())
     assert importer.store.counts()["states"] == {"queued": 1}
+
+
+def test_notes_of_a_statement_are_warnings(importer):
+    summary = ImportSummary()
+    noted = Statement(statement_id="9", account=ACCOUNT, currency="EUR", source=SourceRef("day.sta", "1"),
+                      notes=("line 12 :90D:: the report counts 2 entries for 40.00, but lists 1 for 40.00",))
+    importer.record(parsed([tx("20.00", "r1", statement_id="9"), noted]), summary)
+    warning, = [line for line in summary.lines() if line.startswith("warning:")]
+    assert warning == ("warning: day.sta: statement 9 of account NL91ABNA0417164300: "
+                       "line 12 :90D:: the report counts 2 entries for 40.00, but lists 1 for 40.00")
+
+
+def test_pages_of_another_currency_are_another_statement(importer):
+    usd = Statement(statement_id="5", account=ACCOUNT, currency="USD", source=SourceRef("day.sta", "9"))
+    importer.record(parsed([tx("20.00", "r1"), stmt(closing="120.00"), usd]), ImportSummary())
+    statements, _ = rows(importer.store)
+    assert [s.currency for s in statements] == ["EUR", "USD"]

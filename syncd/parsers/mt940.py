@@ -502,13 +502,13 @@ class _Message:
             self.currency = currency
             yield from self.book(*self.deferred.pop())  # books those held before it first
         statement_id = self.context["statement_id"] if self.context else self.statement_id()
-        self.check_totals(currency, statement_id)
+        notes = self.check_totals()
         stamp = self.tags.get("13D") or self.tags.get("13")
         reported = _date(stamp.value.strip()[:6]) if stamp and stamp.value.strip()[:6].isdigit() else None
         yield Statement(statement_id=statement_id, account=self.account, currency=currency,
                         source=SourceRef(self.path, f"line {self.first.line}"), opening_balance=self.opening,
                         closing_balance=self.closing, total=self.total,
-                        statement_date=self.closing_date or reported or self.last_booking)
+                        statement_date=self.closing_date or reported or self.last_booking, notes=notes)
 
     def balance(self, tag: _Tag) -> tuple[Decimal, date]:
         text = tag.first.strip()  # what follows on other lines is not the balance's
@@ -530,9 +530,10 @@ class _Message:
             raise self.error(tag, f"{match['date']!r} is not a valid date (YYMMDD)")
         return (-value if match["mark"] in "Dd" and value else value), day
 
-    def check_totals(self, currency: str, statement_id: str):
+    def check_totals(self) -> tuple[str, ...]:
         """MT942's :90D:/:90C: give the number and sum of debit and credit entries: a report
-        whose totals disagree is logged, not refused."""
+        whose totals disagree is flagged (a note of the statement's), not refused."""
+        notes = []
         for name, (entries, listed) in (("90D", self.debits), ("90C", self.credits)):
             tag = self.tags.get(name)
             if tag is None:
@@ -542,8 +543,9 @@ class _Message:
                 raise self.error(tag, f"{tag.value.strip()!r} is not a total (count, currency, amount)")
             count, total = int(match["count"]), _amount(match["amount"], self.path, self.where(tag))
             if (count, total) != (entries, listed):
-                log.warning("%s: %s (statement %s): the report counts %d entries for %s %s, but lists %d for %s",
-                            self.path, self.where(tag), statement_id, count, total, currency, entries, listed)
+                notes.append(f"{self.where(tag)}: the report counts {count} entries for {total}, "
+                             f"but lists {entries} for {listed}")
+        return tuple(notes)
 
     def entry(self, tag: _Tag, info: _Tag | None, context: dict) -> Transaction:
         first_line = tag.first.strip()
