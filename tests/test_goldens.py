@@ -27,6 +27,10 @@ REQUIRED = {
     "bai2": {"two_groups"},
     "csv": {profile.name for profile in bundled_profiles()},  # one per bundled profile, named after it
     "providers": {"stripe", "paypal", "adyen"},
+    "exports": {"tinysnow-jd", "tinysnow-meituan", "dhr-alipay-full", "dhr-wechat-full", "dhr-alipay-single-gbk",
+                "de-umsatzanzeige-soll-haben", "nl-af-bij", "us-debit-credit-preamble", "en-ambiguous-dates",
+                "en-no-currency", "cn-bank-debit-credit-gbk", "cn-signs-parentheses", "fr-tab-delimited"},
+    "sheets": {"wechat-bill", "ccb-statement", "recognised-bank", "zip-bomb", "truncated"},
 }
 ALL_SAMPLES = [sample for folder in REQUIRED for sample in samples(DATA / folder)]
 

@@ -329,7 +329,7 @@ class Table:
     def statements(self) -> list[Statement]:
         profile = self.profile
         account = self.found(profile.account_pattern) or profile.account
-        currency = profile.currency or currency_code(self.found(profile.currency_pattern))
+        currency = currency_code(self.found(profile.currency_pattern)) or profile.currency
         booked: dict[tuple[str, str], list[tuple[Transaction, Decimal | None]]] = {}
         left_out: dict[tuple[str, str], Counter] = {}
         for where, row in self.rows:
@@ -346,15 +346,18 @@ class Table:
             raise self.error(self.header_where, "the table has no rows")
         name = self.path.rsplit("/", 1)[-1]
         statements = []
-        for key in dict.fromkeys([*booked, *left_out]):
+        keys = [key for key in dict.fromkeys([*booked, *left_out]) if key[1]]  # rows left out whose
+        # currency is unknown go to the first statement
+        currencies = Counter(acct for acct, _ in keys)
+        for key in keys:
             acct, ccy = key
-            if not ccy:  # rows left out whose currency is unknown: to the first statement
-                continue
+            # one statement per account and currency: several currencies of one account get ids apart
+            statement_id = f"{acct}:{ccy}:{name}" if currencies[acct] > 1 else f"{acct}:{name}"
             entries = booked.get(key, [])
             opening, closing = _balances(entries)
             dates = [tx.booking_date for tx, _ in entries]
             statements.append(Statement(
-                statement_id=f"{acct}:{name}", account=acct, currency=ccy,
+                statement_id=statement_id, account=acct, currency=ccy,
                 source=SourceRef(self.path, self.header_where), opening_balance=opening, closing_balance=closing,
                 transactions=tuple(tx for tx, _ in entries), statement_date=max(dates) if dates else None,
                 left_out=tuple(left_out.get(key, Counter()).items())))

@@ -23,8 +23,9 @@ credit columns) is the header; it becomes a profile for that file, read by
   that reason;
 - the currency: a currency column (``币种``, ``币别``, ``Currency``; ``人民币元`` reads as CNY),
   else the header's unit (``金额(元)``, ``Amount (EUR)``, ``CAD$``), else a preamble line
-  (``币种：人民币``, ``Currency: EUR``), else the profile's; none refuses the file saying how to
-  give one. The account: an account column, else the preamble's ``账号``/``卡号``/``Account``
+  (``币种：人民币``, ``Currency: EUR``), else the profile's, else CNY for a Chinese header (a
+  foreign-currency account's export names its 币种); none refuses the file saying how to give
+  one. The account: an account column, else the preamble's ``账号``/``卡号``/``Account``
   line, else the profile's, else ``csv`` (map it in ``[journals]``).
 """
 
@@ -181,8 +182,8 @@ def build_profile(cells: list[str], delimiter: str, preamble: str, base: Profile
     words = " ".join(header_name(cell).casefold() for cell in cells)
     day_first = True if _CJK.search(words) or _EUROPEAN.search(words) else None
     currency = next((units[key] for key in ("amount", "credit", "debit") if key in units), "")
-    if not currency and ("¥" in preamble or "元" in preamble) and _CJK.search(words):
-        currency = "CNY"
+    if not currency and _CJK.search(words):
+        currency = "CNY"  # a Chinese header with no 币种 anywhere (a column or the preamble, read first)
     profile = Profile(name=base.name if base else "csv", columns=columns,
                       description="bank export recognised by its header row", delimiter=delimiter,
                       decimal="auto", date_format="auto", day_first=day_first, currency=currency,
@@ -276,10 +277,10 @@ class HeaderCsvParser:
 
     def detect(self, data: bytes) -> bool:
         try:
-            text = decode(head_lines(data), "", None, fallback="gb18030")
+            lines = decode_export(head_lines(data), "")
         except InputError:
             return False
-        if recognise_lines(text.splitlines()[:HEADER_SEARCH_LINES]) is None:
+        if recognise_lines(lines[:HEADER_SEARCH_LINES]) is None:
             return False
         return not any(parser.detect(data) for parser in self.others() if parser is not self)
 
@@ -288,8 +289,38 @@ class HeaderCsvParser:
         if len(data) > max_bytes:
             raise InputError(path, "", f"file is {len(data)} bytes, more than the limit of {max_bytes} bytes")
         check_lines(data, path, MAX_RECORD_SIZE)
-        text = decode(data, path, encoding, fallback="gb18030")
-        return read_recognised(path, text.splitlines())
+        return read_recognised(path, decode_export(data, path, encoding))
+
+
+def decode_export(data: bytes, path: str, encoding: str | None = None) -> list[str]:
+    """The lines of an export of unknown origin: UTF-8 (or its byte order mark's encoding)
+    when it is, else GB18030 (Chinese banks) or cp1252 (Western ones), whichever makes the
+    more columns of a header row known; the configured ``encoding`` when there is one."""
+    if encoding:
+        return decode(data, path, encoding).splitlines()
+    candidates, problem = [], None
+    for fallback in ("gb18030", "cp1252"):
+        try:
+            lines = decode(data, path, None, fallback=fallback).splitlines()
+        except InputError as exc:
+            problem = problem or exc
+            continue
+        found = recognise_lines(lines[:HEADER_SEARCH_LINES])
+        candidates.append((len(found[0].required_headers()) if found else 0, -len(candidates), lines))
+        if _is_utf8(data):
+            break
+    if not candidates:
+        assert problem is not None
+        raise problem
+    return max(candidates)[2]
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    return True
 
 
 def read_recognised(path: str, lines: list[str], base: Profile | None = None) -> list[Statement]:

@@ -33,6 +33,7 @@ from syncd.records import Statement
 from syncd.safexml import DEFAULT_MAX_BYTES
 
 ZIP_MAGIC = b"PK\x03\x04"
+OOXML_PARTS = (b"[Content_Types].xml", b"_rels/", b"docProps/", b"xl/")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_MEMBERS = 1000
 MAX_INFLATED = 256 * 1024 * 1024  # all members of an .xlsx, inflated
@@ -41,9 +42,14 @@ MAX_ROWS = 1_000_000
 
 
 def is_xlsx(data: bytes) -> bool:
-    """An Office Open XML workbook: a zip whose members include ``xl/workbook.xml`` (its name
-    is in the first local headers or the central directory at the end)."""
-    return data.startswith(ZIP_MAGIC) and (b"xl/workbook.xml" in data[:65536] or b"xl/workbook.xml" in data[-65536:])
+    """An Office Open XML workbook: a zip whose first part is one of a workbook's
+    (``[Content_Types].xml``, ``_rels/``, ``docProps/``, ``xl/``), or that names
+    ``xl/workbook.xml`` early; a zip of statement files is an archive instead."""
+    if not data.startswith(ZIP_MAGIC) or len(data) < 30:
+        return False
+    length = int.from_bytes(data[26:28], "little")
+    first = data[30:30 + length]
+    return first.startswith(OOXML_PARTS) or b"xl/workbook.xml" in data[:65536]
 
 
 def is_xls(data: bytes) -> bool:
@@ -229,8 +235,9 @@ class SheetParser:
             if found is None:
                 continue
             profile, header_at, recognised = found
-            body = head[header_at + 1:] + list(rows)
             header = head[header_at][1]
+            width = len(header)  # a sheet's rows end at their last cell that holds something
+            body = [(where, cells + [""] * (width - len(cells))) for where, cells in [*head[header_at + 1:], *rows]]
             if recognised:  # the values of its direction and status columns are the file's
                 profile = with_markers(profile, direction_values(profile, header, (cells for _, cells in body)))
             preamble = "\n".join(" ".join(cells) for _, cells in head[:header_at])
