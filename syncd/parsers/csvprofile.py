@@ -319,9 +319,17 @@ class Table:
                     raise InputError(path, header_where, f"{profile.columns.get(key, key)}: {exc}") from None
 
     def ends(self, row: list[str]) -> bool:
-        """Whether ``row`` ends the table: blank, a footer mark or a totals row."""
-        first = next((cell.strip() for cell in row if cell.strip()), "")
-        return not first or first.startswith(FOOTER_MARKS) or first.startswith(tuple(self.profile.totals))
+        """Whether ``row`` ends the table: blank, a footer mark, a totals row (``合计``,
+        ``人民币合计``, ``Total``), or a line of text alone (``说明：...``) where a date belongs."""
+        filled = [cell.strip() for cell in row if cell.strip()]
+        if not filled:
+            return True
+        first = filled[0]
+        if first.startswith(FOOTER_MARKS) or first.startswith(tuple(self.profile.totals)):
+            return True
+        if any(word in first for word in self.profile.totals if not word.isascii()):
+            return True
+        return len(filled) == 1 and not any(char.isdigit() for char in first)
 
     def error(self, where: str, reason: str) -> InputError:
         return InputError(self.path, where, reason)
@@ -399,7 +407,7 @@ class Table:
         if not names:
             return ""
         names = names if isinstance(names, list) else [names]
-        values = [row[self.index[n]].strip() for n in names if n in self.index and self.index[n] < len(row)]
+        values = [_unwrap(row[self.index[n]].strip()) for n in names if n in self.index and self.index[n] < len(row)]
         return " ".join(value for value in values if value and value not in self.profile.blank)
 
     def raw(self, row: list[str], column: str) -> str:
@@ -497,6 +505,14 @@ class Table:
         known = direction["credit"] + direction["debit"] + direction.get("neutral", [])
         raise self.error(where, f"{direction['column']} is {marker!r}: profile {profile.name} knows "
                          f"{', '.join(repr(value) if not value else value for value in known)}")
+
+
+def _unwrap(text: str) -> str:
+    """A cell as Excel users protect it from conversion (``="000123"``), unwrapped; nothing
+    else that looks like a formula is touched (and none is evaluated)."""
+    if text.startswith('="') and text.endswith('"') and '"' not in text[2:-1]:
+        return text[2:-1].strip()
+    return text
 
 
 def _balances(entries: list[tuple[Transaction, Decimal | None]]) -> tuple[Decimal | None, Decimal | None]:
