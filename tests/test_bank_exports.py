@@ -115,6 +115,12 @@ def test_ambiguous_dates_and_missing_currency_are_refused_with_how_to_fix():
     assert "no currency" in problem and "currency = " in problem and "line 2" in problem
 
 
+def test_a_currency_sign_that_names_one_currency_is_the_currency():
+    (statement,) = parse("Date,Description,Amount\n2026-01-02,Coffee,-£3.50\n2026-01-03,Salary,£1500.00\n".encode())
+    assert statement.currency == "GBP" and statement.transactions[0].amount == Decimal("-3.50")
+    assert "no currency" in refusal(b"Date,Description,Amount\n2026-01-02,Coffee,-$3.50\n")  # $: which dollar?
+
+
 def test_a_profile_without_columns_gives_the_currency_and_keeps_the_recognition():
     register_user_profiles({"mybank": {"currency": "GBP", "account": "GB-1", "day_first": True}})
     try:

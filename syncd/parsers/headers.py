@@ -222,6 +222,23 @@ def with_markers(profile: Profile, values: Iterable[str]) -> Profile:
     return replace(profile, **changes)
 
 
+_SIGNS = {"€": "EUR", "£": "GBP", "₹": "INR", "₩": "KRW", "₽": "RUB"}
+
+
+def fit_to_file(profile: Profile, header: list[str], rows: list[list[str]]) -> Profile:
+    """A recognised profile fitted to the file's values: its direction's and status's known
+    values (:func:`with_markers`), and the currency its amounts are written with (``€12.50``,
+    ``£3.00``: signs that name one currency) when nothing else named one."""
+    profile = with_markers(profile, direction_values(profile, header, rows))
+    if profile.currency:
+        return profile
+    names = {profile.columns.get(key) for key in ("amount", "debit", "credit", "balance")} - {None}
+    positions = [i for i, cell in enumerate(header) if header_name(cell) in names]
+    found = {code for row in rows for i in positions if i < len(row)
+             for sign, code in _SIGNS.items() if sign in row[i]}
+    return replace(profile, currency=found.pop()) if len(found) == 1 else profile
+
+
 def recognise_cells(rows: list[list[str]], base: Profile | None = None,
                     delimiter: str = ",") -> tuple[Profile, int] | None:
     """The profile of the first header row among ``rows`` (a spreadsheet's) and its index."""
@@ -332,5 +349,4 @@ def read_recognised(path: str, lines: list[str], base: Profile | None = None) ->
     profile, header_at = found
     header = split_line(lines[header_at], profile.delimiter)
     body = [split_line(line, profile.delimiter) for line in lines[header_at + 1:]]
-    profile = with_markers(profile, direction_values(profile, header, body))
-    return csv_statements(path, profile, lines, header_at)
+    return csv_statements(path, fit_to_file(profile, header, body), lines, header_at)

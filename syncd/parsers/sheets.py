@@ -28,7 +28,7 @@ from decimal import Decimal
 from syncd.caps import MAX_FIELD_CHARS, MAX_RECORD_SIZE, field_too_long, record_too_large
 from syncd.errors import InputError
 from syncd.parsers.csvprofile import HEADER_SEARCH_LINES, Profile, Table, header_row_index
-from syncd.parsers.headers import direction_values, recognise_cells, with_markers
+from syncd.parsers.headers import fit_to_file, recognise_cells
 from syncd.records import Statement
 from syncd.safexml import DEFAULT_MAX_BYTES
 
@@ -239,7 +239,7 @@ class SheetParser:
             width = len(header)  # a sheet's rows end at their last cell that holds something
             body = [(where, cells + [""] * (width - len(cells))) for where, cells in [*head[header_at + 1:], *rows]]
             if recognised:  # the values of its direction and status columns are the file's
-                profile = with_markers(profile, direction_values(profile, header, (cells for _, cells in body)))
+                profile = fit_to_file(profile, header, [cells for _, cells in body])
             preamble = "\n".join(" ".join(cells) for _, cells in head[:header_at])
             return Table(path, profile, preamble, header, head[header_at][0], iter(body)).statements()
         raise InputError(path, ", ".join(titles) or "the workbook",
