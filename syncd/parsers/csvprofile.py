@@ -82,7 +82,7 @@ _FIELDS = {"booking_date", "value_date", "amount", "debit", "credit", "currency"
            "fees", "balance"}
 _KEYS = {"description", "delimiter", "encoding", "fallback", "decimal", "thousands", "strip", "date_format",
          "day_first", "currency", "account", "account_pattern", "currency_pattern", "columns", "direction",
-         "status", "fee_pattern", "blank", "totals"}
+         "status", "fee_pattern", "blank", "totals", "negate"}
 _LIST_KEYS = {"blank", "totals"}
 _DIRECTION_KEYS = {"column", "credit", "debit", "neutral", "refund_column", "refund"}
 
@@ -115,6 +115,7 @@ class Profile:
     fee_pattern: str = ""
     blank: list = field(default_factory=list)
     totals: list = field(default_factory=lambda: list(TOTALS))
+    negate: bool = False
 
     @classmethod
     def from_mapping(cls, name: str, data: dict, where: str) -> Profile:
@@ -150,9 +151,13 @@ class Profile:
         for key in _LIST_KEYS & set(data):
             if not isinstance(data[key], list) or not all(isinstance(v, str) for v in data[key]):
                 refuse(f": {key} is a list of " + ("placeholder values" if key == "blank" else "first cells"))
-        if "day_first" in data and not isinstance(data["day_first"], bool):
-            refuse(": day_first is true or false")
-        text_keys = _KEYS - {"columns", "direction", "status", "day_first"} - _LIST_KEYS
+        for key in ("day_first", "negate"):
+            if key in data and not isinstance(data[key], bool):
+                refuse(f": {key} is true or false")
+        if direction and not all(isinstance(name, str) and name for name in _names(direction["column"])):
+            refuse(": direction.column is a column name or a list of them (the first that holds a known value "
+                   "decides)")
+        text_keys = _KEYS - {"columns", "direction", "status", "day_first", "negate"} - _LIST_KEYS
         for key in text_keys & set(data):
             if not isinstance(data[key], str):
                 refuse(f": {key} must be a string")
@@ -171,7 +176,7 @@ class Profile:
             names.update(value if isinstance(value, list) else [value])
         for table in (self.direction, self.status):
             if table:
-                names.add(table["column"])
+                names.update(_names(table["column"]))
         return names
 
 
@@ -480,31 +485,50 @@ class Table:
         """The row's amount, signed from the account holder's view, or why it moves no money."""
         profile = self.profile
         if "amount" in profile.columns:
-            amount = self.amount(self.cell(row, "amount"), where, "amount")
+            text = self.cell(row, "amount")
+            refunded = _REFUNDED.fullmatch(text)
+            if refunded and not refunded.group(2).strip():
+                return f"{profile.columns['amount']} {refunded.group(0)[len(refunded.group(1)):]}: refunded in full"
+            amount = self.amount(refunded.group(1) if refunded else text, where, "amount")
             if amount is None:
                 raise self.error(where, "the amount is empty")
+            if refunded:  # JD writes the refund into the row: 392.98(已退款203.98) moved 189.00
+                back = self.amount(refunded.group(2), where, "refund") or Decimal(0)
+                amount = amount - back if amount >= 0 else amount + back
         else:
             debit = self.amount(self.cell(row, "debit"), where, "debit") or Decimal(0)
             credit = self.amount(self.cell(row, "credit"), where, "credit") or Decimal(0)
             if debit and credit:
                 raise self.error(where, f"both debit {debit} and credit {credit} are given")
             amount = credit - abs(debit)
+        if profile.negate:  # credit card exports: charges written positive
+            amount = -amount
         if not profile.direction:
             return amount
         direction = profile.direction
-        marker = self.raw(row, direction["column"])
+        known = direction["credit"] + direction["debit"] + direction.get("neutral", [])
+        columns = _names(direction["column"])
+        markers = [(column, self.raw(row, column)) for column in columns]
+        column, marker = next(((c, m) for c, m in markers if m in known), markers[0])
         if marker in direction.get("neutral", []):
             refund_column = direction.get("refund_column", "")
             if any(word in self.raw(row, refund_column) for word in direction.get("refund", [])):
                 return abs(amount)
-            return f"{direction['column']} {marker or '(empty)'}: moves no money"
+            return f"{column} {marker or '(empty)'}: moves no money"
         if marker in direction["credit"]:
             return abs(amount)
         if marker in direction["debit"]:
             return -abs(amount)
-        known = direction["credit"] + direction["debit"] + direction.get("neutral", [])
-        raise self.error(where, f"{direction['column']} is {marker!r}: profile {profile.name} knows "
+        raise self.error(where, f"{column} is {marker!r}: profile {profile.name} knows "
                          f"{', '.join(repr(value) if not value else value for value in known)}")
+
+
+#: an amount with the refund written into it (JD): 44.28(已全额退款), 392.98(已退款203.98)
+_REFUNDED = re.compile(r"(.*?\d)\s*[(（]已(?:全额)?退款\s*[¥￥]?([0-9.,]*)\s*[)）]")
+
+
+def _names(column: str | list[str]) -> list[str]:
+    return column if isinstance(column, list) else [column]
 
 
 def _unwrap(text: str) -> str:
