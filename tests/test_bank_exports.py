@@ -306,3 +306,28 @@ def test_broken_workbooks_are_refused_with_the_file():
     good = workbook([HEADER, ["2026-03-01", "a", 1, "CNY"]])
     assert "not a readable" in refusal(good[:-200], "cut.xlsx")
     assert "no sheet has a header row" in refusal(workbook([["just", "words"]]), "words.xlsx")
+
+
+def test_an_html_table_saved_as_xls_is_read_and_nothing_in_it_runs():
+    data = (SHEETS / "html-table.xls").read_bytes()
+    assert detect_format(data, "mingxi.xls").name == "sheet"
+    (statement,) = parse(data, "mingxi.xls")
+    assert statement.account == "1202020209000012345" and statement.currency == "CNY"
+    assert [tx.amount for tx in statement.transactions] == [Decimal("12000.00"), Decimal("-1580.40")]
+    assert statement.transactions[1].remittance == "电费 3月"
+
+
+def test_refunds_written_into_jd_amounts():
+    (statement,) = parse((EXPORTS / "jd-refunds-annotated.csv").read_bytes())
+    assert [tx.amount for tx in statement.transactions] == [Decimal("-129.00"), Decimal("-129.00"), Decimal("12.00")]
+    assert dict(statement.left_out)["金额 (已全额退款): refunded in full"] == 1
+
+
+def test_a_direction_read_from_the_first_column_that_knows():
+    (statement,) = parse((EXPORTS / "alipay-web-tabs.csv").read_bytes())  # 资金状态 names a card: 收/支 decides
+    assert [tx.amount for tx in statement.transactions] == [Decimal("-15.90"), Decimal("-32.50"), Decimal("500.00")]
+
+
+def test_credit_card_charges_are_negated():
+    (statement,) = parse((Path(__file__).parent / "data" / "csv" / "cn-cmb-credit.csv").read_bytes())
+    assert [tx.amount for tx in statement.transactions][:2] == [Decimal("-18.90"), Decimal("-1260.00")]

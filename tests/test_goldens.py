@@ -31,7 +31,7 @@ REQUIRED = {
                 "de-umsatzanzeige-soll-haben", "nl-af-bij", "us-debit-credit-preamble", "en-ambiguous-dates",
                 "en-no-currency", "cn-bank-debit-credit-gbk", "cn-signs-parentheses", "fr-tab-delimited",
                 "icbc-footer-tabs", "boc-utf16-tabs", "jd-refunds-annotated", "alipay-web-tabs"},
-    "sheets": {"wechat-bill", "ccb-statement", "recognised-bank", "zip-bomb", "truncated"},
+    "sheets": {"wechat-bill", "ccb-statement", "recognised-bank", "zip-bomb", "truncated", "html-table"},
 }
 ALL_SAMPLES = [sample for folder in REQUIRED for sample in samples(DATA / folder)]
 

@@ -115,8 +115,8 @@ _UNITS = re.compile(r"\(([^)]*)\)$|(?<=[a-z])\$$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _EUROPEAN = re.compile(r"[äöüßéèàçñ]|buchung|betrag|datum|bedrag|montant|libell|fecha|importe|importo|data|valuta|"
                        r"soll|haben|verwendung|omschrijving|mededeling")
-ACCOUNT_PATTERN = (r"(?:卡号/账号|账号|帐号|卡号|账户|Account(?: number| No\.?)?|IBAN|Konto(?:nummer)?|Rekening)"
-                   r"\s*[:：]\s*\[?\s*([0-9A-Za-z][0-9A-Za-z*\- ]{3,40}?)\s*(?:\]|,|;|\t|$)")
+ACCOUNT_PATTERN = (r"(?:卡号/账号|账号|帐号|卡号|账户|(?i:account(?: number| no\.?)?|iban|konto(?:nummer)?|rekening))"
+                   r"\s*[:：;,\t]\s*\[?\s*([0-9A-Za-z][0-9A-Za-z*\-]{3,40}(?: [0-9A-Za-z*]{2,4})*)(?![0-9A-Za-z*\-])")
 CURRENCY_PATTERN = (r"(?:币种|币别|货币|Currency|Währung|Waehrung|Devise|Valuta)\s*[:：]\s*\[?\s*"
                     r"([A-Za-z]{3}|[\u4e00-\u9fff]{1,6})")
 

@@ -1,4 +1,5 @@
-"""Spreadsheet exports: ``.xlsx`` (WeChat Pay bills, many banks) and ``.xls`` (many Chinese banks).
+"""Spreadsheet exports: ``.xlsx`` (WeChat Pay bills, many banks) and ``.xls`` (many Chinese banks,
+some of which send an HTML table under that name: its rows are read the same way).
 
 A workbook's rows go through the same profiles as CSV files: the first sheet with a header row
 that a profile knows (bundled or the configuration's) is read with that profile, else the
@@ -18,17 +19,20 @@ every row); each cell is held to the field cap and each row to the record cap.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
+from html.parser import HTMLParser
 
 from syncd.caps import MAX_FIELD_CHARS, MAX_RECORD_SIZE, field_too_long, record_too_large
 from syncd.errors import InputError
 from syncd.parsers.csvprofile import HEADER_SEARCH_LINES, Profile, Table, header_row_index
 from syncd.parsers.headers import fit_to_file, recognise_cells
+from syncd.parsers.text import decode
 from syncd.records import Statement
 from syncd.safexml import DEFAULT_MAX_BYTES
 
@@ -55,6 +59,60 @@ def is_xlsx(data: bytes) -> bool:
 def is_xls(data: bytes) -> bool:
     """A BIFF workbook in an OLE2 compound file (Excel 97-2003)."""
     return data.startswith(OLE_MAGIC)
+
+
+def is_html_table(data: bytes) -> bool:
+    """An HTML table saved as ``.xls`` (what many Chinese online banks send as "Excel")."""
+    head = data[:65536].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<head")) and b"<table" in head
+
+
+class _TableRows(HTMLParser):
+    """The rows of the first ``<table>`` of an HTML page, each cell as its text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self.row: list[str] | None = None
+        self.cell: list[str] | None = None
+        self.size = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.row = []
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = []
+        elif tag == "br" and self.cell is not None:
+            self.cell.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.row is not None and self.cell is not None:
+            self.row.append(" ".join("".join(self.cell).split()))
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            self.rows.append(self.row)
+            self.row = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def html_sheets(data: bytes, path: str) -> Iterator[tuple[str, Iterator[tuple[str, list[str]]]]]:
+    """An HTML table's rows as one sheet; nothing in the page runs (no script, no link is
+    followed: only the text of the cells is kept)."""
+    match = re.search(rb"charset=[\"']?([A-Za-z0-9_-]+)", data[:4096])
+    declared = match.group(1).decode("ascii") if match else ""
+    text = decode(data, path, None, declared=declared, fallback="gb18030")
+    parser = _TableRows()
+    try:
+        parser.feed(text)
+        parser.close()
+    except (ValueError, AssertionError) as exc:  # html.parser on a broken page
+        raise InputError(path, "", f"not a readable HTML table: {exc}") from None
+    rows = [(f"table row {number}", _checked(path, f"table row {number}", cells))
+            for number, cells in enumerate(parser.rows, 1)]
+    yield "table", iter(rows)
 
 
 def check_zip(data: bytes, path: str):
@@ -205,13 +263,13 @@ class SheetParser:
     ``profiles``: the CSV profiles to try (bundled and the configuration's), in order."""
 
     name = "sheet"
-    description = "spreadsheet export (.xlsx, .xls)"
+    description = "spreadsheet export (.xlsx, .xls, or an HTML table saved as .xls)"
 
     def __init__(self, profiles: Callable[[], Iterable[Profile]]):
         self.profiles = profiles
 
     def detect(self, data: bytes) -> bool:
-        return is_xlsx(data) or is_xls(data)
+        return is_xlsx(data) or is_xls(data) or is_html_table(data)
 
     def parse(self, data: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
               encoding: str | None = None) -> list[Statement]:
@@ -221,6 +279,8 @@ class SheetParser:
             sheets = xlsx_sheets(data, path)
         elif is_xls(data):
             sheets = xls_sheets(data, path)
+        elif is_html_table(data):
+            sheets = html_sheets(data, path)
         else:
             raise InputError(path, "", "not an .xlsx or .xls workbook")
         titles = []
