@@ -331,3 +331,13 @@ def test_a_direction_read_from_the_first_column_that_knows():
 def test_credit_card_charges_are_negated():
     (statement,) = parse((Path(__file__).parent / "data" / "csv" / "cn-cmb-credit.csv").read_bytes())
     assert [tx.amount for tx in statement.transactions][:2] == [Decimal("-18.90"), Decimal("-1260.00")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([path for path in samples(SHEETS) if path.with_suffix(".jsonl").exists()]), st.data())
+def test_mutated_workbooks_raise_only_input_error(sample, data):
+    mutated = mutate(sample.read_bytes(), data)
+    try:
+        PARSERS["sheet"].parse(mutated, sample.name)
+    except InputError:
+        pass

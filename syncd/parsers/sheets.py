@@ -144,7 +144,8 @@ def check_zip(data: bytes, path: str):
                         raise InputError(label, "", f"the part inflates past what it declared ({info.file_size} "
                                          f"bytes) beyond the caps ({MAX_RATIO} times, {MAX_INFLATED} bytes in all): "
                                          "a zip bomb?")
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError,
+                RuntimeError) as exc:  # a broken, encrypted or unsupported part
             raise InputError(label, "", f"cannot inflate the workbook part: {exc}") from None
         total += size
 
@@ -216,7 +217,8 @@ def xls_sheets(data: bytes, path: str) -> Iterator[tuple[str, Iterator[tuple[str
     import xlrd  # imported when a workbook comes
 
     try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=False)
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=False,
+                                  logfile=io.StringIO())  # xlrd writes its warnings to stdout otherwise
     except Exception as exc:  # xlrd raises its own and struct errors for broken files  # noqa: BLE001
         raise InputError(path, "", f"not a readable .xls workbook: {type(exc).__name__}: {exc}") from None
     for index in range(book.nsheets):
