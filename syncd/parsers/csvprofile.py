@@ -45,7 +45,10 @@ row like a file without profile, with the profile's other keys as defaults, such
   refund column holds one of these is money coming back: a credit);
 - ``status``: ``column`` and ``skip`` (values of rows that were not booked: left out);
 - ``fee_pattern``: a regular expression whose first group finds a fee amount in the
-  remittance (WeChat writes ``服务费¥0.10`` in its remarks);
+  remittance (WeChat writes ``服务费¥0.10`` in its remarks); ``fee_apart``: the fee was taken
+  on top of the amount (Revolut: the balance moves by amount - fee), so it is deducted;
+- ``negate``: amounts are written from the card issuer's view (credit cards: charges
+  positive), so their sign is turned;
 - ``blank``: placeholder values that mean an empty cell (WeChat writes ``/``);
 - ``totals``: first cells that start a totals row, which ends the table.
 """
@@ -82,7 +85,7 @@ _FIELDS = {"booking_date", "value_date", "amount", "debit", "credit", "currency"
            "fees", "balance"}
 _KEYS = {"description", "delimiter", "encoding", "fallback", "decimal", "thousands", "strip", "date_format",
          "day_first", "currency", "account", "account_pattern", "currency_pattern", "columns", "direction",
-         "status", "fee_pattern", "blank", "totals", "negate"}
+         "status", "fee_pattern", "blank", "totals", "negate", "fee_apart"}
 _LIST_KEYS = {"blank", "totals"}
 _DIRECTION_KEYS = {"column", "credit", "debit", "neutral", "refund_column", "refund"}
 
@@ -116,6 +119,7 @@ class Profile:
     blank: list = field(default_factory=list)
     totals: list = field(default_factory=lambda: list(TOTALS))
     negate: bool = False
+    fee_apart: bool = False
 
     @classmethod
     def from_mapping(cls, name: str, data: dict, where: str) -> Profile:
@@ -151,13 +155,13 @@ class Profile:
         for key in _LIST_KEYS & set(data):
             if not isinstance(data[key], list) or not all(isinstance(v, str) for v in data[key]):
                 refuse(f": {key} is a list of " + ("placeholder values" if key == "blank" else "first cells"))
-        for key in ("day_first", "negate"):
+        for key in ("day_first", "negate", "fee_apart"):
             if key in data and not isinstance(data[key], bool):
                 refuse(f": {key} is true or false")
         if direction and not all(isinstance(name, str) and name for name in _names(direction["column"])):
             refuse(": direction.column is a column name or a list of them (the first that holds a known value "
                    "decides)")
-        text_keys = _KEYS - {"columns", "direction", "status", "day_first", "negate"} - _LIST_KEYS
+        text_keys = _KEYS - {"columns", "direction", "status", "day_first", "negate", "fee_apart"} - _LIST_KEYS
         for key in text_keys & set(data):
             if not isinstance(data[key], str):
                 refuse(f": {key} must be a string")
@@ -461,6 +465,8 @@ class Table:
         if fees is None and profile.fee_pattern:
             match = re.search(profile.fee_pattern, remittance)
             fees = self.amount(match.group(1), where, "fee") if match else None
+        if fees and profile.fee_apart:  # the fee was taken on top of the amount (Revolut)
+            amount -= abs(fees)
         booking_date = self.date("booking_date", row, where, "booking date", required=True)
         assert booking_date is not None  # required: an empty one raised
         balance = self.amount(self.cell(row, "balance"), where, "balance") if profile.columns.get("balance") else None
