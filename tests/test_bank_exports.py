@@ -20,7 +20,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syncd.engine import read_file
 from syncd.errors import InputError
 from syncd.parsers import PARSERS, detect_format, register_user_profiles
 from syncd.parsers.cells import DateColumn, amount_style, currency_code, parse_amount
@@ -28,6 +27,11 @@ from syncd.parsers.golden import samples
 from syncd.parsers.headers import map_header
 from syncd.parsers.sheets import MAX_MEMBERS, is_xlsx
 from tests.goldens import mutate
+
+try:  # where reading a file whole lives (main moved it out of the engine)
+    from syncd.reading import read_file
+except ImportError:  # pragma: no cover - before that move
+    from syncd.engine import read_file
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 SHEETS = Path(__file__).parent / "data" / "sheets"
@@ -242,7 +246,7 @@ def test_a_workbook_is_not_an_archive(tmp_path):
     path = tmp_path / "bill.xlsx"
     path.write_bytes((SHEETS / "wechat-bill.xlsx").read_bytes())
     parsed = read_file(path)
-    assert parsed.format == "sheet" and len(parsed.transactions) == 3
+    assert parsed.format == "sheet" and len(list(parsed.transactions)) == 3
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("statements/x.csv", (EXPORTS / "nl-af-bij.csv").read_bytes())
