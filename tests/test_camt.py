@@ -200,10 +200,11 @@ def test_oversize_file_rejected_before_parsing(tmp_path):
 
 def test_unknown_format_csv(tmp_path):
     path = tmp_path / "export.csv"
-    path.write_text("Date;Amount;Text\n2026-01-15;12.50;Coffee\n")
+    # a CSV naming a date and an amount is a bank export (read by its header row): this one is not
+    path.write_text("Name;Colour;Text\nAnna;blue;Coffee\n")
     error = raises_input_error(path)
     assert "unknown format: not a CAMT.053 statement" in error.reason
-    assert "Date;Amount" in error.reason
+    assert "Name;Colour" in error.reason
 
 
 def test_unknown_format_other_xml(tmp_path):

@@ -110,7 +110,7 @@ def test_user_profile_from_the_configuration(tmp_path):
 
 
 @pytest.mark.parametrize("table, reason", [
-    ({}, "needs a [columns] table"),
+    ({"columns": {}}, "needs a [columns] table"),
     ({"columns": {"amount": "A"}}, "must map booking_date"),
     ({"columns": {"booking_date": "D", "amount": "A", "colour": "C"}}, "unknown field(s) colour"),
     ({"columns": {"booking_date": "D", "amount": ["A", "B"]}}, "columns.amount must be a column name"),

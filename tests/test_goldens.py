@@ -46,6 +46,11 @@ REQUIRED = {
     "qif": {"gnucash_abc", "gnucash_canada", "gnucash_web", "actual_qif_account", "apostrophe_dates_splits",
             "dmy_dots_decimal_comma_crlf", "iso_dates_cash", "two_accounts_and_investments", "broken_cut_short",
             "broken_mixed_date_order"},
+    "exports": {"tinysnow-jd", "tinysnow-meituan", "dhr-alipay-full", "dhr-wechat-full", "dhr-alipay-single-gbk",
+                "de-umsatzanzeige-soll-haben", "nl-af-bij", "us-debit-credit-preamble", "en-ambiguous-dates",
+                "en-no-currency", "cn-bank-debit-credit-gbk", "cn-signs-parentheses", "fr-tab-delimited",
+                "icbc-footer-tabs", "boc-utf16-tabs", "jd-refunds-annotated", "alipay-web-tabs"},
+    "sheets": {"wechat-bill", "ccb-statement", "recognised-bank", "zip-bomb", "truncated", "html-table"},
 }
 ALL_SAMPLES = [sample for folder in REQUIRED for sample in samples(DATA / folder)]
 

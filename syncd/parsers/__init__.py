@@ -30,10 +30,12 @@ from syncd.errors import InputError, UserError
 from syncd.parsers.bai2 import BAI2
 from syncd.parsers.camt import CAMT052, CAMT053, CAMT054
 from syncd.parsers.csvprofile import CsvProfileParser, Profile, bundled_profiles
+from syncd.parsers.headers import HeaderCsvParser
 from syncd.parsers.mt940 import MT940
 from syncd.parsers.ofx import OFX
 from syncd.parsers.providers import ADYEN, PAYPAL, STRIPE
 from syncd.parsers.qif import QIF
+from syncd.parsers.sheets import SheetParser
 from syncd.records import Statement
 from syncd.safexml import DEFAULT_MAX_BYTES, reject_declarations, sniff
 
@@ -63,6 +65,16 @@ def register_profile(profile: Profile) -> Parser:
 
 for _profile in bundled_profiles():
     register_profile(_profile)
+
+
+def _csv_profiles():
+    return [parser.profile for parser in PARSERS.values() if isinstance(parser, CsvProfileParser)]
+
+
+# spreadsheets through the CSV profiles; CSV files no profile knows by their header row (it
+# detects only what no other parser does)
+PARSERS["sheet"] = SheetParser(_csv_profiles)
+PARSERS["csv"] = HeaderCsvParser(lambda: list(PARSERS.values()))
 
 
 def register_user_profiles(tables: dict, where: str = "[csv_profiles]"):

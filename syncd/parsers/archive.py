@@ -38,7 +38,11 @@ class Limits:
 
 
 def is_zip(data: bytes) -> bool:
-    return data.startswith(ZIP_MAGIC)
+    """A zip archive of statements; an ``.xlsx`` workbook is a zip too, but one statement,
+    which the sheet parser reads."""
+    from syncd.parsers.sheets import is_xlsx
+
+    return data.startswith(ZIP_MAGIC) and not is_xlsx(data)
 
 
 def members(data: bytes, path: str, limits: Limits = Limits(), depth: int = 1) -> list[tuple[str, bytes]]:
