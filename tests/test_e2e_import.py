@@ -116,7 +116,7 @@ def test_bad_files_are_refused_whole(admin, scenario, syncd, tmp_path):
     result = syncd("import", str(broken), str(unknown))
     assert result.returncode == 3
     assert "broken.xml" in result.stderr and "Amt" in result.stderr
-    assert "notes.txt" in result.stderr and "unknown format" in result.stderr
+    assert "notes.txt" in result.stderr and "no currency" in result.stderr
     assert statement_lines(admin, scenario["journal"]) == before
 
     # the good file next to a bad one still goes in
