@@ -58,6 +58,7 @@ _SHARED = re.compile(r"(?a)/\s*(?=01,[^,/]*,[^,/]*,\d{6}|02,[^,/]*,[^,/]*,\d?,|0
                      r"|16,\s*\d{3}\s*,|88\s*[,:]|49,\s*[+-]?\d*\s*,|9[89],\s*[+-]?\d*\s*,)")
 _ZERO_DECIMALS = frozenset({"JPY", "KRW", "CLP", "ISK", "VND", "XAF", "XOF", "HUF", "PYG", "UGX"})
 _OPENING, _CLOSING = "010", "015"
+_KNOWN = frozenset({"01", "02", "03", "16", "49", "88", "98", "99"})
 _FUNDS = frozenset({"", "0", "1", "2", "Z", "S", "V", "D"})
 _DETECT = re.compile(rb"(?a)01[ \t]*,[^,\r\n]*,[^,\r\n]*,[ \t]*(?:\d{6}|\d{8})[ \t]*,[^,\r\n/]*[,/]")
 _GROUP_HEADER = re.compile(rb"(?a)(?:^|[\r\n/])[ \t]*02[ \t]*,")
@@ -161,7 +162,7 @@ def _records(text: str, path: str) -> list[_Record]:
                 raise InputError(path, f"line {number}", record_too_large("the record"))
             code = _CODE.match(chunk)
             previous = records[-1] if records else None
-            if code is None:
+            if code is None or (code.group(1) not in _KNOWN and previous is not None and previous.code == "16"):
                 _wrapped(previous, chunk, path, number)
             elif code.group(1) == "88":
                 if previous is None:
@@ -176,7 +177,8 @@ def _records(text: str, path: str) -> list[_Record]:
 
 def _wrapped(previous: _Record | None, chunk: str, path: str, number: int):
     """A line with no record code: the rest of the record before it, cut short by a line end
-    (a detail's text goes on, another record's fields were cut in the middle)."""
+    (a detail's text goes on, even if it starts like a record, "12, MAIN STREET"; another
+    record's fields were cut in the middle)."""
     if previous is None or (previous.code != "16" and previous.parts[-1].rstrip().endswith("/")):
         raise InputError(path, f"line {number}", f"{chunk[:20]!r} does not start with a record code")
     if previous.code == "16":
