@@ -100,7 +100,7 @@ def test_the_specifications_sample_file():
     ("98,1280000,2,12/", "98,1280000,2,13/", "line 12 (98 record): the group trailer counts 13"),
     ("99,1420000,2,19/", "99,1420001,2,19/", "the file control total is 1420001"),
     ("16,475,25000", "16,475,2500.0", "'2500.0' is not an amount"),
-    ("16,475,25000", "16,075,25000", "type code 075 is not a credit (100-399) or debit (400-699) detail"),
+    ("16,475,25000", "16,075,25000", "type code 075 is not a credit (100-399, 920-959)"),
     ("16,475,25000", "16,4750,25000", "type code '4750' is not a three-digit number"),
     ("16,399,5000,V,260118", "16,399,5000,V,261318", "not a valid date"),
     ("16,399,5000,V", "16,399,5000,Q", "unknown funds type 'Q'"),
@@ -249,9 +249,8 @@ def test_dates_and_header_times():
 
 def test_details_that_move_no_known_money_are_left_out_and_counted():
     (statement,) = parse_file(DATA / "info_and_bank_codes.bai")
-    assert len(statement.transactions) == 1
-    assert dict(statement.left_out) == {"information only (type code 890)": 1,
-                                        "bank-defined type code (900-999): direction unknown": 1}
+    assert [t.amount for t in statement.transactions] == [Decimal("100.00"), Decimal("30.00"), Decimal("-30.00")]
+    assert dict(statement.left_out) == {"information only (type code 890)": 1, "bank-defined status code (900-919)": 1}
     text = (DATA / "blank_totals.bai").read_text().replace("16,195,20000,", "16,195,,")
     (statement,) = parse(text.encode())
     assert (statement.transactions, dict(statement.left_out)) == ((), {"no amount": 1})

@@ -16,10 +16,11 @@ What real files do, and what is read here:
   spaces to 80 columns, end in CRLF, be blank; ``88:`` and ``88 ,`` are read as ``88,``;
 - amounts are whole numbers in the currency's minor unit (cents; none for JPY and a few
   others), possibly signed; a detail's type code says its direction: 100-399 credits,
-  400-699 debits. Details of type 890 (information only), 700-799 (loan details) and
-  900-999 (bank-defined, direction unknown) are left out and counted, not guessed, as are
-  details without an amount; a doubled comma after a detail's record code (``16,,115,...``,
-  as in a published copy of the specification's sample file) is read as one;
+  400-699 debits, and in the banks' own codes 920-959 credits and 960-999 debits. Details of
+  type 890 (information only), 700-799 (loan details) and 900-919 (the banks' own status
+  codes) are left out and counted, as are details without an amount; a doubled comma after
+  a detail's record code (``16,,115,...``, as in a published copy of the specification's
+  sample file) is read as one;
 - a funds type decides how many fields follow the amount (``S``: three availability
   amounts, ``V``: a value date and time, ``D``: a count and that many pairs; ``0``, ``1``,
   ``2``, ``Z`` or none: nothing), in upper or lower case, as currencies are;
@@ -424,15 +425,17 @@ class _Account:
         kind = int(code)
         self.totals.everything += units
         self.totals.details += units
-        if 100 <= kind <= 399:
+        credit = 100 <= kind <= 399 or 920 <= kind <= 959
+        if credit:
             self.totals.net += units
-        elif 400 <= kind <= 699:
+        elif 400 <= kind <= 699 or 960 <= kind <= 999:
             self.totals.net -= units
         else:
             self.totals.net += units
             reason = _left_out(kind)
             if reason is None:
-                raise file.error(record, f"type code {code} is not a credit (100-399) or debit (400-699) detail")
+                raise file.error(record, f"type code {code} is not a credit (100-399, 920-959) or debit "
+                                 f"(400-699, 960-999) detail")
             self.left_out[reason] += 1
             return
         if not amount:
@@ -449,7 +452,7 @@ class _Account:
         value = _money(units, self.currency)
         self.transactions.append(Transaction(
             account=self.number, currency=self.currency, booking_date=self.group.as_of, value_date=value_date,
-            amount=value if kind < 400 else -value, source=SourceRef(file.path, where),
+            amount=value if credit else -value, source=SourceRef(file.path, where),
             remittance=text, bank_ref=rest[0].strip() if rest else "",
             end_to_end_id=rest[1].strip() if len(rest) > 1 else "", statement_id=self.statement_id,
         ))
@@ -480,8 +483,8 @@ def _left_out(kind: int) -> str | None:
         return "information only (type code 890)"
     if 700 <= kind <= 799:
         return "loan detail (type codes 700-799)"
-    if 900 <= kind <= 999:
-        return "bank-defined type code (900-999): direction unknown"
+    if 900 <= kind <= 919:
+        return "bank-defined status code (900-919)"
     return None
 
 
