@@ -2,7 +2,10 @@
 not add up, each source's last run and success, push latency, RPC retries and errors by kind.
 Served on a loopback port
 (``[metrics] listen``) and/or written to a node_exporter textfile (``[metrics] textfile``)
-after every pass."""
+after every pass.
+
+prometheus_client is imported when a metric is first used, not with this module: ``syncd
+--version`` and ``syncd parse`` use none (see :data:`METRICS`)."""
 
 from __future__ import annotations
 
@@ -10,14 +13,13 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server, write_to_textfile
-
 from .files import private_file, private_folder
-from .store import State
 
 
 class Metrics:
     def __init__(self):
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
         self.registry = CollectorRegistry()
         r = self.registry
         self.transactions = Gauge("syncd_transactions", "Transactions in the state store, by state", ["state"],
@@ -41,6 +43,8 @@ class Metrics:
 
     def refresh(self, counts: dict):
         """The gauges from the store's counts (:meth:`syncd.store.Store.counts`)."""
+        from .states import State
+
         for state in State:
             self.transactions.labels(state.value).set(counts["states"].get(state.value, 0))
         self.quarantined.set(len(counts["quarantine"]))
@@ -52,12 +56,28 @@ class Metrics:
             self.source_ok.labels(name).set(0 if source["last_error"] else 1)
 
     def serve(self, address: tuple[str, int]):
+        from prometheus_client import start_http_server
+
         start_http_server(address[1], address[0], registry=self.registry)
 
     def write(self, path: Path):
+        from prometheus_client import write_to_textfile
+
         private_folder(path.parent)
         write_to_textfile(os.fspath(path), self.registry)  # written aside, then renamed: never half a file
         private_file(path)
 
 
-METRICS = Metrics()
+class _OnFirstUse:
+    """The process's one :class:`Metrics`, made when one of its attributes is first read."""
+
+    def __init__(self):
+        self._metrics: Metrics | None = None
+
+    def __getattr__(self, name: str):
+        if self._metrics is None:
+            self._metrics = Metrics()
+        return getattr(self._metrics, name)
+
+
+METRICS: Metrics = _OnFirstUse()  # type: ignore[assignment]

@@ -1,11 +1,14 @@
 """Progress bars for long interactive imports (``syncd import`` on a terminal): transactions
 read per file, lines sent to Odoo, lines reconciled. Nothing is drawn when stderr is not a
-terminal (a service, cron, a pipe) unless asked for."""
+terminal (a service, cron, a pipe) unless asked for. rich is imported only when bars are
+drawn."""
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class NoProgress:
@@ -27,6 +30,9 @@ class NoProgress:
 
 class BarProgress(NoProgress):
     def __init__(self, console: Console | None = None):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TimeElapsedColumn(), console=console or Console(stderr=True), transient=False)
 

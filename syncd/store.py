@@ -7,7 +7,6 @@ happens inside :meth:`Store.transaction`. Opening a store migrates it to the new
 
 from __future__ import annotations
 
-import enum
 import os
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -33,26 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from .errors import ConfigError, TransientError
 from .files import create_private, private_file, private_folder
-
-
-class State(str, enum.Enum):
-    """Where a transaction stands. A file is parsed and its transactions stored all together
-    (a file is stored whole or not at all; a file refused whole is quarantined as a file, see
-    :class:`QuarantineRecord`); then each goes queued, sending, confirmed, and reconciled,
-    suggested or unmatched. ``SENDING`` is written, with the batch, before the RPC call: a
-    transaction left in it was maybe created in Odoo, and the next push first asks Odoo which
-    of those keys it has, then sends the others again."""
-
-    QUEUED = "queued"
-    SENDING = "sending"
-    CONFIRMED = "confirmed"
-    RECONCILED = "reconciled"
-    #: Odoo has a candidate but is not sure enough: an accountant decides in Odoo.
-    SUGGESTED = "suggested"
-    UNMATCHED = "unmatched"
-    #: Odoo refused the batch for good (bad data, unknown journal); the reason is kept, and
-    #: ``syncd retry`` queues it again after a fix.
-    QUARANTINED = "quarantined"
+from .states import State  # here as before; it lives apart so that its users need not import SQLAlchemy
 
 
 class StoreUnavailable(TransientError):

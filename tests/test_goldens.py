@@ -38,7 +38,12 @@ REQUIRED = {
             "sgml_investment_cash", "sgml_error_response", "sgml_signon_only", "sgml_truncated",
             "libofx_spec211_16_5_3_2", "ofxtools_br_nubank_cc", "bimp_amex", "asgrim_ofxdata_selfclose",
             "ofxgo_inv_v202", "ofxtools_profrs", "actual_html_vals", "actual_utf_8"},
-    "bai2": {"two_groups"},
+    "bai2": {"two_groups", "svb_daily", "svb_daily_with_summary", "svb_eod", "svb_eod_with_slash_in_text",
+             "svb_eod_without_as_of_time", "svb_invalid_checksum_eod", "spec_sample_kenwilcox", "td_canada_nexial",
+             "td_canada_with_summary", "hengpor_sample", "gs_sample_1", "gs_sample_2", "gs_sample_3", "continued_03",
+             "shared_lines", "fixed_width_crlf", "typos_lowercase", "blank_totals", "totals_without_summary",
+             "header_times", "funds_types", "balance_mismatch", "info_and_bank_codes", "two_files",
+             "truncated_no_99", "truncated_no_98", "truncated_no_49"},
     "csv": {profile.name for profile in bundled_profiles()},  # one per bundled profile, named after it
     "providers": {"stripe", "paypal", "adyen", "hledger_paypal_custom", "hledger_stripe", "kontor_paypal_de",
                   "paypal_statement_multicurrency", "paypal_statuses", "stripe_balance_history_dashboard",
