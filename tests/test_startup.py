@@ -12,7 +12,8 @@ import pytest
 HEAVY = ("sqlalchemy", "odoorpc", "rich", "prometheus_client", "tenacity", "alembic")
 
 
-@pytest.mark.parametrize("module", ["syncd.metrics", "syncd.progress", "syncd.states", "syncd.parsers"])
+@pytest.mark.parametrize("module", ["syncd.metrics", "syncd.progress", "syncd.states", "syncd.parsers",
+                                    "syncd.reading", "syncd.cli"])
 def test_importing_does_not_pull_heavy_libraries(module):
     code = f"import sys, {module}; print(' '.join(sorted(n for n in {HEAVY!r} if n in sys.modules)))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
