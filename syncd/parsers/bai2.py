@@ -29,20 +29,21 @@ What real files do, and what is read here:
   as written: balances that do not add up are flagged (:func:`syncd.records.balance_gap`),
   not refused. Other summary codes (``100`` total credits, ``400`` total debits...) are not
   transactions;
-- control totals are checked, since they are how a truncated or altered file shows: banks
-  differ in what they add up (the specification sums every amount of the ``03`` and ``16``
-  records; some sum the details alone; some net credits against debits), so a total that
-  matches any of these readings is accepted, a blank one is not checked, and one that
-  matches none refuses the file. Record counts likewise, with or without the ``88``\\ s.
-  A file without its ``99``, a group without its ``98`` or an account without its ``49``
-  is refused as cut short. Several files (``01`` to ``99``) may follow one another.
+- control totals are checked: banks differ in what they add up (the specification sums
+  every amount of the ``03`` and ``16`` records; some sum the details alone; some net
+  credits against debits), so a total that matches any of these readings is accepted and a
+  blank one is not checked; one that matches none is flagged on the statements it covers
+  (a note), not refused, as balances that do not add up are (hand-edited samples, banks
+  that count otherwise). Record counts likewise, with or without the ``88``\\ s. A cut file
+  shows by its trailers: a file without its ``99``, a group without its ``98`` or an account
+  without its ``49`` is refused as cut short. Several files (``01`` to ``99``) may follow one another.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -261,6 +262,7 @@ class _File:
         group: _Group | None = None
         account: _Account | None = None
         file_totals = _Totals()
+        file_start = group_start = 0
         for record in self.records:
             if header is None and record.code != "01":
                 raise self.error(record, "a BAI2 file starts with a 01 (file header) record"
@@ -269,13 +271,13 @@ class _File:
                 if header is not None:
                     raise self.error(record, f"a second file header (01) before the file trailer (99) of the file "
                                      f"begun on line {header.line}")
-                header, file_totals = record, _Totals()
+                header, file_totals, file_start = record, _Totals(), len(statements)
                 file_totals.count(record)
             elif record.code == "02":
                 if group is not None:
                     raise self.error(record, f"a group header (02) before the trailer (98) of the group begun on "
                                      f"line {group.record.line}: is a record missing?")
-                group = _Group(self, record)
+                group, group_start = _Group(self, record), len(statements)
             elif record.code == "03":
                 if group is None:
                     raise self.error(record, "an account (03) outside any group (02)")
@@ -298,7 +300,8 @@ class _File:
                 if account is not None:
                     raise self.error(record, f"the group trailer (98) comes before the trailer (49) of account "
                                      f"{account.number} (line {account.record.line}): is a record missing?")
-                given = group.close(record)
+                given, notes = group.close(record)
+                _noted(statements, group_start, notes)
                 file_totals.add(group.totals, given)
                 group = None
             elif record.code == "99":
@@ -308,8 +311,9 @@ class _File:
                                      f"missing?")
                 file_totals.count(record)
                 fields = self.fields(record)
-                self.check(record, self.total(record, fields), file_totals, "file")
-                self.check_count(record, fields, 2, file_totals, "file")
+                notes = self.check(record, self.total(record, fields), file_totals, "file")
+                notes += self.check_count(record, fields, 2, file_totals, "file")
+                _noted(statements, file_start, notes)
                 if not record.parts[-1].rstrip().endswith("/") and not all(
                         len(fields) > index and fields[index].strip() for index in (0, 2)):
                     raise self.error(record, "the file trailer (99) is cut short: it has no number of records or "
@@ -327,27 +331,30 @@ class _File:
         given = fields[0].strip() if fields else ""
         return _units(given, self.path, self.where(record)) if given else None
 
-    def check(self, record: _Record, given: int | None, totals: _Totals, what: str):
+    def check(self, record: _Record, given: int | None, totals: _Totals, what: str) -> list[str]:
+        """A note when the trailer's control total matches no reading of the amounts: flagged,
+        not refused, as balances that do not add up are (hand-edited samples, banks that sum
+        otherwise); a cut file shows by its missing trailers instead."""
         readings = totals.readings()
         if given is None or given in readings.values():
-            return
+            return []
         hows: dict[int, list[str]] = {}
         for how, value in readings.items():
             hows.setdefault(value, []).append(how)
         told = " or ".join(f"{value} ({', '.join(names)})" for value, names in hows.items())
-        raise self.error(record, f"the {what} control total is {given}, but the amounts add up to {told}: "
-                         f"is a record missing or altered?")
+        return [f"{self.where(record)}: the {what} control total is {given}, but the amounts add up to {told}"]
 
-    def check_count(self, record: _Record, fields: list[str], index: int, totals: _Totals, what: str):
+    def check_count(self, record: _Record, fields: list[str], index: int, totals: _Totals, what: str) -> list[str]:
         given = fields[index].strip() if index < len(fields) else ""
         if not given:
-            return
+            return []
         if not _digits(given):
             raise self.error(record, f"the {what} trailer's number of records {given!r} is not a number")
         if int(given) not in (totals.records, totals.logical):
             also = f" ({totals.logical} without the 88 continuations)" if totals.logical != totals.records else ""
-            raise self.error(record, f"the {what} trailer counts {int(given)} records, but there are "
-                             f"{totals.records}{also}: is a record missing?")
+            return [f"{self.where(record)}: the {what} trailer counts {int(given)} records, but there are "
+                    f"{totals.records}{also}"]
+        return []
 
 
 class _Group:
@@ -361,14 +368,15 @@ class _Group:
         self.totals = _Totals()
         self.totals.count(record)
 
-    def close(self, trailer: _Record) -> int | None:
+    def close(self, trailer: _Record) -> tuple[int | None, list[str]]:
+        """The group's control total, and notes on what its trailer says otherwise."""
         file = self.file
         self.totals.count(trailer)
         fields = file.fields(trailer)
         given = file.total(trailer, fields)
-        file.check(trailer, given, self.totals, "group")
-        file.check_count(trailer, fields, 2, self.totals, "group")
-        return given
+        notes = file.check(trailer, given, self.totals, "group")
+        notes += file.check_count(trailer, fields, 2, self.totals, "group")
+        return given, notes
 
 
 class _Account:
@@ -466,15 +474,22 @@ class _Account:
         self.totals.count(trailer)
         fields = file.fields(trailer)
         given = file.total(trailer, fields)
-        file.check(trailer, given, self.totals, "account")
-        file.check_count(trailer, fields, 1, self.totals, "account")
+        notes = file.check(trailer, given, self.totals, "account")
+        notes += file.check_count(trailer, fields, 1, self.totals, "account")
         self.totals.written = given
         self.group.totals.add(self.totals, given)
         return Statement(statement_id=self.statement_id, account=self.number, currency=self.currency,
                          source=SourceRef(file.path, file.where(self.record)),
                          opening_balance=self.balances.get(_OPENING), closing_balance=self.balances.get(_CLOSING),
                          transactions=tuple(self.transactions), statement_date=self.group.as_of,
-                         left_out=tuple(sorted(self.left_out.items())))
+                         left_out=tuple(sorted(self.left_out.items())), notes=tuple(notes))
+
+
+def _noted(statements: list[Statement], start: int, notes: list[str]):
+    """A group's or file's notes go to each of its statements (those from ``start`` on)."""
+    if notes:
+        statements[start:] = [replace(statement, notes=statement.notes + tuple(notes))
+                              for statement in statements[start:]]
 
 
 def _left_out(kind: int) -> str | None:
