@@ -16,7 +16,7 @@ from .errors import SyncdError
 from .lock import instance_lock
 from .parsers import PARSERS, register_user_profiles
 from .reading import open_file, statement_notes
-from .records import Statement
+from .records import Statement, join_pages
 
 FORMAT_HELP = ("Statement format; auto detects it from the content. Built in: "
                + ", ".join(sorted(PARSERS)) + "; csv:NAME for a CSV profile of the configuration; "
@@ -106,16 +106,27 @@ def parse(ctx, path, format_name, encoding, with_statements):
     notes = []
     # the lines wait in a spooled file: in memory up to a few MB, on disk beyond
     with tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8") as lines:
+
+        def write(item):
+            lines.write(json.dumps(item, sort_keys=True, ensure_ascii=False) + "\n")
+
+        def told(statement):
+            notes.extend(statement_notes(statement, path))
+            if with_statements:
+                write({"statement": statement.to_json()})
+
         with open_file(path, format_name, encoding=encoding) as parsed:
+            held = None  # the last statement, until its next page (5/2 after 5/1) may join it
             for item in parsed.items:
-                if isinstance(item, Statement):
-                    notes += statement_notes(item, path)
-                    if not with_statements:
-                        continue
-                    item = {"statement": item.to_json()}
-                else:
-                    item = item.to_json()
-                lines.write(json.dumps(item, sort_keys=True, ensure_ascii=False) + "\n")
+                if not isinstance(item, Statement):
+                    write(item.to_json())
+                    continue
+                joined = join_pages([held, item]) if held is not None else [item]
+                if len(joined) == 2:
+                    told(joined[0])
+                held = joined[-1]
+            if held is not None:
+                told(held)
         lines.seek(0)
         for line in lines:
             click.echo(line, nl=False)

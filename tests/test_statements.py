@@ -2,6 +2,7 @@
 gives them, pages joined, a statement whose balances do not add up flagged, entries left out
 told. That Odoo makes bank statements of them is proven by test_e2e_import.py."""
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -172,3 +173,33 @@ def test_pages_of_another_currency_are_another_statement(importer):
     importer.record(parsed([tx("20.00", "r1"), stmt(closing="120.00"), usd]), ImportSummary())
     statements, _ = rows(importer.store)
     assert [s.currency for s in statements] == ["EUR", "USD"]
+
+
+def test_parse_prints_transactions_and_tells_of_statements_on_stderr(tmp_path):
+    from click.testing import CliRunner
+
+    from syncd.cli import main
+
+    pages, balance = [], 100
+    for page, amount in ((1, 10), (2, -4), (3, 20)):
+        opening, balance = balance, balance + amount
+        pages.append(f":20:P{page}\n:25:{ACCOUNT}\n:28C:7/{page}\n"
+                     f":60{'F' if page == 1 else 'M'}:C261121EUR{opening},00\n"
+                     f":61:2611211121{'C' if amount > 0 else 'D'}{abs(amount)},00NTRFNONREF//P{page}\n:86:page\n"
+                     f":62{'F' if page == 3 else 'M'}:C261121EUR{balance + (5 if page == 3 else 0)},00\n-\n")
+    path = tmp_path / "split.sta"
+    path.write_text("".join(pages))
+    config = tmp_path / "none.toml"
+    config.write_text("")
+    runner = CliRunner()
+    plain = runner.invoke(main, ["--config", str(config), "parse", str(path)])
+    assert plain.exit_code == 0, plain.output
+    assert [json.loads(line)["amount"] for line in plain.stdout.splitlines()] == ["10.00", "-4.00", "20.00"]
+    assert plain.stderr.count("warning:") == 1  # the three pages are one statement, 5.00 off
+    assert ("statement 7 of account NL91ABNA0417164300 on 2026-11-21: balances do not add up: opening 100.00 + "
+            "entries 26.00 = 126.00, but the closing balance is 131.00 (difference 5.00)") in plain.stderr
+    with_statements = runner.invoke(main, ["--config", str(config), "parse", "--statements", str(path)])
+    *_transactions, last = with_statements.stdout.splitlines()
+    statement = json.loads(last)["statement"]
+    assert (statement["statement_id"], statement["opening_balance"], statement["closing_balance"],
+            statement["total"], statement["balance_gap"]) == ("7", "100.00", "131.00", "26.00", "5.00")
