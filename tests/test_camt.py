@@ -22,7 +22,7 @@ from syncd.errors import InputError, UserError
 from syncd.identity import assign_keys, normalize_amount
 from syncd.parsers import PARSERS, detect_format, get_parser, parse_file
 from syncd.parsers.camt import CAMT053, readable_path
-from syncd.records import SourceRef, Transaction
+from syncd.records import SourceRef, Transaction, balance_gap
 from tests.camt_builder import Entry, build_camt053
 
 DATA = Path(__file__).parent / "data" / "camt"
@@ -232,20 +232,31 @@ def test_bad_amount_names_the_element(tmp_path):
     assert "12,5x" in error.reason and "not a valid amount" in error.reason
 
 
-def test_foreign_currency_amount_rejected(tmp_path):
+def test_an_entry_in_another_currency_keeps_its_currency(tmp_path):
     path = variant(tmp_path, "usd.xml", '<Amt Ccy="EUR">2.50</Amt>', '<Amt Ccy="USD">2.50</Amt>')
-    error = raises_input_error(path)
-    assert "/Stmt[1]/Ntry[2]/Amt" in error.location
-    assert "USD" in error.reason and "EUR" in error.reason
+    first, _ = parse_file(path)
+    assert [(t.currency, t.amount) for t in first.transactions] == [("EUR", Decimal("1190.00")),
+                                                                    ("USD", Decimal("-2.50"))]
+    # the balances move in the account's currency: the USD entry is not part of the total
+    assert (first.total, balance_gap(first)) == (Decimal("1190.00"), Decimal("-2.50"))
 
 
-def test_balance_mismatch_names_statement_and_figures(tmp_path):
+def test_balance_mismatch_is_flagged_not_refused(tmp_path):
     closing = '<Amt Ccy="EUR">11187.50</Amt>'  # the first is Stmt[1]'s closing balance
     path = variant(tmp_path, "unbalanced.xml", closing, closing.replace(".50", ".05"))
-    error = raises_input_error(path)
-    assert error.location == "/Document/BkToCstmrStmt/Stmt[1] (id 2026-01-15-0532013000-015)"
-    for figure in ("10000.00", "1187.50", "11187.50", "11187.05", "-0.45"):
-        assert figure in error.reason
+    first, second = parse_file(path)
+    assert (first.opening_balance, first.closing_balance) == (Decimal("10000.00"), Decimal("11187.05"))
+    assert len(first.transactions) == 2 and balance_gap(first) == Decimal("-0.45")
+    assert balance_gap(second) == 0
+
+
+def test_a_balance_in_another_currency_is_not_used_and_said(tmp_path):
+    closing = '<Amt Ccy="EUR">11187.50</Amt>'
+    path = variant(tmp_path, "chf_balance.xml", closing, closing.replace("EUR", "CHF"))
+    first, _ = parse_file(path)
+    assert (first.opening_balance, first.closing_balance, balance_gap(first)) == (Decimal("10000.00"), None, None)
+    assert dict(first.left_out) == {"balance CLBD in CHF, not the account's currency EUR: not used": 1}
+    assert len(first.transactions) == 2
 
 
 @pytest.mark.parametrize(
@@ -253,7 +264,6 @@ def test_balance_mismatch_names_statement_and_figures(tmp_path):
     [
         ('<Amt Ccy="EUR">2.50</Amt>', "", "/Stmt[1]/Ntry[2]/Amt", "missing Amt"),
         ("<CdtDbtInd>DBIT</CdtDbtInd>\n        <Sts>", "<Sts>", "/Ntry[2]/CdtDbtInd", "missing CdtDbtInd"),
-        ("<BookgDt>\n          <Dt>2026-01-15</Dt>\n        </BookgDt>", "", "/Ntry[1]/BookgDt", "BookgDt"),
         ("<IBAN>DE89370400440532013000</IBAN>", "", "/Stmt[1]/Acct/Id", "missing account"),
     ],
 )
@@ -280,11 +290,26 @@ def test_no_statement(tmp_path):
     assert "no statement" in error.reason and "/BkToCstmrStmt/Stmt" in error.location
 
 
-def test_batch_details_must_add_up(tmp_path):
+def test_batch_details_that_do_not_add_up_leave_the_entry_whole(tmp_path):
     amount = '<Amt Ccy="EUR">150.00</Amt>'
     path = variant(tmp_path, "batch_bad.xml", amount, amount.replace("150", "151"), source="batch.xml")
-    error = raises_input_error(path)
-    assert "/Stmt[1]/Ntry[1]" in error.location and "351.00" in error.reason
+    (good,) = parse_file(DATA / "batch.xml")
+    (statement,) = parse_file(path)
+    assert len(statement.transactions) == len(good.transactions) - 2  # three details were one entry
+    whole = statement.transactions[0]
+    assert (whole.amount, whole.source.location) == (Decimal("350.00"), "/Document/BkToCstmrStmt/Stmt[1]/Ntry[1]")
+    assert balance_gap(statement) == 0
+
+
+def test_no_booking_date_takes_the_value_date_else_the_statement_date(tmp_path):
+    booked = "<BookgDt>\n          <Dt>2026-01-15</Dt>\n        </BookgDt>"
+    path = variant(tmp_path, "no_booking.xml", booked, "")
+    (first, _) = parse_file(path)
+    assert first.transactions[0].booking_date == date(2026, 1, 15)  # its value date
+    text = path.read_text().replace("<ValDt>\n          <Dt>2026-01-15</Dt>\n        </ValDt>", "", 1)
+    path.write_text(text)
+    (first, _) = parse_file(path)
+    assert first.transactions[0].booking_date == first.statement_date == date(2026, 1, 15)  # its closing balance's
 
 
 def test_missing_file_and_unknown_format_name(tmp_path):
