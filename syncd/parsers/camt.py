@@ -218,8 +218,9 @@ class _Node:
 
     def _walk(self, el, children: dict):
         index = self.index
+        get = children.get
         for child in el:
-            wanted = children.get(child.tag)
+            wanted = get(child.tag)
             if wanted is None:
                 continue
             key, below = wanted
@@ -239,13 +240,19 @@ class _Node:
         return self.index.get(rel, [])
 
     def text(self, *rels: str) -> str:
-        """The cleaned text of the first of ``rels`` that is present and non-blank."""
+        """The cleaned text of the first of ``rels`` that is present and non-blank (refused over
+        the field cap). Inlined: it is called some ten times an entry."""
+        index = self.index
         for rel in rels:
-            found = self.index.get(rel)
+            found = index.get(rel)
             if found:
-                text = self.doc.field(found[0])
+                text = found[0].text
                 if text:
-                    return text
+                    if len(text) > MAX_FIELD_CHARS:
+                        self.doc.field(found[0])  # raises
+                    text = " ".join(text.split())
+                    if text:
+                        return text
         return ""
 
     def error(self, reason: str, missing: str = "") -> InputError:
@@ -639,13 +646,14 @@ def _entry(entry: _Node, where: str, header: dict, context: dict) -> list[Transa
     else:
         sign = entry.sign(default=1 if not value else None)
     amount = _signed(value, sign)
-    booking_date = entry.date("BookgDt") or entry.date("ValDt") or header["fallback_date"]
+    value_date = entry.date("ValDt")
+    booking_date = entry.date("BookgDt") or value_date or header["fallback_date"]
     if booking_date is None:
         raise entry.error("missing BookgDt/Dt: neither a booking date, nor a value date, nor a statement date is given",
                           missing="BookgDt")
     reversal = entry.text("RvslInd").lower() in ("true", "1")
     entry_ref = entry.text("AcctSvcrRef")
-    common = {**context, "currency": currency, "booking_date": booking_date, "value_date": entry.date("ValDt")}
+    common = {**context, "currency": currency, "booking_date": booking_date, "value_date": value_date}
 
     if len(details) > 1:
         amounts = [_detail_amount(tx, currency, sign) for tx, _ in details]
@@ -712,7 +720,7 @@ def _details(entry: _Node, tx: _Node | None, amount: Decimal, currency: str, rev
         # the instructed amount, else a detail's amount in another currency than the entry's
         for rel in ("AmtDtls/InstdAmt/Amt", "AmtDtls/TxAmt/Amt", "Amt"):
             found = tx.find(rel)
-            if found is None:
+            if found is None or (rel != "AmtDtls/InstdAmt/Amt" and found.get("Ccy") in (None, currency)):
                 continue
             value, ccy = entry.doc.money(found)
             if ccy and ccy != currency or (rel == "AmtDtls/InstdAmt/Amt" and value != abs(amount)):
