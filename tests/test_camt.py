@@ -565,3 +565,15 @@ def test_files_broken_on_purpose_are_refused_with_the_reason():
     for name in ("hbci4java_052_none.xml", "hbci4java_052_invalid.xml"):
         with pytest.raises(InputError, match=r"no account report \(no Rpt element\)"):
             parse_file(DATA / name)
+
+
+def test_a_leading_minus_makes_an_amount_negative(tmp_path):
+    path = variant(tmp_path, "minus.xml", '<Amt Ccy="EUR">2.50</Amt>', '<Amt Ccy="EUR">-2.50</Amt>')
+    first, _ = parse_file(path)
+    assert first.transactions[1].amount == Decimal("-2.50")  # DBIT and negative: once
+    path = variant(tmp_path, "minus_credit.xml", '<Amt Ccy="EUR">1190.00</Amt>', '<Amt Ccy="EUR">-1190.00</Amt>')
+    first, _ = parse_file(path)
+    assert first.transactions[0].amount == Decimal("-1190.00")  # CRDT, but negative
+    path = variant(tmp_path, "bad.xml", '<Amt Ccy="EUR">2.50</Amt>', '<Amt Ccy="EUR">--2.50</Amt>')
+    with pytest.raises(InputError, match="not a valid amount"):
+        parse_file(path)

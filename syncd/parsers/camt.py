@@ -74,12 +74,16 @@ from syncd.safexml import DEFAULT_MAX_BYTES, SAFE_OPTIONS, STREAM_MAX_BYTES, Gua
 # Repeatable elements always carry an index, so a location reads the same
 # whether the statement has one entry or many.
 _ALWAYS_INDEXED = frozenset({"Stmt", "Rpt", "Ntfctn", "Bal", "Ntry", "NtryDtls", "TxDtls"})
-_AMOUNT = re.compile(r"\d+(\.\d*)?|\.\d+")
+#: An amount: unsigned by the schema (``CdtDbtInd`` gives the direction); a leading minus,
+#: which some exports write, makes it negative whatever the indicator says.
+_AMOUNT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _ZERO = Decimal(0)
 #: The namespaces of the three messages (any version); a message element in another
 #: namespace (camt.060, say) is not one of them.
-_CAMT_NAMESPACES = tuple(f"urn:iso:std:iso:20022:tech:xsd:camt.{number}.001." for number in ("052", "053", "054"))
+#: (``urn:iso:std:iso:20022:tech:xsd:camt.053.001.08``, or a bank's own spelling of it, such as
+#: ``http://www.six-interbank-clearing.com/de/camt.053.001.04.xsd``).
+_CAMT_NAMESPACE = re.compile(r"camt\.05[234]\.001\.")
 _UNVERSIONED = "urn:iso:std:iso:20022:tech:xsd:camt"  # seen in the wild, without a message or version
 _MESSAGES = frozenset({"BkToCstmrStmt", "BkToCstmrAcctRpt", "BkToCstmrDbtCdtNtfctn"})
 _NOT_BOOKED = {"PDNG": "pending entry", "INFO": "information-only entry", "FUTR": "future entry"}
@@ -291,7 +295,10 @@ class _Node:
 
 
 def _signed(value: Decimal, sign: int) -> Decimal:
-    return -value if sign < 0 and value else value  # never "-0.00"
+    """``value`` in the direction ``sign`` gives (never ``-0.00``); a negative one stays so."""
+    if value < 0:
+        return value
+    return -value if sign < 0 and value else value
 
 
 def message_of(data: bytes, limit: int = 64 * 1024) -> tuple[str, etree.QName | None]:
@@ -329,7 +336,7 @@ def _camt_message(element) -> str:
     parent = element.getparent()
     namespace = name.namespace or ""
     if (parent is not None and etree.QName(parent).localname == "Document"
-            and (namespace in ("", _UNVERSIONED) or namespace.startswith(_CAMT_NAMESPACES))):
+            and (namespace in ("", _UNVERSIONED) or _CAMT_NAMESPACE.search(namespace))):
         return name.localname
     return ""
 
@@ -341,7 +348,7 @@ class CamtParser:
         self.name = f"camt{number}"
         self.what = what
         self.description = f"CAMT.{number} {what}"
-        self.namespace_prefix = f"urn:iso:std:iso:20022:tech:xsd:camt.{number}.001."
+        self.namespace_part = f"camt.{number}.001."
         self.message = message
         self.report = report
 
@@ -353,7 +360,7 @@ class CamtParser:
         if message:
             return message == self.message
         return (root is not None and root.localname == "Document"
-                and (root.namespace or "").startswith(self.namespace_prefix))
+                and self.namespace_part in (root.namespace or ""))
 
     def parse(self, data: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
               encoding: str | None = None) -> list[Statement]:
@@ -723,15 +730,15 @@ def _details(entry: _Node, tx: _Node | None, amount: Decimal, currency: str, rev
             if found is None or (rel != "AmtDtls/InstdAmt/Amt" and found.get("Ccy") in (None, currency)):
                 continue
             value, ccy = entry.doc.money(found)
-            if ccy and ccy != currency or (rel == "AmtDtls/InstdAmt/Amt" and value != abs(amount)):
+            if ccy and ccy != currency or (rel == "AmtDtls/InstdAmt/Amt" and abs(value) != abs(amount)):
                 fields["original_currency"] = ccy or currency
-                fields["original_amount"] = -value if amount < 0 else value
+                fields["original_amount"] = -abs(value) if amount < 0 else abs(value)
                 break
     # the total (001.02/03) or one record per charge (001.04 and later)
     total = tx.find("Chrgs/TtlChrgsAndTaxAmt")
     charges = [total] if total is not None else tx.findall("Chrgs/Rcrd/Amt")
     if charges:
-        fields["fees"] = sum((entry.doc.money(charge)[0] for charge in charges), _ZERO)
+        fields["fees"] = sum((abs(entry.doc.money(charge)[0]) for charge in charges), _ZERO)
     return fields
 
 
