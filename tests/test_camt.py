@@ -577,3 +577,15 @@ def test_a_leading_minus_makes_an_amount_negative(tmp_path):
     path = variant(tmp_path, "bad.xml", '<Amt Ccy="EUR">2.50</Amt>', '<Amt Ccy="EUR">--2.50</Amt>')
     with pytest.raises(InputError, match="not a valid amount"):
         parse_file(path)
+
+
+@pytest.mark.parametrize("account, expected", [
+    ("<Id><Othr><Id>2000145399/2010</Id></Othr></Id>", "2000145399/2010"),
+    ("<Id><PrtryAcct><Id>0532013000</Id></PrtryAcct></Id>", "0532013000"),  # version 001.01
+    ("<Id>[ANONYMIZED]</Id>", "[ANONYMIZED]"),  # an exporter's own anonymisation
+])
+def test_account_numbers_in_other_schemes(tmp_path, account, expected):
+    iban = "<Id>\n          <IBAN>DE89370400440532013000</IBAN>\n        </Id>"
+    path = variant(tmp_path, "account.xml", iban, account)
+    first, _ = parse_file(path)
+    assert first.account == expected

@@ -500,6 +500,8 @@ class _Statement:
         statement_id = stmt.text("Id")
         acct = stmt.require("Acct", "the account")
         account = stmt.text("Acct/Id/IBAN").replace(" ", "").upper() or stmt.text("Acct/Id/Othr/Id")
+        if not account and stmt.find("Acct/Id") is not None:  # another scheme (BBAN, PrtryAcct), or bare text
+            account = next((clean(text) for text in stmt.find("Acct/Id").itertext() if clean(text)), "")[:64]
         if not account:
             raise doc.error(acct, "missing account number: neither Id/IBAN nor Id/Othr/Id is given", missing="Id")
         currency = _currency(doc, stmt, acct)
