@@ -79,10 +79,9 @@ _ALWAYS_INDEXED = frozenset({"Stmt", "Rpt", "Ntfctn", "Bal", "Ntry", "NtryDtls",
 _AMOUNT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _ZERO = Decimal(0)
-#: The namespaces of the three messages (any version); a message element in another
-#: namespace (camt.060, say) is not one of them.
-#: (``urn:iso:std:iso:20022:tech:xsd:camt.053.001.08``, or a bank's own spelling of it, such as
-#: ``http://www.six-interbank-clearing.com/de/camt.053.001.04.xsd``).
+#: The namespaces of the three messages, any version (``urn:iso:std:iso:20022:tech:xsd:camt.053.001.08``,
+#: or a bank's own spelling of it, such as ``http://www.six-interbank-clearing.com/de/camt.053.001.04.xsd``);
+#: a message element in another namespace (camt.060, say) is not one of them.
 _CAMT_NAMESPACE = re.compile(r"camt\.05[234]\.001\.")
 _UNVERSIONED = "urn:iso:std:iso:20022:tech:xsd:camt"  # seen in the wild, without a message or version
 _MESSAGES = frozenset({"BkToCstmrStmt", "BkToCstmrAcctRpt", "BkToCstmrDbtCdtNtfctn"})
@@ -320,7 +319,7 @@ def message_of(data: bytes, limit: int = 64 * 1024) -> tuple[str, etree.QName | 
                 if etree.QName(element).localname in _MESSAGES:
                     return _camt_message(element), root
                 seen += 1
-                if seen > 200:  # a message element comes early, or not at all
+                if seen > 2000:  # a message element comes early (after an AppHdr at most), or not at all
                     return "", root
     except etree.XMLSyntaxError:
         for _event, element in parser.read_events():
