@@ -566,7 +566,8 @@ class _Statement:
             for tx in transactions:
                 if tx.currency == currency:
                     self.booked_total += tx.amount
-            self.last_booking = transactions[-1].booking_date
+            if transactions:
+                self.last_booking = transactions[-1].booking_date
             return transactions
         finally:
             doc.anchor = None
