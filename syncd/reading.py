@@ -29,8 +29,11 @@ class ParsedFile:
     items: Iterable[Transaction | Statement]
 
     @property
-    def transactions(self) -> Iterator[Transaction]:
-        return (item for item in self.items if isinstance(item, Transaction))
+    def transactions(self) -> Iterable[Transaction]:
+        """The transactions alone: a list when the file was read whole (:func:`read_file`),
+        else a stream read once."""
+        chosen = (item for item in self.items if isinstance(item, Transaction))
+        return list(chosen) if isinstance(self.items, list) else chosen
 
 
 def statement_key(statement: Statement) -> str:

@@ -21,7 +21,13 @@ from tests.goldens import assert_matches_golden
 DATA = Path(__file__).parent / "data"
 # the samples each folder must have at least: every dialect and quirk has one
 REQUIRED = {
-    "camt": {"simple", "batch", "pending_and_reversal", "v08", "duplicates", "notification_054", "report_052"},
+    "camt": {"simple", "batch", "pending_and_reversal", "v08", "duplicates", "notification_054", "report_052",
+             "balance_other_currency", "details_other_currency", "batch_details_mismatch", "no_booking_date",
+             "balance_mismatch", "balance_types", "report_052_interim", "status_v13", "notification_054_v13",
+             "prefixed_namespace", "no_namespace", "zero_and_accounts", "latin1_declared", "bom_utf8",
+             "austrian_flavour", "czech_flavour", "prowide_053_v07_envelope", "lt_053_v08_no_status",
+             "hbci4java_052_v08", "hbci4java_052_none", "postfinance_053", "dvbern_postfinance_053_v04",
+             "abn_amro_053", "ing_053", "nordea_053", "goldman_sachs_053_us"},
     "mt940": {"german_envelope_crlf", "dutch_page_split", "mt942_interim", "two_accounts_dot_decimals",
               "quirk_header_bic_940", "quirk_soh_etx_envelopes", "quirk_envelope_blocks_on_own_lines",
               "quirk_odd_type_codes", "quirk_february_30", "quirk_balance_without_currency",

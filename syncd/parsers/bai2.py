@@ -313,11 +313,14 @@ class _File:
                 fields = self.fields(record)
                 notes = self.check(record, self.total(record, fields), file_totals, "file")
                 notes += self.check_count(record, fields, 2, file_totals, "file")
+                if not record.parts[-1].rstrip().endswith("/"):
+                    if not all(len(fields) > index and fields[index].strip() for index in (0, 2)):
+                        raise self.error(record, "the file trailer (99) is cut short: it has no number of records "
+                                         "or control total, and no '/'")
+                    if notes:  # the last record, unterminated and wrong: the file ends inside it
+                        raise self.error(record, f"the file trailer (99) has no '/' and disagrees with the file "
+                                         f"({notes[0].split(': ', 1)[1]}): is the file cut short?")
                 _noted(statements, file_start, notes)
-                if not record.parts[-1].rstrip().endswith("/") and not all(
-                        len(fields) > index and fields[index].strip() for index in (0, 2)):
-                    raise self.error(record, "the file trailer (99) is cut short: it has no number of records or "
-                                     "control total, and no '/'")
                 header = None
             else:
                 raise self.error(record, f"unknown record code {record.code}")
