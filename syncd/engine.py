@@ -97,6 +97,12 @@ class _Pages:
         #: the file's statements, pages joined
         self.statements: list[Statement] = []
         self.row: StatementRecord | None = None
+        #: the id of the first transaction stored since the last statement, if any was
+        self.first_pending: int | None = None
+
+    def stored(self, first_id: int | None):
+        if self.first_pending is None:
+            self.first_pending = first_id
 
     def add(self, statement: Statement):
         last = self.statements[-1] if self.statements else None
@@ -121,7 +127,9 @@ class _Pages:
         row.gap = None if gap is None else ("0" if gap == 0 else format(gap, "f"))
         row.left_out = dict(statement.left_out)
         self.session.flush()
-        self.store.assign_statement(self.session, self.file_id, row.id)
+        if self.first_pending is not None:
+            self.store.assign_statement(self.session, self.file_id, row.id, self.first_pending)
+            self.first_pending = None
 
 
 def _amount(value: Decimal | None) -> str | None:
@@ -188,7 +196,7 @@ class Importer:
                 added = []
                 for item in chunk:
                     if isinstance(item, Statement):
-                        self._store_pending(session, added)
+                        pages.stored(self._store_pending(session, added))
                         new += len(added)
                         added = []
                         pages.add(item)
@@ -210,7 +218,7 @@ class Importer:
                         payload=line_payload(item),
                         state=State.QUEUED.value,
                     ))
-                self._store_pending(session, added)
+                pages.stored(self._store_pending(session, added))
                 new += len(added)
                 self.progress.advance(task, len(transactions))
             if not known_file:
@@ -225,11 +233,13 @@ class Importer:
             summary.notes += statement_notes(statement, parsed.path)
 
     @staticmethod
-    def _store_pending(session, added):
+    def _store_pending(session, added) -> int | None:
+        """Store new transactions; the id of the first (ids grow as they are stored)."""
         session.add_all(added)
         session.flush()
         for record in added:  # stored: the session need not hold them
             session.expunge(record)
+        return added[0].id if added else None
 
     # -- apply -------------------------------------------------------------
 

@@ -235,10 +235,12 @@ class Store:
     def statements_by_id(self, session, ids):
         return {s.id: s for s in session.scalars(select(StatementRecord).where(StatementRecord.id.in_(list(ids))))}
 
-    def assign_statement(self, session, file_id: int, statement_id: int):
-        """The file's transactions stored since its last statement belong to this one."""
+    def assign_statement(self, session, file_id: int, statement_id: int, first_id: int):
+        """The file's transactions stored since its last statement (ids from ``first_id`` on: a
+        range of the primary key, however many statements the file has) belong to this one."""
         session.execute(update(TransactionRecord)
-                        .where(TransactionRecord.file_id == file_id, TransactionRecord.statement_id.is_(None))
+                        .where(TransactionRecord.id >= first_id, TransactionRecord.file_id == file_id,
+                               TransactionRecord.statement_id.is_(None))
                         .values(statement_id=statement_id))
 
     def flagged_statements(self, session, limit: int = 20) -> list[dict]:
