@@ -49,7 +49,11 @@ REQUIRED = {
     "exports": {"tinysnow-jd", "tinysnow-meituan", "dhr-alipay-full", "dhr-wechat-full", "dhr-alipay-single-gbk",
                 "de-umsatzanzeige-soll-haben", "nl-af-bij", "us-debit-credit-preamble", "en-ambiguous-dates",
                 "en-no-currency", "cn-bank-debit-credit-gbk", "cn-signs-parentheses", "fr-tab-delimited",
-                "icbc-footer-tabs", "boc-utf16-tabs", "jd-refunds-annotated", "alipay-web-tabs"},
+                "icbc-footer-tabs", "boc-utf16-tabs", "jd-refunds-annotated", "alipay-web-tabs",
+                "cn-citic-debit", "cn-spdb", "cn-cib", "cn-cmbc", "cn-pab", "cn-psbc", "cn-ceb", "cn-huaxia",
+                "cn-yunshanfu", "cn-douyin", "hk-hsbc-savings", "hk-hsbc-card", "uk-monzo", "uk-starling",
+                "uk-nationwide", "de-dkb", "de-comdirect", "de-ing", "nl-rabobank", "be-kbc", "fr-labanquepostale",
+                "fr-creditagricole", "fr-societegenerale", "se-nordea"},
     "sheets": {"wechat-bill", "ccb-statement", "recognised-bank", "zip-bomb", "truncated", "html-table"},
 }
 ALL_SAMPLES = [sample for folder in REQUIRED for sample in samples(DATA / folder)]

@@ -57,7 +57,8 @@ row like a file without profile, with the profile's other keys as defaults, such
   format and an amount (or an empty cell) wherever it maps one.
 
 A row with no amount but a balance (Bank of America's "Beginning balance as of" line) is no
-entry: it is left out, counted as a balance line.
+entry: it is left out, counted as a balance line; so is a row whose booking date says it is not
+booked yet (comdirect's ``offen``).
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ FOOTER_MARKS = ("#", "-", "—", "=")
 #: first cells of the totals rows banks print under their tables (the table ends there)
 TOTALS = ("合计", "总计", "小计", "本页合计", "累计", "收入合计", "支出合计", "Total", "Totals", "TOTAL", "Summe",
           "Gesamt", "Totaal", "Totale", "Solde", "Saldo final", "Closing balance", "Opening balance")
+#: what banks write where the booking date of an entry not yet booked belongs (comdirect: offen)
+PENDING_DATES = ("offen", "vorgemerkt", "pending", "en cours", "in behandeling")
 _FIELDS = {"booking_date", "value_date", "amount", "debit", "credit", "currency", "account", "counterparty_name",
            "counterparty_account", "counterparty_bic", "remittance", "structured_ref", "bank_ref", "end_to_end_id",
            "fees", "balance"}
@@ -514,6 +517,8 @@ class Table:
             state = self.raw(row, profile.status["column"])
             if state in profile.status["skip"]:
                 return f"{profile.status['column']} {state}: not booked"
+        if self.cell(row, "booking_date").casefold() in PENDING_DATES:
+            return f"{profile.columns['booking_date']} {self.cell(row, 'booking_date')}: not booked"
         amount = self.signed_amount(row, where)
         if isinstance(amount, str):
             return amount
