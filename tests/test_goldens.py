@@ -51,8 +51,8 @@ REQUIRED = {
                 "en-no-currency", "cn-bank-debit-credit-gbk", "cn-signs-parentheses", "fr-tab-delimited",
                 "icbc-footer-tabs", "boc-utf16-tabs", "jd-refunds-annotated", "alipay-web-tabs",
                 "cn-citic-debit", "cn-spdb", "cn-cib", "cn-cmbc", "cn-pab", "cn-psbc", "cn-ceb", "cn-huaxia",
-                "cn-yunshanfu", "cn-douyin", "hk-hsbc-savings", "hk-hsbc-card", "uk-monzo", "uk-starling",
-                "uk-nationwide", "de-dkb", "de-comdirect", "de-ing", "nl-rabobank", "be-kbc", "fr-labanquepostale",
+                "cn-yunshanfu", "cn-douyin", "hk-hsbc-savings", "hk-hsbc-card", "uk-starling", "hledger-wellsfargo",
+                "hledger-monzo", "hledger-bankofireland", "fi-nordea", "uk-nationwide", "de-dkb", "de-comdirect", "de-ing", "nl-rabobank", "be-kbc", "fr-labanquepostale",
                 "fr-creditagricole", "fr-societegenerale", "se-nordea"},
     "sheets": {"wechat-bill", "ccb-statement", "recognised-bank", "zip-bomb", "truncated", "html-table"},
 }

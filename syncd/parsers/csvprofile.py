@@ -58,7 +58,7 @@ row like a file without profile, with the profile's other keys as defaults, such
 
 A row with no amount but a balance (Bank of America's "Beginning balance as of" line) is no
 entry: it is left out, counted as a balance line; so is a row whose booking date says it is not
-booked yet (comdirect's ``offen``).
+booked yet (comdirect's ``offen``, Nordea Finland's ``Varaus``).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ FOOTER_MARKS = ("#", "-", "—", "=")
 TOTALS = ("合计", "总计", "小计", "本页合计", "累计", "收入合计", "支出合计", "Total", "Totals", "TOTAL", "Summe",
           "Gesamt", "Totaal", "Totale", "Solde", "Saldo final", "Closing balance", "Opening balance")
 #: what banks write where the booking date of an entry not yet booked belongs (comdirect: offen)
-PENDING_DATES = ("offen", "vorgemerkt", "pending", "en cours", "in behandeling")
+PENDING_DATES = ("offen", "vorgemerkt", "pending", "en cours", "in behandeling", "varaus", "reserverat")
 _FIELDS = {"booking_date", "value_date", "amount", "debit", "credit", "currency", "account", "counterparty_name",
            "counterparty_account", "counterparty_bic", "remittance", "structured_ref", "bank_ref", "end_to_end_id",
            "fees", "balance"}
