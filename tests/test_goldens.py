@@ -52,8 +52,9 @@ REQUIRED = {
                 "icbc-footer-tabs", "boc-utf16-tabs", "jd-refunds-annotated", "alipay-web-tabs",
                 "cn-citic-debit", "cn-spdb", "cn-cib", "cn-cmbc", "cn-pab", "cn-psbc", "cn-ceb", "cn-huaxia",
                 "cn-yunshanfu", "cn-douyin", "hk-hsbc-savings", "hk-hsbc-card", "uk-starling", "hledger-wellsfargo",
-                "hledger-monzo", "hledger-bankofireland", "fi-nordea", "uk-nationwide", "de-dkb", "de-comdirect", "de-ing", "nl-rabobank", "be-kbc", "fr-labanquepostale",
-                "fr-creditagricole", "fr-societegenerale", "se-nordea"},
+                "hledger-monzo", "hledger-bankofireland", "fi-nordea", "uk-nationwide", "de-dkb", "de-comdirect",
+                "de-ing", "nl-rabobank", "be-kbc", "fr-labanquepostale", "fr-creditagricole", "fr-societegenerale",
+                "se-nordea"},
     "sheets": {"wechat-bill", "ccb-statement", "recognised-bank", "zip-bomb", "truncated", "html-table"},
 }
 ALL_SAMPLES = [sample for folder in REQUIRED for sample in samples(DATA / folder)]
