@@ -55,7 +55,8 @@ REQUIRED = {
                 "hledger-monzo", "hledger-bankofireland", "fi-nordea", "uk-nationwide", "de-dkb", "de-comdirect",
                 "de-ing", "nl-rabobank", "be-kbc", "fr-labanquepostale", "fr-creditagricole", "fr-societegenerale",
                 "se-nordea"},
-    "sheets": {"wechat-bill", "ccb-statement", "recognised-bank", "zip-bomb", "truncated", "html-table"},
+    "sheets": {"wechat-bill", "ccb-statement", "recognised-bank", "zip-bomb", "truncated", "html-table",
+               "cn-two-row-header-1904", "cn-serial-dates", "en-dates-1904"},
 }
 ALL_SAMPLES = [sample for folder in REQUIRED for sample in samples(DATA / folder)]
 

@@ -281,14 +281,35 @@ def _valuta_as_currency(profile: Profile, header: list[str], rows: list[list[str
 
 
 def recognise_cells(rows: list[list[str]], base: Profile | None = None,
-                    delimiter: str = ",") -> tuple[Profile, int] | None:
-    """The profile of the first header row among ``rows`` (a spreadsheet's) and its index."""
+                    delimiter: str = ",") -> tuple[Profile, int, list[str]] | None:
+    """The profile of the first header row among ``rows`` (a spreadsheet's), the index of the
+    header's last row and its cells: a header written on two rows (``交易金额`` merged over
+    ``收入 | 支出``) reads as one, the second row's names under the first's."""
     for index, row in enumerate(rows[:HEADER_SEARCH_LINES]):
         preamble = "\n".join(" ".join(cells) for cells in rows[:index])
-        profile = build_profile(row, delimiter, preamble, base)
-        if profile is not None:
-            return profile, index
+        if build_profile(row, delimiter, preamble, base) is None:
+            continue
+        combined = two_row_header(row, rows[index + 1]) if index + 1 < len(rows) else None
+        header, last = (combined, index + 1) if combined else (row, index)
+        profile = build_profile(header, delimiter, preamble, base)
+        assert profile is not None  # a header with more known columns is one too
+        return profile, last, header
     return None
+
+
+def two_row_header(first: list[str], second: list[str]) -> list[str] | None:
+    """The header ``first`` and ``second`` make when ``second`` continues it: a row of names
+    only (no digit) that makes more columns known, its names standing where it has them."""
+    if not any(cell.strip() for cell in second) or any(char.isdigit() for cell in second for char in cell):
+        return None
+    width = max(len(first), len(second))
+    combined = [second[i] if i < len(second) and second[i].strip() else (first[i] if i < len(first) else "")
+                for i in range(width)]
+    before, after = map_header(first), map_header(combined)
+    if before is None or after is None:
+        return None
+    known = sum(len(names) for names in after[0].values())
+    return combined if known > sum(len(names) for names in before[0].values()) else None
 
 
 def recognise_lines(lines: list[str], base: Profile | None = None) -> tuple[Profile, int] | None:
