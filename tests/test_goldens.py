@@ -54,7 +54,9 @@ REQUIRED = {
                 "cn-yunshanfu", "cn-douyin", "hk-hsbc-savings", "hk-hsbc-card", "uk-starling", "hledger-wellsfargo",
                 "hledger-monzo", "hledger-bankofireland", "fi-nordea", "uk-nationwide", "de-dkb", "de-comdirect",
                 "de-ing", "nl-rabobank", "be-kbc", "fr-labanquepostale", "fr-creditagricole", "fr-societegenerale",
-                "se-nordea"},
+                "se-nordea", "ofxstatement-de-ing-with_saldo_1", "ofxstatement-de-ing-without_saldo_2",
+                "ofxstatement-lloyds-sample", "ofxstatement-austrian-easybank-creditcard",
+                "ofxstatement-austrian-ing-diba", "ofxstatement-austrian-livebank", "ofxstatement-austrian-oberbank"},
     "sheets": {"wechat-bill", "ccb-statement", "recognised-bank", "zip-bomb", "truncated", "html-table",
                "cn-two-row-header-1904", "cn-serial-dates", "en-dates-1904"},
 }
