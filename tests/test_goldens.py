@@ -56,7 +56,9 @@ REQUIRED = {
                 "de-ing", "nl-rabobank", "be-kbc", "fr-labanquepostale", "fr-creditagricole", "fr-societegenerale",
                 "se-nordea", "ofxstatement-de-ing-with_saldo_1", "ofxstatement-de-ing-without_saldo_2",
                 "ofxstatement-lloyds-sample", "ofxstatement-austrian-easybank-creditcard",
-                "ofxstatement-austrian-ing-diba", "ofxstatement-austrian-livebank", "ofxstatement-austrian-oberbank"},
+                "ofxstatement-austrian-ing-diba", "ofxstatement-austrian-livebank", "ofxstatement-austrian-oberbank",
+                "ofxstatement-sparkasse-freiburg-simple1", "ofxstatement-sparkasse-freiburg-simple2",
+                "ofxstatement-spardabank-umsaetze"},
     "sheets": {"wechat-bill", "ccb-statement", "recognised-bank", "zip-bomb", "truncated", "html-table",
                "cn-two-row-header-1904", "cn-serial-dates", "en-dates-1904"},
 }
