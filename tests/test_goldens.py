@@ -58,9 +58,13 @@ REQUIRED = {
                 "ofxstatement-lloyds-sample", "ofxstatement-austrian-easybank-creditcard",
                 "ofxstatement-austrian-ing-diba", "ofxstatement-austrian-livebank", "ofxstatement-austrian-oberbank",
                 "ofxstatement-sparkasse-freiburg-simple1", "ofxstatement-sparkasse-freiburg-simple2",
-                "ofxstatement-spardabank-umsaetze"},
+                "ofxstatement-spardabank-umsaetze", "ofxstatement-revolut-2021-october",
+                "ofxstatement-revolut-2022-january", "ofxstatement-dab", "ofxstatement-dkbcc",
+                "ofxstatement-dutch-Knab_transactieoverzicht_ok",
+                "ofxstatement-dutch-ing_ok_Mutatiesoort_Extra_Unquoted"},
     "sheets": {"wechat-bill", "ccb-statement", "recognised-bank", "zip-bomb", "truncated", "html-table",
-               "cn-two-row-header-1904", "cn-serial-dates", "en-dates-1904"},
+               "cn-two-row-header-1904", "cn-serial-dates", "en-dates-1904", "ofxstatement-fineco-movements",
+               "ofxstatement-fineco-my-cards"},
 }
 ALL_SAMPLES = [sample for folder in REQUIRED for sample in samples(DATA / folder)]
 
