@@ -90,7 +90,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                           "交易对方", "对手信息", "收/付款人", "收(付)方名称", "对方户名/账号", "商户名称",
                           "payee", "name", "counterparty", "partnername", "beneficiary",
                           "empfänger", "beguenstigter/zahlungspflichtiger", "namezahlungsbeteiligter",
-                          "auftraggeber/empfänger", "begünstigter/auftraggeber", "auftraggeber/begünstigter", "naam", "naam/omschrijving",
+                          "auftraggeber/empfänger", "begünstigter/auftraggeber", "auftraggeber/begünstigter",
+                          "naam", "naam/omschrijving",
                           "bénéficiaire", "tegenpartij", "tegenrekeninghouder", "namn", "nimi",
                           "merchantname", "nadawca/odbiorca", "mottagare", "zahlungsempfänger*in"),
     "counterparty_account": ("对方账号", "对方账户", "对方卡号", "对方卡号/账号", "对方帐号", "对方账号与户名",
@@ -105,7 +106,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                    "omschrijving-1", "omschrijving-2", "omschrijving-3", "transactiondescription", "narration",
                    "particulars",
                    "meddelande", "beskrivning", "rubrik", "otsikko", "tekst", "opis", "mededeling",
-                   "détaildel'écriture", "vrijemededeling", "label", "umsatzbeschreibung", "umsatztext", "text", "transactions"),
+                   "détaildel'écriture", "vrijemededeling", "label", "umsatzbeschreibung", "umsatztext", "text",
+                   "transactions"),
     "currency": ("记账币种", "币种", "币别", "货币", "交易币种", "currency", "währung", "waehrung", "devise", "moneda",
                  "billingcurrency", "munt", "waluta", "valuutta", "valutacode"),
     "bank_ref": ("交易流水号", "流水号", "交易单号", "交易订单号", "交易号", "凭证号", "交易参考号", "日志号", "订单号",
@@ -137,7 +139,7 @@ _EUROPEAN = re.compile(r"[äöüßéèàçñ]|buchung|betrag|datum|bedrag|montan
                        r"soll|haben|verwendung|omschrijving|mededeling")
 ACCOUNT_PATTERN = (r"(?:卡号/账号|账号|帐号|卡号|账户|(?i:account(?: number| no\.?)?|iban|konto(?:nummer)?|rekening|"
                    r"(?:num[ée]ro )?(?:de )?compte))"
-                   r"[\"'\s]*[:：;,\t][\"'\s:：;,\t]*\[?\s*(?=[0-9A-Za-z*\-]*\d)"  # a label, then an account with a digit
+                   r"[\"'\s]*[:：;,\t][\"'\s:：;,\t]*\[?\s*(?=[0-9A-Za-z*\-]*\d)"  # a label, an account with a digit
                    r"([0-9A-Za-z][0-9A-Za-z*\-]{3,40}(?: [0-9A-Za-z*]{2,4})*)(?![0-9A-Za-z*\-])")
 CURRENCY_PATTERN = (r"(?:币种|币别|货币|Currency|Währung|Waehrung|Devise|Valuta)\s*[:：]\s*\[?\s*"
                     r"([A-Za-z]{3}|[\u4e00-\u9fff]{1,6})")
