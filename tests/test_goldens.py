@@ -62,7 +62,7 @@ REQUIRED = {
                 "ofxstatement-revolut-2022-january", "ofxstatement-dab", "ofxstatement-dkbcc",
                 "ofxstatement-dutch-Knab_transactieoverzicht_ok",
                 "ofxstatement-dutch-ing_ok_Mutatiesoort_Extra_Unquoted", "beancount-dkb-ec-non-empty",
-                "kmymoney-sample-bank-account"},
+                "kmymoney-sample-bank-account", "beangulp-csvbank-statement", "trim21-wechat-20200830"},
     "sheets": {"wechat-bill", "ccb-statement", "recognised-bank", "zip-bomb", "truncated", "html-table",
                "cn-two-row-header-1904", "cn-serial-dates", "en-dates-1904", "ofxstatement-fineco-movements",
                "ofxstatement-fineco-my-cards"},
