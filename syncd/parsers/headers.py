@@ -106,8 +106,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                    "omschrijving-1", "omschrijving-2", "omschrijving-3", "transactiondescription", "narration",
                    "particulars",
                    "meddelande", "beskrivning", "rubrik", "otsikko", "tekst", "opis", "mededeling",
-                   "détaildel'écriture", "vrijemededeling", "label", "umsatzbeschreibung", "umsatztext", "text",
-                   "transactions"),
+                   "détaildel'écriture", "vrijemededeling", "label", "umsatzbeschreibung", "umsatztext", "bookingtext",
+                   "paymentpurpose", "text", "transactions"),
     "currency": ("记账币种", "币种", "币别", "货币", "交易币种", "currency", "währung", "waehrung", "devise", "moneda",
                  "billingcurrency", "munt", "waluta", "valuutta", "valutacode"),
     "bank_ref": ("交易流水号", "流水号", "交易单号", "交易订单号", "交易号", "凭证号", "交易参考号", "日志号", "订单号",
@@ -132,7 +132,10 @@ NEUTRAL_MARKERS = ("不计收支", "/", "", "资金转移", "其他")
 NOT_BOOKED = ("交易关闭", "等待付款", "待支付", "未支付", "交易失败", "支付失败", "已撤销", "已关闭", "已取消", "失败",
               "pending", "declined", "reverted", "failed", "cancelled", "canceled", "rejected")
 _UNITS = re.compile(r"\(([^)]*)\)$|(?<=[a-z])\$$")
-_IN_UNIT = re.compile(r"(.+?)in([a-z]{3})")
+_IN_UNIT = re.compile(r"(.+?)(?:in)?([a-z]{3})")
+#: the currencies a column name may end with (``Debit CHF``, ``Umsatz in EUR``)
+UNIT_CODES = frozenset("EUR USD GBP CHF CNY JPY CAD AUD NZD SEK NOK DKK PLN CZK HUF RON BGN HKD SGD INR ZAR BRL MXN "
+                       "TRY ILS KRW TWD THB".split())
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MISREAD = re.compile(r"[a-z][\u4e00-\u9fff]+[a-z]")
 _EUROPEAN = re.compile(r"[äöüßéèàçñ]|buchung|betrag|datum|bedrag|montant|libell|fecha|importe|importo|data|valuta|"
@@ -161,7 +164,8 @@ def normal(cell: str) -> tuple[str, str]:
         if text.endswith(suffix) and len(text) > len(suffix):
             text, unit = text[: -len(suffix)], code
     match = _IN_UNIT.fullmatch(text)
-    if not unit and match and match.group(1) in _KNOWN_NAMES:  # Umsatz in EUR, Amount in USD
+    if not unit and text not in _KNOWN_NAMES and match and match.group(1) in _KNOWN_NAMES and (
+            match.group(2).upper() in UNIT_CODES):  # Umsatz in EUR, Amount in USD, Debit CHF
         text, unit = match.group(1), match.group(2).upper()
     return text, unit
 
