@@ -153,3 +153,25 @@ def test_a_large_utf8_bill_is_detected_whatever_falls_at_the_cut():
     for pad in range(3):  # the detection window ends inside a three-byte character at some pad
         data = sample + b" " * pad + row * 400
         assert detect_format(data, "bill.csv").name == "csv:cn-wechat"
+
+
+def test_a_headerless_profile_names_every_column_it_maps():
+    with pytest.raises(UserError, match="header names the columns"):
+        Profile.from_mapping("x", {"header": ["Date", "Amount"], "columns": {"booking_date": "Date",
+                                                                          "amount": "Value"}}, "test")
+
+
+@pytest.mark.parametrize("line", [
+    "2026-01-02,STARBUCKS,5.25,,2494.75",  # a TD row, but with an ISO date
+    "01/02/2026,STARBUCKS,5.25,x,2494.75",  # text where an amount belongs
+    "01/02/2026,STARBUCKS,,,2494.75,extra",  # a sixth cell
+    "Date,Description,Withdrawal,Deposit,Balance",  # a header row
+])
+def test_a_headerless_profile_claims_only_rows_of_its_shape(line):
+    assert not PARSERS["csv:ca-td"].detect(f"{line}\n".encode())
+
+
+def test_a_headerless_file_names_its_lines_from_1():
+    data = b"01/02/2026,A,5.25,,100.00\n01/03/2026,B,oops,,94.75\n"
+    with pytest.raises(InputError, match=r"line 2: debit .oops. is not an amount"):
+        PARSERS["csv:ca-td"].parse(data, "td.csv")

@@ -2,7 +2,8 @@
 
 Banks write ``1,234.56``, ``1.234,56``, ``1 234,56``, ``¥1,234.56``, ``-12.50``, ``+12.50``,
 ``(12.50)``, ``12,50-`` and ``EUR 12.50``; dates as ``2026-03-01``, ``2026/3/1 09:30``,
-``20260301``, ``2026年3月1日``, ``01.03.2026``, ``03/01/2026`` or ``1 Mar 2026``. What a file
+``20260301``, ``2026年3月1日``, ``01.03.2026``, ``03/01/2026`` or ``1 Mar 2026``; spreadsheets
+whose date cells lost their format give the serial number (``46023``). What a file
 means is decided from the whole column, never cell by cell: the decimal mark from the values
 that show it (a separator followed by other than three digits, or both separators), the order
 of day and month from the values where one of them is over 12. A column that says both, or
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 #: currency signs dropped from amounts (the currency comes from a column, the header or a profile)
@@ -110,6 +111,11 @@ _TIME = re.compile(r"(?:[ T]+|(?<=日))\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:[.,]
 _YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _XMY = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})\.?")
+#: a spreadsheet's date as its serial number (days since 1899-12-30, the time as a fraction),
+#: which exports write where a date cell lost its format; read from 1954 to 2119 only
+_SERIAL = re.compile(r"(\d{5})(?:\.\d+)?")
+_SERIALS = (20000, 80000)
+_EXCEL_EPOCH = date(1899, 12, 30)
 _NAMED = ("%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y",
           "%d/%b/%Y", "%d.%b.%Y", "%a %d %b %Y", "%a, %d %b %Y")
 
@@ -169,6 +175,9 @@ class DateColumn:
                 return datetime.strptime(bare, form).date()
             except ValueError:
                 continue
+        serial = _SERIAL.fullmatch(bare)
+        if serial and _SERIALS[0] <= int(serial.group(1)) <= _SERIALS[1]:  # a spreadsheet's date number
+            return _EXCEL_EPOCH + timedelta(days=int(serial.group(1)))
         raise ValueError("is not a date")
 
 

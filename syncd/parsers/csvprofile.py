@@ -50,7 +50,15 @@ row like a file without profile, with the profile's other keys as defaults, such
 - ``negate``: amounts are written from the card issuer's view (credit cards: charges
   positive), so their sign is turned;
 - ``blank``: placeholder values that mean an empty cell (WeChat writes ``/``);
-- ``totals``: first cells that start a totals row, which ends the table.
+- ``totals``: first cells that start a totals row, which ends the table;
+- ``header``: the names of the columns of an export that has no header row (TD Canada Trust,
+  Wells Fargo, CIBC write their rows from line 1), which ``columns`` then maps; such a profile
+  detects a file whose first rows have exactly that many cells, a date in the booking date's
+  format and an amount (or an empty cell) wherever it maps one.
+
+A row with no amount but a balance (Bank of America's "Beginning balance as of" line) is no
+entry: it is left out, counted as a balance line; so is a row whose booking date says it is not
+booked yet (comdirect's ``offen``, Nordea Finland's ``Varaus``).
 """
 
 from __future__ import annotations
@@ -80,13 +88,18 @@ FOOTER_MARKS = ("#", "-", "—", "=")
 #: first cells of the totals rows banks print under their tables (the table ends there)
 TOTALS = ("合计", "总计", "小计", "本页合计", "累计", "收入合计", "支出合计", "Total", "Totals", "TOTAL", "Summe",
           "Gesamt", "Totaal", "Totale", "Solde", "Saldo final", "Closing balance", "Opening balance")
+#: what banks write where the booking date of an entry not yet booked belongs (comdirect: offen)
+PENDING_DATES = ("offen", "vorgemerkt", "pending", "en cours", "in behandeling", "varaus", "reserverat")
 _FIELDS = {"booking_date", "value_date", "amount", "debit", "credit", "currency", "account", "counterparty_name",
            "counterparty_account", "counterparty_bic", "remittance", "structured_ref", "bank_ref", "end_to_end_id",
            "fees", "balance"}
 _KEYS = {"description", "delimiter", "encoding", "fallback", "decimal", "thousands", "strip", "date_format",
          "day_first", "currency", "account", "account_pattern", "currency_pattern", "columns", "direction",
-         "status", "fee_pattern", "blank", "totals", "negate", "fee_apart"}
-_LIST_KEYS = {"blank", "totals"}
+         "status", "fee_pattern", "blank", "totals", "negate", "fee_apart", "header"}
+_LIST_KEYS = {"blank", "totals", "header"}
+#: the rows a headerless profile looks at to detect its file
+HEADERLESS_ROWS = 5
+_AMOUNT_FIELDS = ("amount", "debit", "credit", "balance")
 _DIRECTION_KEYS = {"column", "credit", "debit", "neutral", "refund_column", "refund"}
 
 
@@ -120,6 +133,7 @@ class Profile:
     totals: list = field(default_factory=lambda: list(TOTALS))
     negate: bool = False
     fee_apart: bool = False
+    header: list = field(default_factory=list)
 
     @classmethod
     def from_mapping(cls, name: str, data: dict, where: str) -> Profile:
@@ -154,7 +168,12 @@ class Profile:
             refuse(": [status] takes column and skip (the values of rows that were not booked)")
         for key in _LIST_KEYS & set(data):
             if not isinstance(data[key], list) or not all(isinstance(v, str) for v in data[key]):
-                refuse(f": {key} is a list of " + ("placeholder values" if key == "blank" else "first cells"))
+                refuse(f": {key} is a list of " + {"blank": "placeholder values", "totals": "first cells"}.get(
+                    key, "column names"))
+        if "header" in data and (not columns or not data["header"]
+                                 or not set(Profile(name, columns).required_headers()) <= set(data["header"])):
+            refuse(": header names the columns of a file without header row, every column [columns] maps among "
+                   "them")
         for key in ("day_first", "negate", "fee_apart"):
             if key in data and not isinstance(data[key], bool):
                 refuse(f": {key} is true or false")
@@ -198,6 +217,8 @@ class CsvProfileParser:
         except InputError:
             return False
         lines = text.splitlines()[:HEADER_SEARCH_LINES]
+        if self.profile.header:
+            return headerless_fits(lines, self.profile)
         if not self.profile.columns:
             from syncd.parsers.headers import recognise_lines
             return recognise_lines(lines, self.profile) is not None
@@ -214,6 +235,8 @@ class CsvProfileParser:
         if not profile.columns:  # the header row says which column is what
             from syncd.parsers.headers import read_recognised
             return read_recognised(path, lines, profile)
+        if profile.header:
+            return csv_statements(path, profile, lines, None)
         header_at = _header_index(lines[:HEADER_SEARCH_LINES], profile)
         if header_at is None:
             wanted = ", ".join(sorted(profile.required_headers()))
@@ -222,13 +245,49 @@ class CsvProfileParser:
         return csv_statements(path, profile, lines, header_at)
 
 
-def csv_statements(path: str, profile: Profile, lines: list[str], header_at: int) -> list[Statement]:
-    """The statements of a CSV file's table, whose header is ``lines[header_at]``."""
-    header = next(_rows([lines[header_at]], profile.delimiter))
-    body = checked_rows(_rows(lines[header_at + 1:], profile.delimiter), path, header_at + 2)
-    table = Table(path, profile, "\n".join(lines[:header_at]), header, f"line {header_at + 1}",
-                  ((f"line {line}", row) for line, row in body))
+def csv_statements(path: str, profile: Profile, lines: list[str], header_at: int | None) -> list[Statement]:
+    """The statements of a CSV file's table, whose header is ``lines[header_at]`` (``None``:
+    the file has none, the profile's ``header`` names its columns)."""
+    if header_at is None:
+        header, preamble, first, header_where = profile.header, "", 1, "line 1"
+    else:
+        header = next(_rows([lines[header_at]], profile.delimiter))
+        preamble, first, header_where = "\n".join(lines[:header_at]), header_at + 2, f"line {header_at + 1}"
+    body = checked_rows(_rows(lines[first - 1:], profile.delimiter), path, first)
+    table = Table(path, profile, preamble, header, header_where, ((f"line {line}", row) for line, row in body))
     return table.statements()
+
+
+def headerless_fits(lines: list[str], profile: Profile) -> bool:
+    """Whether the first rows of ``lines`` are those of a file without header row that
+    ``profile`` (with its ``header``) reads: as many cells as it names, the booking date in its
+    format, an amount or nothing in each amount column, and some amount in each row."""
+    rows = [split_line(line, profile.delimiter) for line in lines if line.strip()][:HEADERLESS_ROWS]
+    if not rows:
+        return False
+    position = {name: index for index, name in enumerate(profile.header)}
+    dates = [position[profile.columns["booking_date"]]]
+    amounts = [position[profile.columns[key]] for key in _AMOUNT_FIELDS if key in profile.columns]
+    for row in rows:
+        if len(row) != len(profile.header) or not any(row[i].strip() for i in amounts):
+            return False
+        if not any(_is_date(row[i].strip(), form) for i in dates for form in profile.date_format.split("|")):
+            return False
+        decimal = "." if profile.decimal == "auto" else profile.decimal
+        try:
+            for i in amounts:
+                parse_amount(row[i], decimal, profile.thousands, profile.strip)
+        except ValueError:
+            return False
+    return True
+
+
+def _is_date(text: str, form: str) -> bool:
+    try:
+        datetime.strptime(text, form)
+    except ValueError:
+        return False
+    return True
 
 
 def _rows(lines: list[str], delimiter: str):
@@ -309,6 +368,8 @@ class Table:
                           default=0) + 1
         self.rows: list[_Row] = []
         for where, row in body:
+            if not self.rows and not any(cell.strip() for cell in row):
+                continue  # blank lines between the header and the first row (BMO)
             if self.ends(row):
                 break
             self.rows.append((where, row))
@@ -456,6 +517,8 @@ class Table:
             state = self.raw(row, profile.status["column"])
             if state in profile.status["skip"]:
                 return f"{profile.status['column']} {state}: not booked"
+        if self.cell(row, "booking_date").casefold() in PENDING_DATES:
+            return f"{profile.columns['booking_date']} {self.cell(row, 'booking_date')}: not booked"
         amount = self.signed_amount(row, where)
         if isinstance(amount, str):
             return amount
@@ -497,6 +560,8 @@ class Table:
                 return f"{profile.columns['amount']} {refunded.group(0)[len(refunded.group(1)):]}: refunded in full"
             amount = self.amount(refunded.group(1) if refunded else text, where, "amount")
             if amount is None:
+                if self.cell(row, "balance"):
+                    return "no amount (a balance line)"
                 raise self.error(where, "the amount is empty")
             if refunded:  # JD writes the refund into the row: 392.98(已退款203.98) moved 189.00
                 back = self.amount(refunded.group(2), where, "refund") or Decimal(0)
@@ -506,7 +571,7 @@ class Table:
             credit = self.amount(self.cell(row, "credit"), where, "credit") or Decimal(0)
             if debit and credit:
                 raise self.error(where, f"both debit {debit} and credit {credit} are given")
-            amount = credit - abs(debit)
+            amount = abs(credit) - abs(debit)  # Citi writes its credits negative, as the card issuer sees them
         if profile.negate:  # credit card exports: charges written positive
             amount = -amount
         if not profile.direction:

@@ -58,51 +58,71 @@ DELIMITERS = (",", ";", "\t", "|")
 # first); compared casefolded, without spaces, full-width brackets as half-width.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "booking_date": (
-        "记账日期", "入账日期", "交易日期", "交易时间", "交易日", "记账时间", "日期", "bookingdate", "postingdate",
+        "记账日期", "入账日期", "记账日", "交易日期", "交易时间", "交易日", "记账时间", "日期",
+        "bookingdate", "postingdate",
         "postdate", "posteddate", "dateposted", "completeddate",
-        "buchungstag", "buchungsdatum", "date", "transactiondate",
+        "buchungstag", "buchungsdatum", "buchung", "date", "transactiondate",
         "datum", "dateopération", "dateoperation", "datedel'opération", "datedeloperation", "dateop",
         "fechaoperación", "fechaoperacion", "fecha", "dataoperazione", "datacontabile", "data",
+        "trans.date", "transdate", "boekdatum", "boekingsdatum", "transactiedatum", "bokföringsdag", "bokföringsdatum",
+        "transaktionsdatum", "bogføringsdato", "bokføringsdato", "dataksięgowania", "dataoperacji", "kirjauspäivä",
+        "fechacontable", "dato", "belegdatum",
     ),
     "value_date": ("起息日", "起息日期", "valuedate", "valutadatum", "valuta", "wertstellung", "datevaleur",
-                   "dateval", "fechavalor", "datavaluta"),
+                   "dateval", "fechavalor", "datavaluta", "rentedatum", "valutadato", "datawaluty"),
     "amount": ("交易金额", "金额", "发生额", "收支金额", "记账金额", "amount", "transactionamount", "betrag", "bedrag",
-               "montant", "montantdel'opération", "importe", "importo", "sum"),
+               "montant", "montantdel'opération", "importe", "importo", "sum",
+               "billingamount", "umsatz", "belopp", "beløb", "beløp", "kwota", "kwotaoperacji", "summa", "määrä",
+               "valor", "montante"),
     "debit": ("记账金额(支出)", "交易金额(支出)", "支出金额", "支出", "借方发生额", "借方金额", "转出金额", "付款金额",
-              "debit", "debitamount", "withdrawals",
+              "debit", "debits", "debitamount", "withdrawals",
               "withdrawal", "withdrawalamount", "moneyout", "paidout", "soll", "ausgang", "débit", "debe", "cargo",
               "addebiti", "uscite", "afschrijving"),
     "credit": ("记账金额(收入)", "记账金额(存入)", "交易金额(收入)",
                "收入金额", "收入", "贷方发生额", "贷方金额", "存入金额", "转入金额", "收款金额",
-               "credit", "creditamount",
+               "credit", "credits", "creditamount",
                "deposits", "deposit", "depositamount", "moneyin", "paidin", "haben", "eingang", "crédit", "haber",
                "abono", "accrediti", "entrate", "bijschrijving"),
     "balance": ("余额", "账户余额", "交易后余额", "本次余额", "当前余额", "联机余额", "balance", "runningbalance",
-                "saldo", "solde", "kontostand", "saldonachbuchung"),
-    "counterparty_name": ("对方户名", "对方账户名称", "对方账户名", "对方名称", "对方户名称", "交易对方", "对手信息",
-                          "收/付款人", "收(付)方名称", "payee", "name", "counterparty", "partnername", "beneficiary",
+                "saldo", "solde", "kontostand", "saldonachbuchung", "saldonatrn", "saldopooperacji", "availablebalance",
+                "ledgerbalance", "runningbal."),
+    "counterparty_name": ("naamtegenpartij", "对方户名", "对方账户名称", "对方账户名", "对方名称", "对方户名称",
+                          "交易对方", "对手信息", "收/付款人", "收(付)方名称", "对方户名/账号", "商户名称",
+                          "payee", "name", "counterparty", "partnername", "beneficiary",
                           "empfänger", "beguenstigter/zahlungspflichtiger", "namezahlungsbeteiligter",
-                          "auftraggeber/empfänger", "naam", "naam/omschrijving", "bénéficiaire"),
+                          "auftraggeber/empfänger", "begünstigter/auftraggeber", "auftraggeber/begünstigter",
+                          "naam", "naam/omschrijving",
+                          "bénéficiaire", "tegenpartij", "tegenrekeninghouder", "namn", "nimi",
+                          "merchantname", "nadawca/odbiorca", "mottagare", "zahlungsempfänger*in"),
     "counterparty_account": ("对方账号", "对方账户", "对方卡号", "对方卡号/账号", "对方帐号", "对方账号与户名",
                              "counterpartyaccount", "partneriban", "ibanzahlungsbeteiligter", "kontonummer/iban",
-                             "tegenrekening"),
+                             "tegenrekening", "tegenrekeningiban/bban", "counterpartyiban",
+                             "rekeningnummertegenpartij", "bankaccount", "tegenrekeningnummer"),
     "remittance": ("摘要", "交易摘要", "用途", "附言", "交易附言", "交易地点/附言", "备注", "交易备注", "交易说明",
                    "商品", "商品说明", "商品名称", "交易名称", "description", "details", "memo", "reference",
                    "paymentreference", "narrative", "transactiondetails", "description1", "description2",
                    "verwendungszweck", "buchungstext", "mededelingen", "omschrijving", "libellé", "libelle",
-                   "détail", "concepto", "descripción", "descripcion", "descrizione", "causale"),
-    "currency": ("记账币种", "币种", "币别", "货币", "交易币种", "currency", "währung", "waehrung", "devise", "moneda"),
-    "bank_ref": ("交易流水号", "流水号", "交易单号", "交易订单号", "交易号", "凭证号", "交易参考号", "日志号",
+                   "détail", "concepto", "descripción", "descripcion", "descrizione", "causale",
+                   "omschrijving-1", "omschrijving-2", "omschrijving-3", "transactiondescription", "narration",
+                   "particulars",
+                   "meddelande", "beskrivning", "rubrik", "otsikko", "tekst", "opis", "mededeling",
+                   "détaildel'écriture", "vrijemededeling", "label", "umsatzbeschreibung", "umsatztext", "bookingtext",
+                   "paymentpurpose", "text", "transactions"),
+    "currency": ("记账币种", "币种", "币别", "货币", "交易币种", "currency", "währung", "waehrung", "devise", "moneda",
+                 "billingcurrency", "munt", "waluta", "valuutta", "valutacode"),
+    "bank_ref": ("交易流水号", "流水号", "交易单号", "交易订单号", "交易号", "凭证号", "交易参考号", "日志号", "订单号",
                  "transactionid", "referencenumber", "transferwiseid"),
     "account": ("本方账号", "账号", "帐号", "卡号", "accountnumber", "account", "auftragskonto", "rekening",
-                "ibanauftragskonto"),
+                "ibanauftragskonto", "iban/bban", "rekeningnummer"),
     "fees": ("手续费", "服务费", "fee", "fees", "totalfees"),
     # not fields of a transaction: what decides a row's sign and whether it was booked
     "direction": ("资金状态", "收/支", "收支", "收支类型", "借贷标志", "借贷", "借贷方向", "借/贷", "交易方向",
-                  "收付标志", "afbij", "debit/credit", "dr/cr", "cr/dr", "credit/debit", "soll/haben"),
-    "status": ("交易状态", "当前状态", "状态", "state", "status"),
+                  "收付标志", "afbij", "debit/credit", "dr/cr", "cr/dr", "credit/debit", "soll/haben",
+                  "creditdebitindicator", "af/bij", "s/h", "creditdebet"),
+    "status": ("交易状态", "当前状态", "状态", "state", "status", "transactionstatus", "statut"),
 }
 _RANK = {field: {name: rank for rank, name in enumerate(names)} for field, names in SYNONYMS.items()}
+_KNOWN_NAMES = {name for names in SYNONYMS.values() for name in names}
 CREDIT_MARKERS = ("收入", "收", "贷", "贷方", "入账", "存入", "转入", "已收入", "c", "cr", "credit", "crdt", "bij",
                   "h", "haben", "in", "income", "+")
 DEBIT_MARKERS = ("支出", "支", "借", "借方", "出账", "支取", "转出", "已支出", "d", "dr", "debit", "dbit", "af", "s",
@@ -112,11 +132,18 @@ NEUTRAL_MARKERS = ("不计收支", "/", "", "资金转移", "其他")
 NOT_BOOKED = ("交易关闭", "等待付款", "待支付", "未支付", "交易失败", "支付失败", "已撤销", "已关闭", "已取消", "失败",
               "pending", "declined", "reverted", "failed", "cancelled", "canceled", "rejected")
 _UNITS = re.compile(r"\(([^)]*)\)$|(?<=[a-z])\$$")
+_IN_UNIT = re.compile(r"(.+?)(?:in)?([a-z]{3})")
+#: the currencies a column name may end with (``Debit CHF``, ``Umsatz in EUR``)
+UNIT_CODES = frozenset("EUR USD GBP CHF CNY JPY CAD AUD NZD SEK NOK DKK PLN CZK HUF RON BGN HKD SGD INR ZAR BRL MXN "
+                       "TRY ILS KRW TWD THB".split())
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_MISREAD = re.compile(r"[a-z][\u4e00-\u9fff]+[a-z]")
 _EUROPEAN = re.compile(r"[äöüßéèàçñ]|buchung|betrag|datum|bedrag|montant|libell|fecha|importe|importo|data|valuta|"
                        r"soll|haben|verwendung|omschrijving|mededeling")
-ACCOUNT_PATTERN = (r"(?:卡号/账号|账号|帐号|卡号|账户|(?i:account(?: number| no\.?)?|iban|konto(?:nummer)?|rekening))"
-                   r"\s*[:：;,\t]\s*\[?\s*([0-9A-Za-z][0-9A-Za-z*\-]{3,40}(?: [0-9A-Za-z*]{2,4})*)(?![0-9A-Za-z*\-])")
+ACCOUNT_PATTERN = (r"(?:卡号/账号|账号|帐号|卡号|账户|(?i:account(?: number| no\.?)?|iban|konto(?:nummer)?|rekening|"
+                   r"(?:num[ée]ro )?(?:de )?compte))"
+                   r"[\"'\s]*[:：;,\t][\"'\s:：;,\t]*\[?\s*(?=[0-9A-Za-z*\-]*\d)"  # a label, an account with a digit
+                   r"([0-9A-Za-z][0-9A-Za-z*\-]{3,40}(?: [0-9A-Za-z*]{2,4})*)(?![0-9A-Za-z*\-])")
 CURRENCY_PATTERN = (r"(?:币种|币别|货币|Currency|Währung|Waehrung|Devise|Valuta)\s*[:：]\s*\[?\s*"
                     r"([A-Za-z]{3}|[\u4e00-\u9fff]{1,6})")
 
@@ -136,6 +163,10 @@ def normal(cell: str) -> tuple[str, str]:
     for suffix, code in (("euros", "EUR"), ("euro", "EUR"), ("(€)", "EUR"), ("€", "EUR")):
         if text.endswith(suffix) and len(text) > len(suffix):
             text, unit = text[: -len(suffix)], code
+    match = _IN_UNIT.fullmatch(text)
+    if not unit and text not in _KNOWN_NAMES and match and match.group(1) in _KNOWN_NAMES and (
+            match.group(2).upper() in UNIT_CODES):  # Umsatz in EUR, Amount in USD, Debit CHF
+        text, unit = match.group(1), match.group(2).upper()
     return text, unit
 
 
@@ -230,6 +261,7 @@ def fit_to_file(profile: Profile, header: list[str], rows: list[list[str]]) -> P
     values (:func:`with_markers`), and the currency its amounts are written with (``€12.50``,
     ``£3.00``: signs that name one currency) when nothing else named one."""
     profile = with_markers(profile, direction_values(profile, header, rows))
+    profile = _valuta_as_currency(profile, header, rows)
     if profile.currency:
         return profile
     names = {profile.columns.get(key) for key in ("amount", "debit", "credit", "balance")} - {None}
@@ -239,15 +271,51 @@ def fit_to_file(profile: Profile, header: list[str], rows: list[list[str]]) -> P
     return replace(profile, currency=found.pop()) if len(found) == 1 else profile
 
 
+def _valuta_as_currency(profile: Profile, header: list[str], rows: list[list[str]]) -> Profile:
+    """``profile`` reading its value-date column as the currency when that column holds
+    currency codes: ``Valuta`` is the value date in German and Dutch, the currency in Swedish
+    and Danish (Nordea: ``Valuta`` SEK)."""
+    name = profile.columns.get("value_date")
+    if not name or "currency" in profile.columns:
+        return profile
+    position = next(i for i, cell in enumerate(header) if header_name(cell) == name)
+    values = {row[position].strip() for row in rows if position < len(row) and row[position].strip()}
+    if not values or not all(re.fullmatch(r"[A-Z]{3}", value) for value in values):
+        return profile
+    columns = {key: value for key, value in profile.columns.items() if key != "value_date"}
+    return replace(profile, columns={**columns, "currency": name})
+
+
 def recognise_cells(rows: list[list[str]], base: Profile | None = None,
-                    delimiter: str = ",") -> tuple[Profile, int] | None:
-    """The profile of the first header row among ``rows`` (a spreadsheet's) and its index."""
+                    delimiter: str = ",") -> tuple[Profile, int, list[str]] | None:
+    """The profile of the first header row among ``rows`` (a spreadsheet's), the index of the
+    header's last row and its cells: a header written on two rows (``交易金额`` merged over
+    ``收入 | 支出``) reads as one, the second row's names under the first's."""
     for index, row in enumerate(rows[:HEADER_SEARCH_LINES]):
         preamble = "\n".join(" ".join(cells) for cells in rows[:index])
-        profile = build_profile(row, delimiter, preamble, base)
-        if profile is not None:
-            return profile, index
+        if build_profile(row, delimiter, preamble, base) is None:
+            continue
+        combined = two_row_header(row, rows[index + 1]) if index + 1 < len(rows) else None
+        header, last = (combined, index + 1) if combined else (row, index)
+        profile = build_profile(header, delimiter, preamble, base)
+        assert profile is not None  # a header with more known columns is one too
+        return profile, last, header
     return None
+
+
+def two_row_header(first: list[str], second: list[str]) -> list[str] | None:
+    """The header ``first`` and ``second`` make when ``second`` continues it: a row of names
+    only (no digit) that makes more columns known, its names standing where it has them."""
+    if not any(cell.strip() for cell in second) or any(char.isdigit() for cell in second for char in cell):
+        return None
+    width = max(len(first), len(second))
+    combined = [second[i] if i < len(second) and second[i].strip() else (first[i] if i < len(first) else "")
+                for i in range(width)]
+    before, after = map_header(first), map_header(combined)
+    if before is None or after is None:
+        return None
+    known = sum(len(names) for names in after[0].values())
+    return combined if known > sum(len(names) for names in before[0].values()) else None
 
 
 def recognise_lines(lines: list[str], base: Profile | None = None) -> tuple[Profile, int] | None:
@@ -314,7 +382,9 @@ class HeaderCsvParser:
 def decode_export(data: bytes, path: str, encoding: str | None = None) -> list[str]:
     """The lines of an export of unknown origin: UTF-8 (or its byte order mark's encoding)
     when it is, else GB18030 (Chinese banks) or cp1252 (Western ones), whichever makes the
-    more columns of a header row known; the configured ``encoding`` when there is one."""
+    more columns of a header row known (on a tie, the one that does not put Chinese characters
+    inside Latin words, as GB18030 does with cp1252's umlauts: ``Empf鋘ger``); the configured
+    ``encoding`` when there is one."""
     if encoding:
         return decode(data, path, encoding).splitlines()
     candidates, problem = [], None
@@ -325,13 +395,15 @@ def decode_export(data: bytes, path: str, encoding: str | None = None) -> list[s
             problem = problem or exc
             continue
         found = recognise_lines(lines[:HEADER_SEARCH_LINES])
-        candidates.append((len(found[0].required_headers()) if found else 0, -len(candidates), lines))
+        head = lines[:HEADER_SEARCH_LINES]
+        misread = sum(len(_MISREAD.findall(line)) for line in head)
+        candidates.append((len(found[0].required_headers()) if found else 0, -misread, -len(candidates), lines))
         if _is_utf8(data):
             break
     if not candidates:
         assert problem is not None
         raise problem
-    return max(candidates)[2]
+    return max(candidates)[-1]
 
 
 def _is_utf8(data: bytes) -> bool:

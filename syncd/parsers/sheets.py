@@ -296,8 +296,7 @@ class SheetParser:
             found = self.profile_for([cells for _, cells in head])
             if found is None:
                 continue
-            profile, header_at, recognised = found
-            header = head[header_at][1]
+            profile, header_at, header, recognised = found
             width = len(header)  # a sheet's rows end at their last cell that holds something
             body = [(where, cells + [""] * (width - len(cells))) for where, cells in [*head[header_at + 1:], *rows]]
             if recognised:  # the values of its direction and status columns are the file's
@@ -308,16 +307,16 @@ class SheetParser:
                          "no sheet has a header row that a profile knows or that names a booking date and an amount "
                          "(or debit and credit columns): write a profile for this export ([csv_profiles.NAME])")
 
-    def profile_for(self, rows: list[list[str]]) -> tuple[Profile, int, bool] | None:
-        """The profile that reads ``rows``, the index of their header and whether it was
-        recognised from the header (rather than a profile's own)."""
+    def profile_for(self, rows: list[list[str]]) -> tuple[Profile, int, list[str], bool] | None:
+        """The profile that reads ``rows``, the index of their header's (last) row, its cells
+        and whether it was recognised from the header (rather than a profile's own)."""
         for profile in self.profiles():
-            if profile.columns:
+            if profile.columns and not profile.header:
                 at = header_row_index(rows, profile)
                 if at is not None:
-                    return _for_sheets(profile), at, False
+                    return _for_sheets(profile), at, rows[at], False
         for base in [*(p for p in self.profiles() if not p.columns), None]:
             found = recognise_cells(rows, base)
             if found is not None:
-                return found[0], found[1], True
+                return (*found, True)
         return None
