@@ -94,7 +94,7 @@ def test_check_gives_a_verdict_for_each_part(admin, scenario, syncd, odoo_server
     good = syncd("check")
     assert good.returncode == 0, good.stdout + good.stderr
     for line in ("ok       configuration:", "ok       source bank:", "ok       state store:", "ok       odoo login:",
-                 "ok       addon version: Customer Ledger 17.0.1.0.0, sync API 1.0",
+                 "ok       addon version: Customer Ledger 17.0.1.0.0, sync API 1.1",
                  "ok       robot rights: syncd is the sync robot and nothing more",
                  f"ok       journal INBX: statements of {JOURNAL_IBAN} go to journal INBX"):
         assert line in good.stdout, good.stdout
