@@ -198,7 +198,7 @@ def test_wrong_key_is_refused(syncd, tmp_path):
 def test_robot_rights_over_rpc(odoo_server, robot, scenario):
     rpc = JsonRpc(odoo_server.url, odoo_server.database, robot["login"], robot["api_key"])
     info = rpc("customer.ledger.sync", "api_info")
-    assert info["api_version"] == "1.0" and info["login"] == robot["login"]
+    assert info["api_version"] == "1.1" and info["login"] == robot["login"]
     for call in (
         lambda: rpc("account.move", "search_read", [], ["name"]),
         lambda: rpc("account.bank.statement.line", "create",

@@ -127,6 +127,25 @@ def test_push_arguments(odoo_server, robot, valid, data):
     assert_answered(odoo_server, robot, "push_statement_lines", *args)
 
 
+STATEMENT_FIELDS = st.sampled_from(["name", "date", "opening_balance", "closing_balance", "colour"])
+STATEMENTS = JSON | st.dictionaries(TEXT, JSON | st.dictionaries(STATEMENT_FIELDS, TEXT | JSON, max_size=4),
+                                    max_size=3)
+
+
+@seed(SEED)
+@FUZZ
+@given(data=st.data())
+def test_push_statements_argument(odoo_server, robot, valid, data):
+    """Statements (sync API 1.1) beside lines, the lines naming one of them or anything else."""
+    statements = data.draw(STATEMENTS, label="statements")
+    named = list(statements) if isinstance(statements, dict) and statements else []
+    key = data.draw(st.sampled_from(named) | TEXT | JSON if named else TEXT | JSON, label="statement")
+    line = dict(valid["line"], key=data.draw(st.text("abcdef0123456789", min_size=8, max_size=8), label="key"),
+                statement=key)
+    assert_answered(odoo_server, robot, "push_statement_lines", "1.1", valid["journal"], [line], valid["source"],
+                    statements)
+
+
 @seed(SEED)
 @FUZZ
 @given(data=st.data())
