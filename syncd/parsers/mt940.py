@@ -26,6 +26,7 @@ What banks bend, and how it is read here:
   reversals (``RC`` is a reversed credit, booked as a debit; ``RD`` a reversed debit, booked
   as a credit); the supplementary line that may hold ``/OCMT/`` (original amount) and
   ``/CHGS/`` (charges);
+- years ``80``-``99`` are of the last century (old samples), ``00``-``79`` of this one;
 - impossible dates: a day past the end of its month (30 February, 31 April) is read as the
   last day of that month, in value dates, entry dates and balances alike (banks print such
   interest dates); an entry date ``0000`` or with an impossible month is left out (the value
@@ -40,7 +41,8 @@ What banks bend, and how it is read here:
   kept as text); several ``:86:`` after one ``:61:`` are joined; a ``:86:`` before the first
   ``:61:`` is the statement's, not an entry's; ``:NS:`` fields (German, Polish, Swiss) are
   skipped wherever they stand, between a ``:61:`` and its ``:86:`` too;
-- ``:25:`` as ``BLZ/account``, IBAN, ``IBAN CUR``, ``account/CUR``, ``BIC/IBAN``; a leading
+- ``:25:`` as ``BLZ/account``, IBAN, ``IBAN CUR``, ``account/CUR``, ``BIC/IBAN``, or ``:25P:``
+  (the account, the owner's BIC on the next line, which is not read); a leading
   ``/`` (``:25:/PL61...``, ``:25:/CH93...``) is not part of the account;
 - balances: ``:60F:``/``:62F:`` and the intermediate ``:60M:``/``:62M:`` of a statement
   split over messages; a balance without its currency takes the statement's (the other
@@ -100,7 +102,7 @@ from syncd.safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES
 log = logging.getLogger(__name__)
 
 _TAG = re.compile(r":(\d\d[A-Za-z]?|NS):")
-_BALANCE = re.compile(r"(?P<mark>[CDcd])(?P<date>\d{6})(?P<currency>[A-Z]{3})?\s*(?P<amount>[\d,][\d,.]*)$")
+_BALANCE = re.compile(r"(?P<mark>[CDcd])\s*(?P<date>\d{6})\s*(?P<currency>[A-Z]{3})?\s*(?P<amount>[\d,][\d,.]*)$")
 _ENTRY = re.compile(
     r"(?P<value>\d{6})(?P<entry>\d{4})?\s*(?P<mark>R?[CD]|r?[cd])(?P<funds>[A-Z])?\s*(?P<amount>\d[\d,.]*|,\d+)\s*"
     r"(?P<type>[A-Za-z][A-Za-z0-9]{3}|[A-Za-z][A-Za-z0-9 ]{0,3}(?= |$)|)(?P<customer>.*?)(?://(?P<bank>.*))?$"
@@ -145,11 +147,11 @@ class Mt940Parser:
 
     def detect(self, data: bytes) -> bool:
         head = data[:8192]
-        start = re.search(rb"(?:^|[\r\n]|\{4:)[\x00-\x20]*:20:", head)
+        start = re.search(rb"(?:^(?:\xef\xbb\xbf)?|[\r\n]|\{4:)[\x00-\x20]*:20:", head)  # a UTF-8 BOM too
         if start is None:
             return False
         rest = head[start.start():]
-        return (re.search(rb"[\r\n]\s*:25:", rest) is not None
+        return (re.search(rb"[\r\n]\s*:25P?:", rest) is not None
                 and re.search(rb"[\r\n]\s*:(?:28C?|60[FM]|61|62[FM]|13D?|34F|90[DC]):", rest) is not None)
 
     def parse(self, data: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -346,9 +348,11 @@ def _amount(text: str, path: str, where: str) -> Decimal:
 
 @lru_cache(maxsize=4096)
 def _date(text: str) -> date | None:
-    """``YYMMDD`` of this century; a day past its month's end is the month's last day (30
-    February); ``None`` for a month outside 1-12 or day 0."""
-    year, month, day = 2000 + int(text[:2]), int(text[2:4]), int(text[4:6])
+    """``YYMMDD`` (``80``-``99`` of the last century, ``00``-``79`` of this one); a day past its
+    month's end is the month's last day (30 February); ``None`` for a month outside 1-12 or
+    day 0."""
+    year, month, day = int(text[:2]), int(text[2:4]), int(text[4:6])
+    year += 1900 if year >= 80 else 2000
     if not 1 <= month <= 12 or day < 1:
         return None
     return date(year, month, min(day, monthrange(year, month)[1]))
@@ -424,6 +428,8 @@ class _Message:
         if name == "61":
             self.pending = tag
             return
+        if name == "25P":  # the account with the owner's BIC on the next line (SWIFT's option P)
+            name = "25"
         self.tags.setdefault(name, tag)
         if name == "25":
             if not self.account:
