@@ -353,3 +353,12 @@ def test_text_block_on_the_envelope_line_and_amount_without_integer_digit():
 def test_slashes_without_known_codes_are_kept_as_text():
     (statement,) = parse(message(":61:261231D1,00NTRF\n:86:/BNF/ACME CO/ORG/US INC\n", closing="99,00"))
     assert statement.transactions[0].remittance == "/BNF/ACME CO/ORG/US INC"
+
+
+@pytest.mark.parametrize("codec", ["cp1250", "iso-8859-2", "cp852"])
+def test_filler_bytes_of_empty_subfields_neither_sway_the_code_page_nor_show(codec):
+    info = ":86:020~00152\n~20Przelew środków~21\x00~22\x00~23\x00~24\x00~25\x00\n~32Łódź Spółka~33\x00~60\x00~63\x00\n"
+    data = message(f":61:261231D1,00NTRFNONREF\n{info}", closing="99,00").decode().encode(codec)
+    (statement,) = parse(data.replace(b"\x00", b"\xff"))
+    (entry,) = statement.transactions
+    assert (entry.remittance, entry.counterparty_name) == ("Przelew środków", "Łódź Spółka")

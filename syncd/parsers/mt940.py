@@ -34,6 +34,7 @@ What banks bend, and how it is read here:
 - ``:86:`` as free text, in the German/Polish structured form (``166?00...?20...``
   with ``?`` or another separator, ``~``, ``^``, ``<``..., the subfields on one line or on
   lines of their own, with or without the leading transaction code: ``^00...^20...``;
+  subfields left empty with the filler byte 0xFF (PKO BP: ``~21\xff``) are empty;
   ``?20``-``?29`` and ``?60``-``?63`` remittance, ``?30`` bank code, ``?31`` account (the
   Polish ``~38`` IBAN wins over it), ``?32``/``?33`` name; SEPA keywords ``EREF+``,
   ``SVWZ+``, ...), or in the SWIFT/Dutch slash form (``/EREF/.../REMI/.../NAME/...``,
@@ -113,6 +114,7 @@ _GROUPED = re.compile(r"\d{1,3}(\.\d{3})+,\d*|\d{1,3}(,\d{3})+\.\d*")  # thousan
 _ORIGINAL = re.compile(r"/OCMT/(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)/?")
 _CHARGES = re.compile(r"/CHGS/(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)/?")
 _SUBFIELDS = re.compile(r"^(?:\d{3}(?P<sep>[^\w\s])\d\d|(?P<bare>[~^<?])(?:00|20))")
+_FILLERS = "\xff\u02d9\xa0"  # byte 0xFF as cp1252/ISO 8859-1, cp1250/ISO 8859-2 and cp852 read it
 _SEPA_KEYWORDS = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC)\+")
 _SLASH_CODES = ("TRTP", "CNTP", "IBAN", "BIC", "NAME", "REMI", "EREF", "ORDP", "BENM", "ID", "ADDR", "CSID",
                 "MARF", "PREF", "RTRN", "ISDT", "PURP", "ULTC", "ULTD", "SVCL", "CHGS", "OCMT", "EXCH", "ACCW")
@@ -644,6 +646,8 @@ def _subfields(flat: str, sep: str, fields: dict):
     bic, account, iban, names, more_names = [], [], [], [], []
     for chunk in flat.split(sep)[1:]:
         code = chunk[:2]
+        if chunk[2:3] in _FILLERS:  # "~21\xff": an empty subfield, filled with byte 0xFF
+            chunk = code + chunk[2:].strip(_FILLERS)
         if "20" <= code <= "29" or "60" <= code <= "63":
             if code.isdigit():
                 remittance.append((code, chunk[2:]))
