@@ -45,7 +45,7 @@ REQUIRED = {
               "dialect_ch_postfinance", "dialect_structural_zero_cr", "dialect_structural_envelope_same_line",
               "dialect_ru_sberbank_cp1251", "dialect_hu_otp_cp1250", "dialect_us_jpmorgan",
               "dialect_structural_25p_1990s", "dialect_structural_bom_spaced_balances", "dialect_ro_bcr_multiline",
-              "dialect_uk_hsbc_sortcode", "dialect_pl_pkobp_filler_ff"},
+              "dialect_uk_hsbc_sortcode", "dialect_pl_pkobp_filler_ff", "dialect_de_fints_at_at"},
     "ofx": {"ofx1_checking_cp1252", "ofx1_header_lies_utf8", "qfx2_credit_card", "sgml_several_statements",
             "sgml_unbalanced_lowercase", "sgml_empty_leaves", "xml_cdata_empty_tags", "xml_fitids_payee_currency",
             "sgml_investment_cash", "sgml_error_response", "sgml_signon_only", "sgml_truncated",

@@ -362,3 +362,13 @@ def test_filler_bytes_of_empty_subfields_neither_sway_the_code_page_nor_show(cod
     (statement,) = parse(data.replace(b"\x00", b"\xff"))
     (entry,) = statement.transactions
     assert (entry.remittance, entry.counterparty_name) == ("Przelew środków", "Łódź Spółka")
+
+
+def test_at_at_line_breaks_of_fints():
+    data = b":20:TEST@@:25:12345678/0001234567@@:60F:C240102EUR1,00@@:61:2401020102CR1,00NTRFNONREF@@"
+    data += b":86:166?00GUTSCHRIFT?20SVWZ+Miete Ja@@nuar?32Mieter@@:62F:C240102EUR2,00@@-@@"
+    assert MT940.detect(data)
+    (statement,) = parse(data)
+    (entry,) = statement.transactions
+    assert (entry.amount, entry.remittance, balance_gap(statement)) == (Decimal("1.00"), "Miete Januar", 0)
+    assert "truncated" in str(error(data.split(b":62F:")[0]))

@@ -58,9 +58,11 @@ What banks bend, and how it is read here:
   numbered 0 (or without ``:28C:``) is named by its ``:20:`` and its opening balance's date.
   The statement's date is its closing balance's (else the ``:13D:`` date, else the last
   booking date);
-- CRLF, LF or CR line ends; UTF-8, else the code page given (``encoding``), else the legacy
-  code page that reads the file's letters best (cp1252, cp1250, ISO 8859-2, cp852, cp850,
-  cp437, cp1251, cp866: :func:`syncd.parsers.text.choose_encoding`).
+- CRLF, LF or CR line ends, or FinTS/HBCI's ``@@`` (``:20:STARTUMS@@:25:...@@``, also inside
+  a field's text: it breaks the line there; each piece counts as a line in messages);
+- UTF-8, else the code page given (``encoding``), else the legacy code page that reads the
+  file's letters best (cp1252, cp1250, ISO 8859-2, cp852, cp850, cp437, cp1251, cp866:
+  :func:`syncd.parsers.text.choose_encoding`).
 
 What is refused, naming the file, the line and the tag: a statement line, balance or amount
 that cannot be read, a message without ``:25:``, a message that does not start with ``:20:``,
@@ -149,12 +151,12 @@ class Mt940Parser:
 
     def detect(self, data: bytes) -> bool:
         head = data[:8192]
-        start = re.search(rb"(?:^(?:\xef\xbb\xbf)?|[\r\n]|\{4:)[\x00-\x20]*:20:", head)  # a UTF-8 BOM too
+        start = re.search(rb"(?:^(?:\xef\xbb\xbf)?|[\r\n]|\{4:|@@)[\x00-\x20]*:20:", head)  # a UTF-8 BOM too
         if start is None:
             return False
         rest = head[start.start():]
-        return (re.search(rb"[\r\n]\s*:25P?:", rest) is not None
-                and re.search(rb"[\r\n]\s*:(?:28C?|60[FM]|61|62[FM]|13D?|34F|90[DC]):", rest) is not None)
+        return (re.search(rb"(?:[\r\n]|@@)\s*:25P?:", rest) is not None
+                and re.search(rb"(?:[\r\n]|@@)\s*:(?:28C?|60[FM]|61|62[FM]|13D?|34F|90[DC]):", rest) is not None)
 
     def parse(self, data: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
               encoding: str | None = None) -> list[Statement]:
@@ -175,11 +177,15 @@ class Mt940Parser:
         codec, bom = choose_encoding(handle, path, encoding, fallback=DETECT)
         handle.seek(max(0, size - 64))
         tail = handle.read().rstrip(b"\x00\x03\x04\x1a \t")
-        ends_line = not tail or tail[-1:] in (b"\n", b"\r")  # the last line is whole
+        ends_line = not tail or tail[-1:] in (b"\n", b"\r") or tail.endswith(b"@@")  # the last line is whole
+        handle.seek(0)
+        lines = iter_lines(handle, codec, bom, path=path, max_line=MAX_FIELD_CHARS)
+        if b"@@" in handle.read(8192):  # FinTS/HBCI's "@@" line breaks
+            lines = _at_at_lines(lines)
         handle.seek(0)
         message: _Message | None = None
         messages = 0
-        for tag in _tags(iter_lines(handle, codec, bom, path=path, max_line=MAX_FIELD_CHARS), path):
+        for tag in _tags(lines, path):
             if isinstance(tag, _Tag):
                 if message is None:
                     message = _Message(path, tag)
@@ -324,6 +330,15 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
     if tag is not None:
         yield tag
         yield _DASH if dash else _EOF
+
+
+def _at_at_lines(lines: Iterable[str]) -> Iterator[str]:
+    """The lines of a file whose lines are (also) broken by ``@@``, each piece a line."""
+    for line in lines:
+        if "@@" in line:
+            yield from line.split("@@")
+        else:
+            yield line
 
 
 def _extend(tag: _Tag, line: str, number: int, path: str):
