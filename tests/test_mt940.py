@@ -372,3 +372,10 @@ def test_at_at_line_breaks_of_fints():
     (entry,) = statement.transactions
     assert (entry.amount, entry.remittance, balance_gap(statement)) == (Decimal("1.00"), "Miete Januar", 0)
     assert "truncated" in str(error(data.split(b":62F:")[0]))
+
+
+def test_thousands_grouped_by_spaces_are_one_amount():
+    data = message(":61:2612311231D1 000,50NTRFNONREF\n:86:x\n", closing="1 099 000,00").replace(
+        b"EUR100,00", b"EUR1 100 000,50")
+    (statement,) = parse(data)
+    assert statement.transactions[0].amount == Decimal("-1000.50") and balance_gap(statement) == 0

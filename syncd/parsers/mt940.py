@@ -18,7 +18,8 @@ What banks bend, and how it is read here:
   (a remittance line that starts with a dash), not the end of the message;
 - amounts with a decimal comma (the standard: ``500,00``, ``1000,``, and ``,50`` without its
   integer digit) or a dot, padded with zeros (``000000001000,00``), and with thousands grouped
-  the other way (``1.000,00``, ``1,000.00``); ``1,0,0`` is refused;
+  the other way (``1.000,00``, ``1,000.00``) or by spaces (``1 000,00``, never read as ``1``
+  and a reference ``000,00``); ``1,0,0`` is refused;
 - ``:61:`` with or without the entry date (or four spaces in its place), with the third
   letter of the currency as funds code, spaces around the amount (``D1000,00 NTRF``), any type code of a letter
   and three letters, digits or spaces (``NTRF``, ``NMSC``, ``FCHK``, ``N123``, ``NET ``,
@@ -105,9 +106,11 @@ from syncd.safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES
 log = logging.getLogger(__name__)
 
 _TAG = re.compile(r":(\d\d[A-Za-z]?|NS):")
-_BALANCE = re.compile(r"(?P<mark>[CDcd])\s*(?P<date>\d{6})\s*(?P<currency>[A-Z]{3})?\s*(?P<amount>[\d,][\d,.]*)$")
+_BALANCE = re.compile(r"(?P<mark>[CDcd])\s*(?P<date>\d{6})\s*(?P<currency>[A-Z]{3})?\s*"
+                      r"(?P<amount>\d{1,3}(?: \d{3})+(?:,\d*)?|[\d,][\d,.]*)$")
 _ENTRY = re.compile(
-    r"(?P<value>\d{6})(?P<entry>\d{4})?\s*(?P<mark>R?[CD]|r?[cd])(?P<funds>[A-Z])?\s*(?P<amount>\d[\d,.]*|,\d+)\s*"
+    r"(?P<value>\d{6})(?P<entry>\d{4})?\s*(?P<mark>R?[CD]|r?[cd])(?P<funds>[A-Z])?\s*"
+    r"(?P<amount>\d{1,3}(?: \d{3})+,\d*|\d[\d,.]*|,\d+)\s*"
     r"(?P<type>[A-Za-z][A-Za-z0-9]{3}|[A-Za-z][A-Za-z0-9 ]{0,3}(?= |$)|)(?P<customer>.*?)(?://(?P<bank>.*))?$"
 )
 _TOTAL = re.compile(r"(?P<count>\d{1,5})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)$")
@@ -355,6 +358,8 @@ def _drop_header(tag: _Tag):
 
 
 def _amount(text: str, path: str, where: str) -> Decimal:
+    if " " in text:  # thousands grouped by spaces (1 000,00), as the entry and balance patterns allow
+        text = text.replace(" ", "")
     if _AMOUNT.fullmatch(text):
         return Decimal(text.replace(",", ".").rstrip(".") or "0")
     if _GROUPED.fullmatch(text):  # 1.000,00 or 1,000.00: the last sign is the decimal one
