@@ -9,6 +9,7 @@ What banks bend, and how it is read here:
 
 - whatever stands before the first tag and between messages is a header and is skipped:
   ``ABNANL2A``, ``ABNANL2A/940``, ``:940:``, ``0000 01INGBNL2AXXXX00001``, ``940 00``,
+  MultiCash's ``GIBACZPX 0800`` and ``940 N2``,
   a bank's "this is an example file", blank lines; header-like lines (``:940:``, a BIC, an
   ING ``0000 01...`` line) at the end of a message that the next ``:20:`` follows are dropped;
 - the envelope's text block on the line of its ``{4:`` (``{1:...}{2:...}{4::20:REF``);
@@ -125,8 +126,9 @@ _SLASH_CODES = ("TRTP", "CNTP", "IBAN", "BIC", "NAME", "REMI", "EREF", "ORDP", "
                 "MARF", "PREF", "RTRN", "ISDT", "PURP", "ULTC", "ULTD", "SVCL", "CHGS", "OCMT", "EXCH", "ACCW")
 _NO_REFERENCE = ("NONREF", "NOTPROVIDED", "NONE", "EREF")  # EREF: "see /EREF/ in :86:"
 # lines of a file header that may stand just before the next message's :20: (":940:", a BIC with
-# or without "/940", ING's "0000 01INGBNL2AXXXX00001" and "940 00")
-_HEADER = re.compile(r":9\d\d:|9\d\d( \d\d)?|\d{4} ?\d\d[A-Z]{6}[A-Z0-9]*|[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?(/9\d\d)?")
+# or without "/940", ING's "0000 01INGBNL2AXXXX00001" and "940 00", MultiCash's "GIBACZPX 0800" and "940 N2")
+_HEADER = re.compile(r":9\d\d:|9\d\d( [A-Z0-9]\d)?|\d{4} ?\d\d[A-Z]{6}[A-Z0-9]*"
+                     r"|[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?(/9\d\d| +\d{4})?")
 # the framing's control characters (and spaces) a line may carry at either end
 _FRAMING = "".join(map(chr, range(33)))
 # tags a statement may end with (see the module's docstring on truncation)
