@@ -9,14 +9,18 @@ What banks bend, and how it is read here:
 
 - whatever stands before the first tag and between messages is a header and is skipped:
   ``ABNANL2A``, ``ABNANL2A/940``, ``:940:``, ``0000 01INGBNL2AXXXX00001``, ``940 00``,
+  MultiCash's ``GIBACZPX 0800`` and ``940 N2``,
   a bank's "this is an example file", blank lines; header-like lines (``:940:``, a BIC, an
   ING ``0000 01...`` line) at the end of a message that the next ``:20:`` follows are dropped;
+- the envelope's text block on the line of its ``{4:`` (``{1:...}{2:...}{4::20:REF``);
 - control characters of the framing (SOH ``\\x01``, ETX ``\\x03``, SUB ``\\x1a``, NUL, form
   feeds) around lines, the envelope's blocks on their own lines, ``-}``, ``{5:...}``,
   ``-XXX`` and ``XXX`` trailers; a ``-`` line followed by another tag than ``:20:`` is part of the text
   (a remittance line that starts with a dash), not the end of the message;
-- amounts with a decimal comma (the standard: ``500,00``, ``1000,``) or a dot, and with
-  thousands grouped the other way (``1.000,00``, ``1,000.00``); ``1,0,0`` is refused;
+- amounts with a decimal comma (the standard: ``500,00``, ``1000,``, and ``,50`` without its
+  integer digit) or a dot, padded with zeros (``000000001000,00``), and with thousands grouped
+  the other way (``1.000,00``, ``1,000.00``) or by spaces (``1 000,00``, never read as ``1``
+  and a reference ``000,00``); ``1,0,0`` is refused;
 - ``:61:`` with or without the entry date (or four spaces in its place), with the third
   letter of the currency as funds code, spaces around the amount (``D1000,00 NTRF``), any type code of a letter
   and three letters, digits or spaces (``NTRF``, ``NMSC``, ``FCHK``, ``N123``, ``NET ``,
@@ -24,19 +28,29 @@ What banks bend, and how it is read here:
   reversals (``RC`` is a reversed credit, booked as a debit; ``RD`` a reversed debit, booked
   as a credit); the supplementary line that may hold ``/OCMT/`` (original amount) and
   ``/CHGS/`` (charges);
+- years ``80``-``99`` are of the last century (old samples), ``00``-``79`` of this one;
 - impossible dates: a day past the end of its month (30 February, 31 April) is read as the
   last day of that month, in value dates, entry dates and balances alike (banks print such
   interest dates); an entry date ``0000`` or with an impossible month is left out (the value
   date applies). A month outside 1-12 in a value date or balance is refused;
 - ``:86:`` as free text, in the German/Polish structured form (``166?00...?20...``
-  with ``?`` or another separator: ``?20``-``?29`` and ``?60``-``?63`` remittance,
-  ``?30`` bank code, ``?31`` account, ``?32``/``?33`` name; SEPA keywords
-  ``EREF+``, ``SVWZ+``, ...), or in the SWIFT/Dutch slash form
-  (``/EREF/.../REMI/.../NAME/...``, ``/CNTP/iban/bic/name/city/``); several ``:86:`` after
-  one ``:61:`` are joined; German ``:NS:`` fields are skipped;
+  with ``?`` or another separator, ``~``, ``^``, ``<``..., the subfields on one line or on
+  lines of their own, with or without the leading transaction code: ``^00...^20...``;
+  subfields left empty with the filler byte 0xFF (PKO BP: ``~21\xff``) are empty;
+  ``?20``-``?29`` and ``?60``-``?63`` remittance, ``?30`` bank code, ``?31`` account (the
+  Polish ``~38`` IBAN wins over it), ``?32``/``?33`` name; SEPA keywords ``EREF+``,
+  ``SVWZ+``, ...), or in the SWIFT/Dutch slash form (``/EREF/.../REMI/.../NAME/...``,
+  ``/CNTP/iban/bic/name/city/``; slashes with none of those codes, ``/BNF/.../ORG/...``, are
+  kept as text); several ``:86:`` after one ``:61:`` are joined; a ``:86:`` before the first
+  ``:61:`` is the statement's, not an entry's; ``:NS:`` fields (German, Polish, Swiss) are
+  skipped wherever they stand, between a ``:61:`` and its ``:86:`` too;
+- ``:25:`` as ``BLZ/account``, IBAN, ``IBAN CUR``, ``account/CUR``, ``BIC/IBAN``, or ``:25P:``
+  (the account, the owner's BIC on the next line, which is not read); a leading
+  ``/`` (``:25:/PL61...``, ``:25:/CH93...``) is not part of the account;
 - balances: ``:60F:``/``:62F:`` and the intermediate ``:60M:``/``:62M:`` of a statement
   split over messages; a balance without its currency takes the statement's (the other
-  balance's, the account's); ``:64:``/``:65:`` (available balances) are not read.  Balances
+  balance's, the account's); a balance dated ``000000`` (an empty account's ``C000000EUR0,``)
+  has no date; ``:64:``/``:65:`` (available balances) are not read.  Balances
   that do not add up are not refused: the statement carries them as the file gives them and
   :func:`syncd.records.balance_gap` shows the difference;
 - MT942 (``:13D:`` date and time, ``:34F:`` floor limits, ``:90D:``/``:90C:`` totals): totals
@@ -46,9 +60,11 @@ What banks bend, and how it is read here:
   numbered 0 (or without ``:28C:``) is named by its ``:20:`` and its opening balance's date.
   The statement's date is its closing balance's (else the ``:13D:`` date, else the last
   booking date);
-- CRLF, LF or CR line ends; UTF-8, else the code page given (``encoding``), else the legacy
-  code page that reads the file's letters best (cp1252, cp1250, ISO 8859-2, cp852, cp850,
-  cp437, cp1251, cp866: :func:`syncd.parsers.text.choose_encoding`).
+- CRLF, LF or CR line ends, or FinTS/HBCI's ``@@`` (``:20:STARTUMS@@:25:...@@``, also inside
+  a field's text: it breaks the line there; each piece counts as a line in messages);
+- UTF-8, else the code page given (``encoding``), else the legacy code page that reads the
+  file's letters best (cp1252, cp1250, ISO 8859-2, cp852, cp850, cp437, cp1251, cp866:
+  :func:`syncd.parsers.text.choose_encoding`).
 
 What is refused, naming the file, the line and the tag: a statement line, balance or amount
 that cannot be read, a message without ``:25:``, a message that does not start with ``:20:``,
@@ -91,24 +107,28 @@ from syncd.safexml import DEFAULT_MAX_BYTES, STREAM_MAX_BYTES
 log = logging.getLogger(__name__)
 
 _TAG = re.compile(r":(\d\d[A-Za-z]?|NS):")
-_BALANCE = re.compile(r"(?P<mark>[CDcd])(?P<date>\d{6})(?P<currency>[A-Z]{3})?\s*(?P<amount>\d[\d,.]*)$")
+_BALANCE = re.compile(r"(?P<mark>[CDcd])\s*(?P<date>\d{6})\s*(?P<currency>[A-Z]{3})?\s*"
+                      r"(?P<amount>\d{1,3}(?: \d{3})+(?:,\d*)?|[\d,][\d,.]*)$")
 _ENTRY = re.compile(
-    r"(?P<value>\d{6})(?P<entry>\d{4})?\s*(?P<mark>R?[CD]|r?[cd])(?P<funds>[A-Z])?\s*(?P<amount>\d[\d,.]*)\s*"
+    r"(?P<value>\d{6})(?P<entry>\d{4})?\s*(?P<mark>R?[CD]|r?[cd])(?P<funds>[A-Z])?\s*"
+    r"(?P<amount>\d{1,3}(?: \d{3})+,\d*|\d[\d,.]*|,\d+)\s*"
     r"(?P<type>[A-Za-z][A-Za-z0-9]{3}|[A-Za-z][A-Za-z0-9 ]{0,3}(?= |$)|)(?P<customer>.*?)(?://(?P<bank>.*))?$"
 )
 _TOTAL = re.compile(r"(?P<count>\d{1,5})(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)$")
-_AMOUNT = re.compile(r"\d+([,.]\d*)?")
+_AMOUNT = re.compile(r"\d+([,.]\d*)?|,\d+")
 _GROUPED = re.compile(r"\d{1,3}(\.\d{3})+,\d*|\d{1,3}(,\d{3})+\.\d*")  # thousands grouped
 _ORIGINAL = re.compile(r"/OCMT/(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)/?")
 _CHARGES = re.compile(r"/CHGS/(?P<currency>[A-Z]{3})(?P<amount>\d[\d,.]*)/?")
-_SUBFIELDS = re.compile(r"^(?P<code>\d{3})(?P<sep>[^\w\s])\d\d")
+_SUBFIELDS = re.compile(r"^(?:\d{3}(?P<sep>[^\w\s])\d\d|(?P<bare>[~^<?])(?:00|20))")
+_FILLERS = "\xff\u02d9\xa0"  # byte 0xFF as cp1252/ISO 8859-1, cp1250/ISO 8859-2 and cp852 read it
 _SEPA_KEYWORDS = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC)\+")
 _SLASH_CODES = ("TRTP", "CNTP", "IBAN", "BIC", "NAME", "REMI", "EREF", "ORDP", "BENM", "ID", "ADDR", "CSID",
                 "MARF", "PREF", "RTRN", "ISDT", "PURP", "ULTC", "ULTD", "SVCL", "CHGS", "OCMT", "EXCH", "ACCW")
 _NO_REFERENCE = ("NONREF", "NOTPROVIDED", "NONE", "EREF")  # EREF: "see /EREF/ in :86:"
 # lines of a file header that may stand just before the next message's :20: (":940:", a BIC with
-# or without "/940", ING's "0000 01INGBNL2AXXXX00001" and "940 00")
-_HEADER = re.compile(r":9\d\d:|9\d\d( \d\d)?|\d{4} ?\d\d[A-Z]{6}[A-Z0-9]*|[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?(/9\d\d)?")
+# or without "/940", ING's "0000 01INGBNL2AXXXX00001" and "940 00", MultiCash's "GIBACZPX 0800" and "940 N2")
+_HEADER = re.compile(r":9\d\d:|9\d\d( [A-Z0-9]\d)?|\d{4} ?\d\d[A-Z]{6}[A-Z0-9]*"
+                     r"|[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?(/9\d\d| +\d{4})?")
 # the framing's control characters (and spaces) a line may carry at either end
 _FRAMING = "".join(map(chr, range(33)))
 # tags a statement may end with (see the module's docstring on truncation)
@@ -136,12 +156,12 @@ class Mt940Parser:
 
     def detect(self, data: bytes) -> bool:
         head = data[:8192]
-        start = re.search(rb"(?:^|[\r\n])[\x00-\x20]*(?:\{4:\s*)?:20:", head)
+        start = re.search(rb"(?:^(?:\xef\xbb\xbf)?|[\r\n]|\{4:|@@)[\x00-\x20]*:20:", head)  # a UTF-8 BOM too
         if start is None:
             return False
         rest = head[start.start():]
-        return (re.search(rb"[\r\n]\s*:25:", rest) is not None
-                and re.search(rb"[\r\n]\s*:(?:28C?|60[FM]|61|62[FM]|13D?|34F|90[DC]):", rest) is not None)
+        return (re.search(rb"(?:[\r\n]|@@)\s*:25P?:", rest) is not None
+                and re.search(rb"(?:[\r\n]|@@)\s*:(?:28C?|60[FM]|61|62[FM]|13D?|34F|90[DC]):", rest) is not None)
 
     def parse(self, data: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
               encoding: str | None = None) -> list[Statement]:
@@ -162,11 +182,15 @@ class Mt940Parser:
         codec, bom = choose_encoding(handle, path, encoding, fallback=DETECT)
         handle.seek(max(0, size - 64))
         tail = handle.read().rstrip(b"\x00\x03\x04\x1a \t")
-        ends_line = not tail or tail[-1:] in (b"\n", b"\r")  # the last line is whole
+        ends_line = not tail or tail[-1:] in (b"\n", b"\r") or tail.endswith(b"@@")  # the last line is whole
+        handle.seek(0)
+        lines = iter_lines(handle, codec, bom, path=path, max_line=MAX_FIELD_CHARS)
+        if b"@@" in handle.read(8192):  # FinTS/HBCI's "@@" line breaks
+            lines = _at_at_lines(lines)
         handle.seek(0)
         message: _Message | None = None
         messages = 0
-        for tag in _tags(iter_lines(handle, codec, bom, path=path, max_line=MAX_FIELD_CHARS), path):
+        for tag in _tags(lines, path):
             if isinstance(tag, _Tag):
                 if message is None:
                     message = _Message(path, tag)
@@ -313,6 +337,15 @@ def _tags(lines: Iterable[str], path: str) -> Iterator[_Tag | str]:
         yield _DASH if dash else _EOF
 
 
+def _at_at_lines(lines: Iterable[str]) -> Iterator[str]:
+    """The lines of a file whose lines are (also) broken by ``@@``, each piece a line."""
+    for line in lines:
+        if "@@" in line:
+            yield from line.split("@@")
+        else:
+            yield line
+
+
 def _extend(tag: _Tag, line: str, number: int, path: str):
     tag.more.append(line)
     if sum(map(len, tag.more)) + len(tag.first) > MAX_FIELD_CHARS:
@@ -327,6 +360,8 @@ def _drop_header(tag: _Tag):
 
 
 def _amount(text: str, path: str, where: str) -> Decimal:
+    if " " in text:  # thousands grouped by spaces (1 000,00), as the entry and balance patterns allow
+        text = text.replace(" ", "")
     if _AMOUNT.fullmatch(text):
         return Decimal(text.replace(",", ".").rstrip(".") or "0")
     if _GROUPED.fullmatch(text):  # 1.000,00 or 1,000.00: the last sign is the decimal one
@@ -337,9 +372,11 @@ def _amount(text: str, path: str, where: str) -> Decimal:
 
 @lru_cache(maxsize=4096)
 def _date(text: str) -> date | None:
-    """``YYMMDD`` of this century; a day past its month's end is the month's last day (30
-    February); ``None`` for a month outside 1-12 or day 0."""
-    year, month, day = 2000 + int(text[:2]), int(text[2:4]), int(text[4:6])
+    """``YYMMDD`` (``80``-``99`` of the last century, ``00``-``79`` of this one); a day past its
+    month's end is the month's last day (30 February); ``None`` for a month outside 1-12 or
+    day 0."""
+    year, month, day = int(text[:2]), int(text[2:4]), int(text[4:6])
+    year += 1900 if year >= 80 else 2000
     if not 1 <= month <= 12 or day < 1:
         return None
     return date(year, month, min(day, monthrange(year, month)[1]))
@@ -395,6 +432,8 @@ class _Message:
     def add(self, tag: _Tag) -> Iterator[Transaction]:
         self.last = tag
         name = tag.tag
+        if name == "NS":  # bank-specific fields, wherever they stand (between :61: and its :86: too)
+            return
         if name == "86":
             if self.pending is None:
                 return  # information on the statement
@@ -409,17 +448,17 @@ class _Message:
         if self.pending is not None:
             yield from self.book(self.pending, self.info)
             self.pending = self.info = None
-        if name == "NS":
-            return
         self.final = name
         if name == "61":
             self.pending = tag
             return
+        if name == "25P":  # the account with the owner's BIC on the next line (SWIFT's option P)
+            name = "25"
         self.tags.setdefault(name, tag)
         if name == "25":
             if not self.account:
                 self.account, self.currency = _account(tag.first)
-                self.account_text = "".join(tag.first.split()).upper()
+                self.account_text = "".join(tag.first.split()).upper().lstrip("/")
                 if not self.account:
                     raise self.error(tag, "the account identification is empty")
         elif name in ("60F", "60M"):
@@ -510,7 +549,7 @@ class _Message:
                         closing_balance=self.closing, total=self.total,
                         statement_date=self.closing_date or reported or self.last_booking, notes=notes)
 
-    def balance(self, tag: _Tag) -> tuple[Decimal, date]:
+    def balance(self, tag: _Tag) -> tuple[Decimal, date | None]:
         text = tag.first.strip()  # what follows on other lines is not the balance's
         match = _BALANCE.match(text)
         if not match:
@@ -526,7 +565,7 @@ class _Message:
             self.balance_currency = self.currency = currency
         value = _amount(match["amount"], self.path, self.where(tag))
         day = _date(match["date"])
-        if day is None:
+        if day is None and match["date"] != "000000":  # 000000: no date (an empty account's zero balance)
             raise self.error(tag, f"{match['date']!r} is not a valid date (YYMMDD)")
         return (-value if match["mark"] in "Dd" and value else value), day
 
@@ -597,7 +636,7 @@ def _signed(value: Decimal, like: Decimal) -> Decimal:
 def _account(value: str) -> tuple[str, str]:
     """``:25:`` as (account, currency): ``DE89370400440532013000EUR``, ``10020030/1234567``,
     ``NL91ABNA0417164300 EUR`` or ``1234567/EUR``."""
-    account = "".join(value.split()).upper()
+    account = "".join(value.split()).upper().lstrip("/")
     match = re.fullmatch(r"(?P<account>.*\d)/?(?P<currency>[A-Z]{3})", account)
     if match:
         return match["account"], match["currency"]
@@ -611,7 +650,7 @@ def _information(text: str) -> dict:
     flat = text.replace("\n", "")
     subfields = _SUBFIELDS.match(flat)
     if subfields:
-        _subfields(flat, subfields["sep"], fields)
+        _subfields(flat, subfields["sep"] or subfields["bare"], fields)
     elif flat.startswith("/") and re.match(r"/[A-Z]{2,4}/", flat):
         _slashes(flat, fields)
     else:
@@ -626,9 +665,11 @@ def _information(text: str) -> dict:
 def _subfields(flat: str, sep: str, fields: dict):
     """``166?00GUTSCHRIFT?20EREF+...?21SVWZ+...?30BIC?31IBAN?32NAME``."""
     remittance: list[tuple[str, str]] = []
-    bic, account, names, more_names = [], [], [], []
+    bic, account, iban, names, more_names = [], [], [], [], []
     for chunk in flat.split(sep)[1:]:
         code = chunk[:2]
+        if chunk[2:3] in _FILLERS:  # "~21\xff": an empty subfield, filled with byte 0xFF
+            chunk = code + chunk[2:].strip(_FILLERS)
         if "20" <= code <= "29" or "60" <= code <= "63":
             if code.isdigit():
                 remittance.append((code, chunk[2:]))
@@ -640,10 +681,12 @@ def _subfields(flat: str, sep: str, fields: dict):
             names.append(chunk[2:])
         elif code == "33":
             more_names.append(chunk[2:])
+        elif code == "38":  # Polish banks: the counterparty's IBAN (?31 then holds the bare account)
+            iban.append(chunk[2:])
     remittance.sort(key=_first)  # ?60-?63 after ?20-?29, each in the order given
     fields["remittance"] = "".join(value for _code, value in remittance).strip()
     fields["counterparty_bic"] = "".join(bic).strip()
-    fields["counterparty_account"] = "".join("".join(account).split())
+    fields["counterparty_account"] = "".join("".join(iban or account).split())
     fields["counterparty_name"] = " ".join((" ".join(names).strip(), " ".join(more_names).strip())).strip()
 
 
@@ -679,6 +722,9 @@ def _slashes(flat: str, fields: dict):
     """``/TRTP/SEPA OVERBOEKING/IBAN/NL91.../BIC/ABNANL2A/NAME/ACME BV/REMI/INV 12/EREF/E2E``."""
     codes = "|".join(_SLASH_CODES)
     pieces = re.split(rf"/({codes})/", flat)
+    if len(pieces) == 1:  # slashes, but none of the codes known here (/BNF/.../ORG/...): free text
+        fields["remittance"] = " ".join(flat.split())
+        return
     values: dict[str, str] = {}
     for code, value in zip(pieces[1::2], pieces[2::2], strict=True):
         values.setdefault(code, value.strip().rstrip("/"))

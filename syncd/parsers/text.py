@@ -12,8 +12,9 @@ single-byte code pages banks use (cp1252, cp1250, ISO 8859-2, cp852, cp850, cp43
 cp866), the one whose reading of the file's bytes above 0x7F gives the most letters of one
 language (German, Dutch, French, Polish, Czech, Hungarian, Nordic, Russian...), with symbols,
 box drawings and control characters counting against it (punctuation and currency signs are
-neutral: "—" and "€" are common in Western statements); on a tie the earlier one in that
-list. The file is read once more for that, in chunks, keeping only a count of each byte.
+neutral: "—" and "€" are common in Western statements; so is the byte 0xFF, a bank's filler
+for empty fields, which reads as "ÿ" in cp1252); on a tie the earlier one in that list. The
+file is read once more for that, in chunks, keeping only a count of each byte.
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ def _score(codec: str, counts: dict[int, int]) -> float | None:
     letters: dict[str, int] = {}
     score = 0.0
     for byte, count in counts.items():
+        if byte == 0xFF:  # a filler byte (PKO BP's empty :86: subfields), not text: neither for nor against
+            continue
         try:
             char = bytes((byte,)).decode(codec)
         except UnicodeDecodeError:
