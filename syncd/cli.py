@@ -300,7 +300,7 @@ def status(ctx, as_json):
         for entry in counts["batches"]:
             _echo(f"  {entry['batch']}: {entry['transactions']} transaction(s), last sent {entry['last_sent']}")
     if counts["flagged_statements"]:
-        _echo("statements to look at (balances that do not add up, entries left out):")
+        _echo("statements to look at (balances that do not add up, entries left out, totals that disagree):")
         for entry in counts["flagged_statements"]:
             problems = []
             if not entry["balanced"]:
@@ -308,6 +308,7 @@ def status(ctx, as_json):
                                 f"{entry['closing']} by {entry['gap']}")
             if entry["left_out"]:
                 problems.append("left out: " + ", ".join(f"{n} {why}" for why, n in entry["left_out"].items()))
+            problems += entry["notes"]
             _echo(f"  statement {entry['statement'] or '(no id)'} of {entry['account']}"
                   f"{' on ' + entry['date'] if entry['date'] else ''} ({entry['file']}): {'; '.join(problems)}")
     if counts["quarantine"]:

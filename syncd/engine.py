@@ -112,12 +112,9 @@ class _Pages:
         else:
             self.statements.append(statement)
             key = statement_key(statement)
-            self.row = self.store.statement_by_key(self.session, key)
-            if self.row is None:
-                self.row = StatementRecord(key=key, file_id=self.file_id, account=statement.account[:100],
-                                           currency=statement.currency, name=statement.statement_id[:255],
-                                           total="0", left_out={})
-                self.session.add(self.row)
+            self.row = self.store.statement_row(self.session, key, lambda: StatementRecord(
+                key=key, file_id=self.file_id, account=statement.account[:100], currency=statement.currency,
+                name=statement.statement_id[:255], total="0", left_out={}, notes=[], to_look_at=False))
         row = self.row
         gap = balance_gap(statement)
         row.statement_date = statement.statement_date.isoformat() if statement.statement_date else None
@@ -126,6 +123,8 @@ class _Pages:
         row.total = format(statement_total(statement), "f")
         row.gap = None if gap is None else ("0" if gap == 0 else format(gap, "f"))
         row.left_out = dict(statement.left_out)
+        row.notes = list(statement.notes)
+        row.to_look_at = bool(row.flagged or statement.left_out or statement.notes)
         self.session.flush()
         if self.first_pending is not None:
             self.store.assign_statement(self.session, self.file_id, row.id, self.first_pending)

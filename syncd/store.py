@@ -115,6 +115,10 @@ class StatementRecord(Base):
     gap: Mapped[str | None] = mapped_column(String(40), nullable=True)
     #: entries the file holds that were not imported, by reason
     left_out: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: what else the file says that disagrees (totals, a balance set aside), each a sentence
+    notes: Mapped[list] = mapped_column(JSON, default=list)
+    #: its balances do not add up, entries were left out, or it has notes: ``syncd status`` lists it
+    to_look_at: Mapped[bool] = mapped_column(default=False, index=True)
     odoo_statement_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
@@ -244,21 +248,31 @@ class Store:
                         .values(statement_id=statement_id))
 
     def flagged_statements(self, session, limit: int = 20) -> list[dict]:
-        """The statements last read whose balances do not add up, or that left entries out,
-        newest first."""
+        """The statements last read whose balances do not add up, that left entries out or that
+        have notes, newest first."""
         query = (select(StatementRecord, FileRecord.path).join(FileRecord)
-                 .where((StatementRecord.gap.is_not(None) & (StatementRecord.gap.not_in(["0"])))
-                        | (StatementRecord.left_out != {}))
-                 .order_by(StatementRecord.id.desc()).limit(limit * 4))
-        found = []
-        for statement, path in session.execute(query):
-            if statement.flagged or statement.left_out:
-                found.append({"statement": statement.name, "account": statement.account,
-                              "date": statement.statement_date, "file": path, "opening": statement.opening,
-                              "closing": statement.closing, "total": statement.total, "gap": statement.gap,
-                              "balanced": not statement.flagged, "left_out": statement.left_out,
-                              "odoo_statement_id": statement.odoo_statement_id})
-        return found[:limit]
+                 .where(StatementRecord.to_look_at).order_by(StatementRecord.id.desc()).limit(limit))
+        return [{"statement": statement.name, "account": statement.account, "date": statement.statement_date,
+                 "file": path, "opening": statement.opening, "closing": statement.closing,
+                 "total": statement.total, "gap": statement.gap, "balanced": not statement.flagged,
+                 "left_out": statement.left_out, "notes": statement.notes,
+                 "odoo_statement_id": statement.odoo_statement_id}
+                for statement, path in session.execute(query)]
+
+    def statement_row(self, session, key: str, make) -> StatementRecord:
+        """The statement stored under ``key``, or a new one from ``make()``. Another instance
+        sharing the store may add the same statement (an overlapping file) at the same time:
+        the insert then waits for it and fails, and its row is the one."""
+        row = self.statement_by_key(session, key)
+        if row is not None:
+            return row
+        try:
+            with session.begin_nested():
+                row = make()
+                session.add(row)
+            return row
+        except IntegrityError:
+            return self.statement_by_key(session, key)
 
     def transactions_by_id(self, session, ids):
         return list(session.scalars(select(TransactionRecord).where(TransactionRecord.id.in_(list(ids)))))

@@ -53,9 +53,10 @@ def parsed(items, sha="a" * 64):
     return ParsedFile("day.sta", sha, "mt940", list(iter_keys(with_totals(items))))
 
 
-@pytest.fixture
-def importer(tmp_path):
-    config = Config(odoo=OdooConfig(), state_url=f"sqlite:///{tmp_path / 'state.sqlite'}", batch_size=2)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def importer(request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'state.sqlite'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    config = Config(odoo=OdooConfig(), state_url=url, batch_size=2)
     return Importer(config, Store(config.state_url), StatementAddon())
 
 
@@ -158,6 +159,37 @@ def test_a_file_that_names_no_currency_is_refused_at_import_saying_how_to_give_i
     assert importer.store.counts()["states"] == {"queued": 1}
 
 
+def test_two_instances_storing_one_statement_at_once_share_its_row(pg_url):
+    """Two files of one statement (an overlapping download) stored by two instances at once:
+    the second insert of the statement waits for the first and takes its row."""
+    import threading
+
+    stores = [Store(pg_url), Store(pg_url)]
+    config = Config(odoo=OdooConfig(), state_url=pg_url)
+    importers = [Importer(config, store) for store in stores]
+    first_has_the_row, second_done = threading.Event(), threading.Event()
+
+    original = stores[0].statement_row
+
+    def slow_statement_row(session, key, make):
+        row = original(session, key, make)
+        session.flush()
+        first_has_the_row.set()
+        second_done.wait(timeout=5)  # the second one waits on our insert meanwhile
+        return row
+
+    stores[0].statement_row = slow_statement_row
+    worker = threading.Thread(target=importers[0].record, args=(parsed([tx("20.00", "r1"), stmt()]), ImportSummary()))
+    worker.start()
+    assert first_has_the_row.wait(timeout=30)
+    timer = threading.Timer(1.0, second_done.set)
+    timer.start()
+    importers[1].record(parsed([tx("30.00", "r2"), stmt()], sha="b" * 64), ImportSummary())
+    worker.join(timeout=30)
+    statements, joined = rows(stores[0])
+    assert len(statements) == 1 and set(joined.values()) == {statements[0].id}
+
+
 def test_notes_of_a_statement_are_warnings(importer):
     summary = ImportSummary()
     noted = Statement(statement_id="9", account=ACCOUNT, currency="EUR", source=SourceRef("day.sta", "1"),
@@ -166,6 +198,8 @@ def test_notes_of_a_statement_are_warnings(importer):
     warning, = [line for line in summary.lines() if line.startswith("warning:")]
     assert warning == ("warning: day.sta: statement 9 of account NL91ABNA0417164300: "
                        "line 12 :90D:: the report counts 2 entries for 40.00, but lists 1 for 40.00")
+    flagged, = importer.store.counts()["flagged_statements"]
+    assert (flagged["balanced"], flagged["notes"]) == (True, [noted.notes[0]])
 
 
 def test_pages_of_another_currency_are_another_statement(importer):

@@ -30,6 +30,8 @@ def upgrade():
         sa.Column("total", sa.String(40), nullable=False),
         sa.Column("gap", sa.String(40), nullable=True),
         sa.Column("left_out", sa.JSON, nullable=False),
+        sa.Column("notes", sa.JSON, nullable=False),
+        sa.Column("to_look_at", sa.Boolean, nullable=False, index=True),
         sa.Column("odoo_statement_id", sa.Integer, nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
