@@ -13,6 +13,7 @@ import pytest
 
 from .camt_builder import Entry, build_camt053
 from .harness import JsonRpc, RpcFault
+from .mt940_builder import page_split_mt940
 
 pytestmark = pytest.mark.odoo
 
@@ -170,15 +171,8 @@ def test_each_statement_lands_with_its_balances_flagged_when_they_do_not_add_up(
     assert [s for s in bank_statements(admin, scenario["journal"]) if s["name"] in ("STM-A", "STM-B")] == ours
 
     # an MT940 statement over three messages (:28C: 7/1, 7/2, 7/3) is one statement
-    pages, balance = [], 595
-    for page, amount in ((1, 10), (2, -4), (3, 20)):
-        opening, balance = balance, balance + amount
-        pages.append(f":20:PAGE-{page}\n:25:{JOURNAL_IBAN}\n:28C:7/{page}\n"
-                     f":60{'F' if page == 1 else 'M'}:C261121USD{opening},00\n"
-                     f":61:2611211121{'C' if amount > 0 else 'D'}{abs(amount)},00NTRFNONREF//PAGE-{page}\n"
-                     f":86:page {page}\n:62{'F' if page == 3 else 'M'}:C261121USD{balance},00\n-\n")
     split = tmp_path / "split.sta"
-    split.write_text("".join(pages))
+    split.write_text(page_split_mt940(JOURNAL_IBAN, "USD", 595, [10, -4, 20]))
     result = syncd("import", str(split))
     assert result.returncode == 0, result.stderr
     assert "statements read: 1 (0 whose balances do not add up)" in result.stdout

@@ -16,6 +16,7 @@ from syncd.reading import ParsedFile, statement_key
 from syncd.records import SourceRef, Statement, Transaction, with_totals
 from syncd.store import StatementRecord, Store, TransactionRecord
 
+from .mt940_builder import page_split_mt940
 from .test_engine import FakeAddon
 
 ACCOUNT = "NL91ABNA0417164300"
@@ -214,15 +215,8 @@ def test_parse_prints_transactions_and_tells_of_statements_on_stderr(tmp_path):
 
     from syncd.cli import main
 
-    pages, balance = [], 100
-    for page, amount in ((1, 10), (2, -4), (3, 20)):
-        opening, balance = balance, balance + amount
-        pages.append(f":20:P{page}\n:25:{ACCOUNT}\n:28C:7/{page}\n"
-                     f":60{'F' if page == 1 else 'M'}:C261121EUR{opening},00\n"
-                     f":61:2611211121{'C' if amount > 0 else 'D'}{abs(amount)},00NTRFNONREF//P{page}\n:86:page\n"
-                     f":62{'F' if page == 3 else 'M'}:C261121EUR{balance + (5 if page == 3 else 0)},00\n-\n")
     path = tmp_path / "split.sta"
-    path.write_text("".join(pages))
+    path.write_text(page_split_mt940(ACCOUNT, "EUR", 100, [10, -4, 20], closing_off=5))
     config = tmp_path / "none.toml"
     config.write_text("")
     runner = CliRunner()
