@@ -39,9 +39,11 @@ def inserting(harness, database):
     ).strip() != "0"
 
 
-def push(rpc, batch):
+def push(rpc, batch, statements=None):
     try:
-        return rpc("customer.ledger.sync", "push_statement_lines", API, JOURNAL, batch)
+        if statements is None:
+            return rpc("customer.ledger.sync", "push_statement_lines", API, JOURNAL, batch)
+        return rpc("customer.ledger.sync", "push_statement_lines", "1.1", JOURNAL, batch, None, statements)
     except RpcFault as fault:
         return fault
 
@@ -78,3 +80,30 @@ def test_two_pushes_racing_for_the_same_key_one_gets_push_conflict(harness, odoo
                  ["ledger_import_key"])
     assert sorted(row["ledger_import_key"] for row in rows) == sorted(line["key"] for line in big)
     assert next(row["id"] for row in rows if row["ledger_import_key"] == "race:0") == winner_ids["race:0"]
+
+
+def test_two_pushes_racing_to_create_one_statement_one_gets_push_conflict(harness, odoo_server, admin, robot_rpc):
+    """Two files of one statement pushed at once (two clients, no lease between them): both
+    cannot create it; the loser keeps nothing, and its retry joins the winner's statement."""
+    statements = {"race-statement": {"name": "RACE-7", "opening_balance": "0", "closing_balance": "100.00"}}
+    big = [dict(line, statement="race-statement") for line in lines(robot_rpc, "stmt-big", 150)]
+    small = [dict(line, statement="race-statement") for line in lines(robot_rpc, "stmt-small", 1)]
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(big=push(robot_rpc, big, statements)))
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not inserting(harness, odoo_server.database):
+        assert thread.is_alive() and time.monotonic() < deadline, "the first push never held its insert open"
+        time.sleep(0.02)
+    outcome["small"] = push(robot_rpc, small, statements)
+    thread.join(120)
+    conflicts = {name for name, result in outcome.items() if isinstance(result, RpcFault)}
+    assert len(conflicts) <= 1, outcome  # the small one may also come after the big one committed
+    for loser in conflicts:
+        assert outcome[loser].name.endswith(".PushConflict"), outcome[loser]
+        outcome[loser] = push(robot_rpc, big if loser == "big" else small, statements)
+    [statement] = admin("account.bank.statement", "search_read", [("ledger_import_key", "=", "race-statement")],
+                        ["line_ids", "balance_start", "balance_end_real"])
+    assert (len(statement["line_ids"]), statement["balance_end_real"]) == (151, 100.0)
+    assert {outcome["big"]["statements"]["race-statement"], outcome["small"]["statements"]["race-statement"]} == {
+        statement["id"]}

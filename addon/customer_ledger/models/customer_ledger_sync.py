@@ -26,9 +26,10 @@ FEATURES = ("statements",)
 # a line costs about 21 queries of Odoo's own statement-line and entry creation: 500 minimal
 # lines took 43 s on two cores at load 5.5, inside the default worker limits (60 s CPU, 120 s real)
 MAX_BATCH = 500
-# unique keys a concurrent push can hit: our import key, and the journal's entry numbers
+# unique keys a concurrent push can hit: our import keys (lines, statements), and the journal's entry numbers
 # (two requests numbering entries of one journal at once)
-CONFLICT_CONSTRAINTS = ("ledger_import_key_company_uniq", "account_move_unique_name")
+CONFLICT_CONSTRAINTS = ("ledger_import_key_company_uniq", "account_move_unique_name",
+                        "account_bank_statement_ledger_import_key_company_uniq")  # and our statements' key
 MAX_KEY_LENGTH = 128
 MAX_RAW_CHARS = 20000
 MAX_SOURCE_CHARS = 500
@@ -172,6 +173,7 @@ class CustomerLedgerSync(models.AbstractModel):
             # validation error, which a client must not retry; say what it is instead.
             with self.env.cr.savepoint():
                 created = StatementLine.create(new_vals) if new_vals else StatementLine
+                statement_ids = self._attach_statements(journal, created, joining, statement_vals)
         except pg_errors.UniqueViolation as exc:
             if (exc.diag.constraint_name or "").removeprefix("account_bank_statement_line_") \
                     not in CONFLICT_CONSTRAINTS:
@@ -179,7 +181,6 @@ class CustomerLedgerSync(models.AbstractModel):
             raise PushConflict(
                 _("Another request created bank transactions in this journal meanwhile; send the batch again.")
             ) from None
-        statement_ids = self._attach_statements(journal, created, joining, statement_vals)
         self._push_statement_lines_hook(journal, created, source)
 
         result = {key: {"id": line_id, "created": False} for key, line_id in existing.items()}
