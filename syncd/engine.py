@@ -42,6 +42,7 @@ class ImportSummary:
     suggested: int = 0
     unmatched: int = 0
     statements_read: int = 0
+    unbalanced: int = 0
     #: statements whose balances do not add up and entries left out (not booked...), each a
     #: sentence naming the statement
     notes: list = field(default_factory=list)
@@ -51,8 +52,7 @@ class ImportSummary:
         yield f"files read: {self.files_read} ({self.files_already_known} seen before)"
         yield f"transactions read: {self.transactions_read} ({self.transactions_new} new to the store)"
         if self.statements_read:
-            flagged = sum(note.startswith("warning:") for note in self.notes)
-            yield f"statements read: {self.statements_read} ({flagged} whose balances do not add up)"
+            yield f"statements read: {self.statements_read} ({self.unbalanced} whose balances do not add up)"
         yield from self.notes
         yield f"statement lines created in Odoo: {self.created_in_odoo} (already there: {self.already_in_odoo})"
         yield (f"reconciled: {self.reconciled}, suggested to the accountant: {self.suggested}, "
@@ -229,6 +229,8 @@ class Importer:
         summary.transactions_new += new
         for statement in pages.statements:
             summary.statements_read += 1
+            gap = balance_gap(statement)
+            summary.unbalanced += gap is not None and gap != 0
             summary.notes += statement_notes(statement, parsed.path)
 
     @staticmethod

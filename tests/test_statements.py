@@ -196,6 +196,7 @@ def test_notes_of_a_statement_are_warnings(importer):
     noted = Statement(statement_id="9", account=ACCOUNT, currency="EUR", source=SourceRef("day.sta", "1"),
                       notes=("line 12 :90D:: the report counts 2 entries for 40.00, but lists 1 for 40.00",))
     importer.record(parsed([tx("20.00", "r1", statement_id="9"), noted]), summary)
+    assert "statements read: 1 (0 whose balances do not add up)" in list(summary.lines())
     warning, = [line for line in summary.lines() if line.startswith("warning:")]
     assert warning == ("warning: day.sta: statement 9 of account NL91ABNA0417164300: "
                        "line 12 :90D:: the report counts 2 entries for 40.00, but lists 1 for 40.00")
