@@ -67,14 +67,19 @@ def raw_size(raw) -> int:
     return len(json.dumps(raw, indent=1, sort_keys=True, ensure_ascii=False))
 
 
-def _clip_strings(value, limit: int):
+def _map_strings(value, change):
+    """``value`` (JSON-like) with ``change`` applied to each string in it."""
     if isinstance(value, str):
-        return clip(value, limit)
+        return change(value)
     if isinstance(value, dict):
-        return {key: _clip_strings(item, limit) for key, item in value.items()}
+        return {key: _map_strings(item, change) for key, item in value.items()}
     if isinstance(value, list):
-        return [_clip_strings(item, limit) for item in value]
+        return [_map_strings(item, change) for item in value]
     return value
+
+
+def _clip_strings(value, limit: int):
+    return _map_strings(value, lambda text: clip(text, limit))
 
 
 def _longest(value) -> int:
@@ -120,16 +125,6 @@ def clean_text(text: str, multiline: bool = False) -> str:
                         " " if m.group() == "\t" else "", text)
 
 
-def _clean_strings(value):
-    if isinstance(value, str):
-        return clean_text(value, multiline=True)
-    if isinstance(value, dict):
-        return {key: _clean_strings(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_clean_strings(item) for item in value]
-    return value
-
-
 def fit_line(line: dict, limits: Limits) -> dict:
     """A statement line the server will take: control characters out of its texts, text fields
     clipped to their limits, and a raw record over its cap shrunk. Fields already within their
@@ -139,7 +134,7 @@ def fit_line(line: dict, limits: Limits) -> dict:
         if isinstance(fitted.get(name), str):
             fitted[name] = clean_text(fitted[name], multiline=name in MULTILINE_FIELDS)
     if fitted.get("raw") is not None:
-        fitted["raw"] = _clean_strings(fitted["raw"])
+        fitted["raw"] = _map_strings(fitted["raw"], lambda text: clean_text(text, multiline=True))
     for name, limit in limits.text_fields.items():
         value = fitted.get(name)
         if isinstance(value, str) and len(value) > limit:

@@ -50,7 +50,7 @@ def describe_gap(statement: Statement, path: str) -> str:
             f"{' on ' + statement.statement_date.isoformat() if statement.statement_date else ''}: "
             f"balances do not add up: opening {statement.opening_balance} + entries {statement_total(statement)} "
             f"= {statement.opening_balance + statement_total(statement)}, but the closing balance is "
-            f"{statement.closing_balance} (difference {gap}); imported, and flagged in Odoo as not balanced")
+            f"{statement.closing_balance} (difference {gap})")
 
 
 def describe_left_out(statement: Statement, path: str) -> str:
@@ -60,8 +60,8 @@ def describe_left_out(statement: Statement, path: str) -> str:
 
 
 def statement_notes(statement: Statement, path: str) -> list[str]:
-    """What a person should know of a statement read: balances that do not add up, entries
-    left out."""
+    """What a person should know of a statement read: balances that do not add up, its notes
+    (totals that disagree...), entries left out."""
     gap = balance_gap(statement)
     notes = [f"warning: {describe_gap(statement, path)}"] if gap is not None and gap != 0 else []
     notes += [f"warning: {path}: statement {statement.statement_id or '(no id)'} of account "
